@@ -1,0 +1,42 @@
+# pyvizzy: `make demo` builds the static site and serves it; `make test` runs the whole suite.
+# Both set up everything they need on a fresh machine (a virtual environment in .venv).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# A CPU build of PyTorch for the embedding pipeline (the default resolver would pick a CUDA build).
+TORCH_PIN ?= torch==2.13.0
+STAMP := $(VENV)/.installed
+
+.PHONY: venv system-deps test lint site demo serve bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_PIN)"
+	$(PY) -m pip install --quiet -e ".[app,embed,test]"
+	touch $@
+
+venv: $(STAMP)
+
+system-deps:
+	bash scripts/install_system_deps.sh
+
+lint: venv
+	$(PY) -m ruff check .
+
+test: venv system-deps lint
+	$(PY) -m pytest
+
+site: venv
+	$(PY) scripts/build_site.py --out site
+
+demo: site
+	$(PY) scripts/serve_site.py --dir site --port $(PORT)
+
+serve:
+	$(PY) scripts/serve_site.py --dir site --port $(PORT)
+
+clean:
+	rm -rf site build dist .pytest_cache .ruff_cache
