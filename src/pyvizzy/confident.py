@@ -171,9 +171,7 @@ def check_labels(labels, n_items: int | None, n_classes: int, name: str = "label
     out_of_range = (array < 0) | (array >= n_classes)
     if out_of_range.any():
         row = _first_bad_row(out_of_range)
-        raise ValueError(
-            f"{name}[{row}] = {array[row]} is not a class index in [0, {n_classes})"
-        )
+        raise ValueError(f"{name}[{row}] = {array[row]} is not a class index in [0, {n_classes})")
     return array
 
 
@@ -716,9 +714,7 @@ def detection_report(categories, labels, truth) -> DetectionReport:
     known_category = np.isin(category_array, _CATEGORY_NAMES)
     if not known_category.all():
         row = _first_bad_row(~known_category)
-        raise ValueError(
-            f"categories[{row}] = {category_array[row]!r} is not one of {CATEGORIES}"
-        )
+        raise ValueError(f"categories[{row}] = {category_array[row]!r} is not one of {CATEGORIES}")
     labels = _check_index_array(labels, "labels", n_items)
     if (labels < 0).any():
         row = _first_bad_row(labels < 0)
