@@ -1,0 +1,148 @@
+"""The dataset catalog the app reads: ``index.json`` plus one folder per dataset.
+
+:func:`build_catalog` writes::
+
+    out_dir/index.json                      {"format": "pyvizzy-catalog/1", "default": key,
+                                             "datasets": [{"key", "name", "path"}, ...]}
+    out_dir/digits/dataset.json             always (the committed asset under assets/digits)
+    out_dir/digits/dataset-thumbnails/...
+    out_dir/cats-dogs-bears/dataset.json    when Vizzy's demo files can be had; then default
+
+This module imports neither torch nor Pillow at import time: the site build imports it.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from pyvizzy.dataset import load_dataset
+
+__all__ = ["CATALOG_FORMAT", "DEMO_KEY", "DIGITS_KEY", "build_catalog", "digits_asset_path"]
+
+CATALOG_FORMAT = "pyvizzy-catalog/1"
+DIGITS_KEY = "digits"
+DEMO_KEY = "cats-dogs-bears"
+DATASET_FILE = "dataset.json"
+HOW_TO_ADD_DEMO = (
+    "to add it, run `python scripts/fetch_demo.py` once on a machine with internet, or set "
+    "PYVIZZY_DEMO_DIR to a folder holding Vizzy's files (see docs/datasets.md)"
+)
+
+
+def digits_asset_path():
+    """The committed digits dataset file (``assets/digits/dataset.json`` in the checkout)."""
+    return Path(__file__).resolve().parents[3] / "assets" / "digits" / DATASET_FILE
+
+
+def _add_digits(folder, log):
+    from pyvizzy.pipeline.digits import make_digits_dataset
+
+    asset = digits_asset_path()
+    target = folder / DIGITS_KEY
+    if asset.is_file():
+        load_dataset(asset)  # refuse to publish a broken asset
+        shutil.copytree(asset.parent, target)
+    else:
+        log(f"digits: {asset} not found; regenerating it with scikit-learn's bundled digits")
+        make_digits_dataset(target / DATASET_FILE)
+    return load_dataset(target / DATASET_FILE)
+
+
+def _add_demo(folder, demo_dir, cache_dir, allow_download, log):
+    from pyvizzy.pipeline import demo
+    from pyvizzy.pipeline.output import thumbnail_folder_name, write_dataset_with_thumbnails
+
+    source_folder = demo.find_demo_folder(
+        demo_dir=demo_dir, cache_dir=cache_dir, allow_download=allow_download, log=log
+    )
+    records = demo.read_demo_records(source_folder)
+    out_path = folder / DEMO_KEY / DATASET_FILE
+    cache = Path(cache_dir) if cache_dir is not None else demo.default_cache_dir()
+    image_root = cache / "images"
+    images, thumbnails, note = None, [], None
+    if demo.have_all_images(records, image_root):
+        try:
+            images, thumbnails = demo.demo_thumbnails(
+                records, image_root, thumbnail_folder_name(out_path)
+            )
+        except ImportError:
+            note = "No images: Pillow is not installed to make thumbnails."
+    else:
+        note = (
+            "No images: the ImageNet images are not in the cache "
+            "(run `python scripts/fetch_demo.py --images` with internet to add them)."
+        )
+    dataset = demo.build_demo_dataset(records, images=images, images_note=note)
+    write_dataset_with_thumbnails(dataset, out_path, thumbnails)
+    log(f"cat/dog/bear: from {source_folder}" + (" with images" if images else " without images"))
+    return dataset
+
+
+def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True, log=print):
+    """Write the dataset catalog to ``out_dir`` (replacing it as a whole, atomically).
+
+    Parameters
+    ----------
+    out_dir : path-like
+        The ``datasets/`` folder of the site.
+    demo_dir : path-like, optional
+        A folder holding Vizzy's demo files; an error if it does not hold the published ones.
+    cache_dir : path-like, optional
+        The download cache (default ``.cache/vizzy-demo``).
+    allow_download : bool, default=True
+        Whether the demo files may be downloaded when not found locally.
+    log : callable, default=print
+        Receives one line per event; when the cat/dog/bear set is unavailable, one line saying
+        why and how to add it.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir/index.json``.
+
+    Raises
+    ------
+    pyvizzy.pipeline.demo.DemoError
+        Only when ``demo_dir`` was named and does not hold the published files.
+    """
+    from pyvizzy.pipeline.demo import DemoError
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    backup = None
+    try:
+        entries = []
+        digits = _add_digits(staging, log)
+        entries.append(
+            {"key": DIGITS_KEY, "name": digits.name, "path": f"{DIGITS_KEY}/{DATASET_FILE}"}
+        )
+        default = DIGITS_KEY
+        try:
+            demo_dataset = _add_demo(staging, demo_dir, cache_dir, allow_download, log)
+        except DemoError as error:
+            if demo_dir is not None:
+                raise
+            log(f"cat/dog/bear dataset not included: {error}; {HOW_TO_ADD_DEMO}")
+        else:
+            entries.insert(
+                0,
+                {"key": DEMO_KEY, "name": demo_dataset.name, "path": f"{DEMO_KEY}/{DATASET_FILE}"},
+            )
+            default = DEMO_KEY
+        index = {"format": CATALOG_FORMAT, "default": default, "datasets": entries}
+        (staging / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+        os.chmod(staging, 0o755)
+        if out_dir.exists():
+            backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            backup.rmdir()
+            out_dir.rename(backup)
+        staging.rename(out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+        if backup is not None and backup.exists():
+            shutil.rmtree(backup)
+    return out_dir / "index.json"
