@@ -124,7 +124,7 @@ def check_pred_probs(pred_probs) -> np.ndarray:
     if off_rows.any():
         row = _first_bad_row(off_rows)
         raise ValueError(
-            f"pred_probs row {row} sums to {row_sums[row]!r}, not 1 "
+            f"pred_probs row {row} sums to {float(row_sums[row])!r}, not 1 "
             f"(tolerance {ROW_SUM_TOLERANCE}); pass normalized probabilities"
         )
     return probs
@@ -199,7 +199,7 @@ def _check_thresholds(thresholds, n_classes: int, name: str) -> np.ndarray:
         raise ValueError(f"{name} must have shape ({n_classes},), got {array.shape}")
     if not np.isfinite(array).all():
         row = _first_bad_row(~np.isfinite(array))
-        raise ValueError(f"{name}[{row}] is not finite: {array[row]!r}")
+        raise ValueError(f"{name}[{row}] is not finite: {float(array[row])!r}")
     return array
 
 
@@ -714,7 +714,9 @@ def detection_report(categories, labels, truth) -> DetectionReport:
     known_category = np.isin(category_array, _CATEGORY_NAMES)
     if not known_category.all():
         row = _first_bad_row(~known_category)
-        raise ValueError(f"categories[{row}] = {category_array[row]!r} is not one of {CATEGORIES}")
+        raise ValueError(
+            f"categories[{row}] = {str(category_array[row])!r} is not one of {CATEGORIES}"
+        )
     labels = _check_index_array(labels, "labels", n_items)
     if (labels < 0).any():
         row = _first_bad_row(labels < 0)

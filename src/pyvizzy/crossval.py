@@ -50,7 +50,7 @@ def _check_features(X) -> np.ndarray:
     if not finite.all():
         row, column = (int(index[0]) for index in np.nonzero(~finite))
         raise ValueError(
-            f"X[{row}, {column}] is {features[row, column]!r}: every feature must be finite "
+            f"X[{row}, {column}] is {float(features[row, column])}: every feature must be finite "
             "(drop or impute NaN / infinite values first)"
         )
     return features
