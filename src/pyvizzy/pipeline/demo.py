@@ -8,15 +8,14 @@ Given labels come from ``input_data_before_embeddings.json``, true labels from
 ``img_id_to_label.json`` and the 32-d embeddings from ``output_data_embeddings_32.json``.
 """
 
-import hashlib
 import os
-import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from pyvizzy.pipeline import download
+from pyvizzy.pipeline.download import sha256_of
 
 __all__ = [
     "CLASS_NAMES",
@@ -110,15 +109,6 @@ def shared_demo_dir():
     return Path(__file__).resolve().parents[4] / "shared" / "vizzy-demo"
 
 
-def sha256_of(path):
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_demo_folder(folder, names=DATASET_FILES):
     """Check that ``folder`` holds the published files ``names``, byte for byte.
 
@@ -144,40 +134,17 @@ def verify_demo_folder(folder, names=DATASET_FILES):
 
 
 def download_file(url, destination, sha256, timeout=DOWNLOAD_TIMEOUT_S):
-    """Download ``url`` to ``destination`` if and only if its bytes have the given sha256.
-
-    The bytes go to a temporary file beside ``destination``, which is renamed into place
-    only after the hash matches; on any failure no file is left behind.
+    """Download ``url`` to ``destination``, kept only if its sha256 is ``sha256``.
 
     Raises
     ------
     DemoError
-        On a network or HTTP error, or a sha256 mismatch.
+        On a network or HTTP error, or a sha256 mismatch (no file is left behind).
     """
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
     try:
-        digest = hashlib.sha256()
-        with os.fdopen(handle, "wb") as stream:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    for block in iter(lambda: response.read(1 << 16), b""):
-                        digest.update(block)
-                        stream.write(block)
-            except urllib.error.HTTPError as error:
-                raise DemoError(f"{url}: HTTP {error.code} {error.reason}") from None
-            except (urllib.error.URLError, OSError) as error:
-                reason = getattr(error, "reason", None) or error
-                raise DemoError(f"{url}: cannot download ({reason})") from None
-        actual = digest.hexdigest()
-        if actual != sha256:
-            raise DemoError(f"{url}: sha256 {actual} differs from the published {sha256}")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, destination)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return destination
+        return download.download_file(url, destination, sha256, timeout=timeout)
+    except download.DownloadError as error:
+        raise DemoError(str(error)) from None
 
 
 def fetch_demo_files(cache_dir=None, base_url=RAW_BASE_URL, names=None, log=None, timeout=None):
@@ -438,28 +405,11 @@ def fetch_demo_images(records, image_root, base_url=IMAGE_BASE_URL, progress=Non
         path = cached_image_path(image_root, source)
         if path.is_file():
             continue
-        _download_unverified(base_url + source, path, timeout or DOWNLOAD_TIMEOUT_S)
+        try:
+            download.download_file(base_url + source, path, None, timeout or DOWNLOAD_TIMEOUT_S)
+        except download.DownloadError as error:
+            raise DemoError(str(error)) from None
     return Path(image_root)
-
-
-def _download_unverified(url, destination, timeout):
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    for block in iter(lambda: response.read(1 << 16), b""):
-                        stream.write(block)
-            except urllib.error.HTTPError as error:
-                raise DemoError(f"{url}: HTTP {error.code} {error.reason}") from None
-            except (urllib.error.URLError, OSError) as error:
-                reason = getattr(error, "reason", None) or error
-                raise DemoError(f"{url}: cannot download ({reason})") from None
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, destination)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def have_all_images(records, image_root):

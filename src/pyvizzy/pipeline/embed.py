@@ -1,0 +1,454 @@
+"""Images -> ResNet-18 penultimate layer (512-d) -> truncated SVD -> a dataset file.
+
+Input is a folder with one sub-folder per class, or a CSV of ``path,given_label[,true_label]``
+(``true_label`` may be ``OOD`` or empty). torch and Pillow are imported only by the functions
+that need them, so ``--embeddings FILE`` (reduce given embeddings) works without torch.
+"""
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pyvizzy.pipeline.svd import truncated_svd
+
+__all__ = [
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "IMAGE_EXTENSIONS",
+    "InputError",
+    "LabelledImages",
+    "build_embedded_dataset",
+    "embed_images",
+    "load_embeddings_file",
+    "preprocess",
+    "read_image_csv",
+    "read_image_folder",
+    "read_labelled_images",
+]
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+RESIZE_TO = 256
+CROP_TO = 224
+OOD_NAME = "OOD"
+MIN_ITEMS_PER_CLASS = 5
+
+
+class InputError(Exception):
+    """Bad input (a one-line reason naming the file, field and row)."""
+
+
+@dataclass(frozen=True, eq=False)
+class LabelledImages:
+    """Images with labels, in a fixed order.
+
+    Attributes
+    ----------
+    paths : tuple of pathlib.Path
+    ids : tuple of str
+        Unique; the path relative to the folder or as written in the CSV.
+    class_names : tuple of str
+    given : ndarray of int64
+    truth : ndarray of int64
+        Class index, -1 for OOD, -2 unknown.
+    source : str
+        The folder or CSV file read.
+    """
+
+    paths: tuple
+    ids: tuple
+    class_names: tuple
+    given: np.ndarray
+    truth: np.ndarray
+    source: str
+    rows: tuple = field(default=())  # CSV row number of each item (for error messages)
+
+
+def _is_image(path):
+    return (
+        path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".")
+    )
+
+
+def read_image_folder(folder):
+    """Read a folder holding one sub-folder of images per class (names sorted)."""
+    folder = Path(folder)
+    class_folders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if len(class_folders) < 2:
+        raise InputError(
+            f"{folder}: needs at least two class sub-folders, found {len(class_folders)}"
+        )
+    if any(p.name == OOD_NAME for p in class_folders):
+        raise InputError(f"{folder}: a class sub-folder may not be named {OOD_NAME!r}")
+    paths, ids, given = [], [], []
+    for k, class_folder in enumerate(class_folders):
+        images = sorted(p for p in class_folder.iterdir() if _is_image(p))
+        if not images:
+            raise InputError(f"{class_folder}: holds no images ({', '.join(IMAGE_EXTENSIONS)})")
+        for path in images:
+            paths.append(path)
+            ids.append(f"{class_folder.name}/{path.name}")
+            given.append(k)
+    return LabelledImages(
+        paths=tuple(paths),
+        ids=tuple(ids),
+        class_names=tuple(p.name for p in class_folders),
+        given=np.asarray(given, dtype=np.int64),
+        truth=np.full(len(paths), -2, dtype=np.int64),
+        source=str(folder),
+    )
+
+
+def read_image_csv(csv_path, class_names=None, require_files=True):
+    """Read a CSV of ``path,given_label[,true_label]`` (an optional header row is skipped).
+
+    Paths are relative to the CSV's folder. Class names are ``class_names`` if given, else the
+    given labels sorted.
+    """
+    csv_path = Path(csv_path)
+    try:
+        text = csv_path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{csv_path}: cannot be read ({error})") from None
+    rows = [(number, row) for number, row in enumerate(csv.reader(text.splitlines()), start=1)
+            if row and any(cell.strip() for cell in row)]  # fmt: skip
+    if rows and [cell.strip().lower() for cell in rows[0][1][:2]] == ["path", "given_label"]:
+        rows = rows[1:]
+    if not rows:
+        raise InputError(f"{csv_path}: holds no rows")
+    records = []
+    for number, row in rows:
+        if len(row) not in (2, 3):
+            raise InputError(
+                f"{csv_path}: row {number}: expected path,given_label[,true_label], "
+                f"got {len(row)} fields"
+            )
+        path_text, label = row[0].strip(), row[1].strip()
+        true_label = row[2].strip() if len(row) == 3 else ""
+        if not path_text:
+            raise InputError(f"{csv_path}: row {number}: field 'path' is empty")
+        if not label:
+            raise InputError(f"{csv_path}: row {number}: field 'given_label' is empty")
+        if label == OOD_NAME:
+            raise InputError(
+                f"{csv_path}: row {number}: field 'given_label' may not be {OOD_NAME!r}"
+            )
+        path = csv_path.parent / path_text
+        if require_files and not path.is_file():
+            raise InputError(f"{csv_path}: row {number}: field 'path': no such file {path}")
+        records.append((number, path_text, path, label, true_label))
+    names = tuple(class_names) if class_names else tuple(sorted({r[3] for r in records}))
+    index = {name: k for k, name in enumerate(names)}
+    seen = {}
+    paths, ids, given, truth, numbers = [], [], [], [], []
+    for number, path_text, path, label, true_label in records:
+        if path_text in seen:
+            raise InputError(
+                f"{csv_path}: row {number}: field 'path': {path_text} repeats row {seen[path_text]}"
+            )
+        seen[path_text] = number
+        if label not in index:
+            raise InputError(
+                f"{csv_path}: row {number}: field 'given_label': {label!r} is not one of "
+                f"{list(names)}"
+            )
+        if true_label and true_label != OOD_NAME and true_label not in index:
+            raise InputError(
+                f"{csv_path}: row {number}: field 'true_label': {true_label!r} is not one of "
+                f"{[*names, OOD_NAME]} or empty"
+            )
+        paths.append(path)
+        ids.append(path_text)
+        given.append(index[label])
+        truth.append(-2 if not true_label else -1 if true_label == OOD_NAME else index[true_label])
+        numbers.append(number)
+    return LabelledImages(
+        paths=tuple(paths),
+        ids=tuple(ids),
+        class_names=names,
+        given=np.asarray(given, dtype=np.int64),
+        truth=np.asarray(truth, dtype=np.int64),
+        source=str(csv_path),
+        rows=tuple(numbers),
+    )
+
+
+def read_labelled_images(source, class_names=None, require_files=True):
+    """Read a class folder or a CSV (by what ``source`` is), and check class sizes."""
+    source = Path(source)
+    if source.is_dir():
+        labelled = read_image_folder(source)
+    elif source.is_file():
+        labelled = read_image_csv(source, class_names, require_files=require_files)
+    else:
+        raise InputError(f"{source}: no such folder or CSV file")
+    counts = np.bincount(labelled.given, minlength=len(labelled.class_names))
+    for name, count in zip(labelled.class_names, counts, strict=True):
+        if count < MIN_ITEMS_PER_CLASS:
+            raise InputError(
+                f"{source}: class {name!r} has {count} images; 5-fold cross-validation needs "
+                f"at least {MIN_ITEMS_PER_CLASS}"
+            )
+    return labelled
+
+
+def preprocess(image):
+    """ImageNet preprocessing of a PIL image -> float32 array (3, 224, 224).
+
+    Resize so the shorter side is 256 (bilinear, antialiased), centre-crop 224x224, scale to
+    0..1 and normalise with the ImageNet mean and standard deviation: what torchvision's
+    ``Resize(256), CenterCrop(224), ToTensor(), Normalize(...)`` does.
+    """
+    from PIL import Image
+
+    picture = image.convert("RGB")
+    width, height = picture.size
+    if width <= height:
+        size = (RESIZE_TO, int(RESIZE_TO * height / width))
+    else:
+        size = (int(RESIZE_TO * width / height), RESIZE_TO)
+    picture = picture.resize(size, Image.Resampling.BILINEAR)
+    left = round((size[0] - CROP_TO) / 2.0)
+    top = round((size[1] - CROP_TO) / 2.0)
+    picture = picture.crop((left, top, left + CROP_TO, top + CROP_TO))
+    pixels = np.asarray(picture, dtype=np.float32) / 255.0
+    pixels = (pixels - np.asarray(IMAGENET_MEAN, np.float32)) / np.asarray(IMAGENET_STD, np.float32)
+    return np.ascontiguousarray(pixels.transpose(2, 0, 1))
+
+
+def _open_image(path, where):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as picture:
+            picture.load()
+            return picture.copy()
+    except (OSError, UnidentifiedImageError) as error:
+        raise InputError(f"{where}: not a readable image ({type(error).__name__})") from None
+
+
+def _where(labelled, i):
+    if labelled.rows:
+        return f"{labelled.source}: row {labelled.rows[i]}: {labelled.paths[i]}"
+    return str(labelled.paths[i])
+
+
+def embed_images(labelled, model, batch_size=32, device="cpu", progress=None):
+    """ResNet-18 penultimate-layer features of every image, in batches.
+
+    Returns
+    -------
+    ndarray of shape (n, 512), float64
+    """
+    import torch
+
+    model = model.to(device).eval()
+    n_items = len(labelled.paths)
+    starts = range(0, n_items, batch_size)
+    features = []
+    with torch.inference_mode():
+        for start in starts if progress is None else progress(starts):
+            stop = min(start + batch_size, n_items)
+            batch = np.stack(
+                [
+                    preprocess(_open_image(labelled.paths[i], _where(labelled, i)))
+                    for i in range(start, stop)
+                ]
+            )
+            output = model.features(torch.from_numpy(batch).to(device))
+            features.append(output.double().cpu().numpy())
+    return np.concatenate(features, axis=0)
+
+
+def load_embeddings_file(path, n_items=None):
+    """Read an n x d array from ``.npy`` or ``.json`` (a list of equal-length number lists)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".npy":
+            array = np.load(path, allow_pickle=False)
+        elif path.suffix.lower() == ".json":
+            array = np.asarray(json.loads(path.read_text(encoding="utf-8")), dtype=np.float64)
+        else:
+            raise InputError(f"{path}: embeddings must be a .npy or .json file")
+    except InputError:
+        raise
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path}: cannot be read as an n x d array ({error})") from None
+    if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
+        raise InputError(f"{path}: expected an n x d array of numbers, got shape {array.shape}")
+    bad_rows = np.flatnonzero(~np.all(np.isfinite(array), axis=1))
+    if bad_rows.size:
+        raise InputError(f"{path}: row {int(bad_rows[0])} holds a NaN or infinite value")
+    if n_items is not None and array.shape[0] != n_items:
+        raise InputError(f"{path}: has {array.shape[0]} rows but the input lists {n_items} images")
+    return array.astype(np.float64)
+
+
+def build_embedded_dataset(labelled, features, dims=32, name=None, description=None,
+                           license_text="unknown", method=None, random_weights=False,
+                           images=None):  # fmt: skip
+    """Reduce ``features`` with a truncated SVD and make the :class:`~pyvizzy.dataset.Dataset`.
+
+    Returns
+    -------
+    dataset : pyvizzy.dataset.Dataset
+        With an extra top-level ``svd`` block: input and output dimensions, the share of the
+        sum of squares each component keeps (``energy_ratio``, decreasing) and scikit-learn's
+        ``explained_variance_ratio``.
+    svd : pyvizzy.pipeline.svd.SVDResult
+    """
+    from pyvizzy.dataset import Dataset
+
+    if dims > min(features.shape):
+        raise InputError(
+            f"--dims {dims} is more than the {min(features.shape)} that {features.shape[0]} "
+            f"items of {features.shape[1]} features allow"
+        )
+    reduced = truncated_svd(features, dims)
+    kept = float(reduced.energy_ratio.sum())
+    method = (method or "given embeddings") + (
+        f" -> truncated SVD (uncentred, exact) from {features.shape[1]} to {dims} dimensions, "
+        f"keeping {kept:.1%} of the sum of squares"
+    )
+    provenance = {"source": labelled.source, "license": license_text, "method": method}
+    if random_weights:
+        provenance["random_weights"] = True
+    text = description or f"{len(labelled.ids)} images in {len(labelled.class_names)} classes."
+    if random_weights:
+        text += " WARNING: embedded with an untrained (random-weight) network; for tests only."
+    dataset = Dataset(
+        name=name or Path(labelled.source).stem,
+        description=text,
+        class_names=labelled.class_names,
+        provenance=provenance,
+        ids=labelled.ids,
+        given=labelled.given,
+        truth=labelled.truth,
+        embeddings=reduced.reduced,
+        images=tuple(images) if images is not None else (None,) * len(labelled.ids),
+        extra={
+            "svd": {
+                "input_dims": int(features.shape[1]),
+                "dims": int(dims),
+                "energy_ratio": [round(float(x), 6) for x in reduced.energy_ratio],
+                "explained_variance_ratio": [
+                    round(float(x), 6) for x in reduced.explained_variance_ratio
+                ],
+            }
+        },
+    )
+    return dataset, reduced
+
+
+def _progress(desc, total=None):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    unit = "batch" if total else "it"
+    return lambda iterable: tqdm(iterable, desc=desc, total=total, unit=unit)
+
+
+def _pick_device(device):
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise InputError(f"--device {device}: CUDA is not available here")
+    return device
+
+
+def make_thumbnails(labelled, thumbnail_folder, size=128, skip_missing=False):
+    """JPEG thumbnails of every image; with ``skip_missing``, absent files get no image."""
+    from pyvizzy.pipeline.thumbnails import photo_thumbnail
+
+    images, thumbnails = [], []
+    progress = _progress("thumbnails") or (lambda iterable: iterable)
+    for i in progress(range(len(labelled.paths))):
+        path = labelled.paths[i]
+        if skip_missing and not path.is_file():
+            images.append(None)
+            continue
+        name = f"{i:05d}.jpg"
+        thumbnails.append((name, photo_thumbnail(_open_image(path, _where(labelled, i)), size)))
+        images.append(f"{thumbnail_folder}/{name}")
+    return images, thumbnails
+
+
+def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, random_weights=False,
+                          seed=0, embeddings_file=None, batch_size=32, device="auto",
+                          class_names=None, name=None, description=None, license_text="unknown",
+                          thumbnail_size=128, weights_cache=None, allow_download=True,
+                          log=print):  # fmt: skip
+    """The whole of ``scripts/embed_images.py``: read, embed, reduce, write.
+
+    Exactly one source of features: ``embeddings_file``, ``weights_file``, ``random_weights``
+    or (none of them) the pretrained ``IMAGENET1K_V1`` weights, found in ``weights_cache`` or
+    downloaded there and verified.
+
+    Returns
+    -------
+    dataset : pyvizzy.dataset.Dataset
+    svd : pyvizzy.pipeline.svd.SVDResult
+    """
+    from pyvizzy.pipeline.output import thumbnail_folder_name, write_dataset_with_thumbnails
+
+    if sum(x is not None and x is not False for x in (embeddings_file, weights_file,
+                                                      random_weights or None)) > 1:  # fmt: skip
+        raise InputError("use only one of --embeddings, --weights and --random-weights")
+    labelled = read_labelled_images(source, class_names, require_files=embeddings_file is None)
+    n_items = len(labelled.ids)
+    if embeddings_file is not None:
+        features = load_embeddings_file(embeddings_file, n_items)
+        method = f"embeddings read from {Path(embeddings_file).name}"
+    else:
+        try:
+            from pyvizzy.pipeline import resnet
+        except ImportError:
+            raise InputError(
+                "torch is not installed: pip install 'pyvizzy[embed]' (or pass --embeddings FILE)"
+            ) from None
+        if random_weights:
+            model = resnet.build_resnet18(None, seed=seed)
+            weights_note = f"RANDOM weights (seed {seed}; for tests and smoke runs only)"
+        else:
+            if weights_file is None:
+                cache = (
+                    Path(weights_cache) if weights_cache is not None else _default_weights_cache()
+                )
+                weights_file = resnet.find_pretrained_weights(cache, allow_download, log=log)
+                weights_note = f"torchvision IMAGENET1K_V1 weights (sha256 {resnet.WEIGHTS_SHA256})"
+            else:
+                weights_note = f"weights from {Path(weights_file).name}"
+            model = resnet.build_resnet18(weights_file)
+        device = _pick_device(device)
+        batches = -(-n_items // batch_size)
+        log(f"embedding {n_items} images on {device} in {batches} batches of up to {batch_size}")
+        features = embed_images(
+            labelled, model, batch_size, device, progress=_progress("ResNet-18", batches)
+        )
+        method = (
+            f"ResNet-18 penultimate layer (512-d global average pool) with {weights_note}; "
+            "ImageNet preprocessing (resize 256, centre crop 224, normalise)"
+        )
+    images, thumbnails = make_thumbnails(
+        labelled, thumbnail_folder_name(out_path), thumbnail_size,
+        skip_missing=embeddings_file is not None,
+    )  # fmt: skip
+    dataset, reduced = build_embedded_dataset(
+        labelled, features, dims, name=name, description=description, license_text=license_text,
+        method=method, random_weights=random_weights, images=images,
+    )  # fmt: skip
+    write_dataset_with_thumbnails(dataset, out_path, thumbnails)
+    return dataset, reduced
+
+
+def _default_weights_cache():
+    repo_root = Path(__file__).resolve().parents[3]
+    base = repo_root if (repo_root / "pyproject.toml").is_file() else Path.cwd()
+    return base / ".cache" / "weights"
