@@ -47,23 +47,47 @@ def test_identical_output_for_identical_input_and_seed():
 
 def test_every_row_is_predicted_by_a_model_that_did_not_see_it(monkeypatch):
     features, labels = blobs(2, sizes=(23, 31, 17))
-    row_ids = np.arange(labels.size, dtype=np.float64)
-    tagged = np.column_stack([features, row_ids * 1e-9])  # recover row ids from features
+    fits = []
+    original = crossval._RowSVC.fit_decision
+
+    def spy(self, train_rows, all_labels, predict_rows):
+        fits.append((train_rows.copy(), predict_rows.copy()))
+        return original(self, train_rows, all_labels, predict_rows)
+
+    monkeypatch.setattr(crossval._RowSVC, "fit_decision", spy)
     calls = []
-    original = crossval._fit_predict_proba
+    original_fold = crossval._fit_predict_proba
 
-    def spy(train_features, train_labels, test_features, *args):
-        calls.append((np.rint(train_features[:, -1] * 1e9), np.rint(test_features[:, -1] * 1e9)))
-        return original(train_features, train_labels, test_features, *args)
+    def fold_spy(svc, all_labels, train_rows, test_rows, seed):
+        calls.append((train_rows.copy(), test_rows.copy()))
+        return original_fold(svc, all_labels, train_rows, test_rows, seed)
 
-    monkeypatch.setattr(crossval, "_fit_predict_proba", spy)
-    out_of_sample_pred_probs(tagged, labels, n_folds=4)
+    monkeypatch.setattr(crossval, "_fit_predict_proba", fold_spy)
+    out_of_sample_pred_probs(features, labels, n_folds=4)
     assert len(calls) == 4
     seen = np.concatenate([test for _, test in calls])
-    np.testing.assert_array_equal(np.sort(seen), row_ids)  # every row held out exactly once
+    np.testing.assert_array_equal(np.sort(seen), np.arange(labels.size))  # each row once
     for train, test in calls:
         assert not np.intersect1d(train, test).size
         assert train.size + test.size == labels.size
+    # No SVC, for calibration or prediction, is ever fitted on a row it then scores.
+    assert len(fits) == 4 * (crossval.CALIBRATION_FOLDS + 1)
+    for fitted_rows, scored_rows in fits:
+        assert not np.intersect1d(fitted_rows, scored_rows).size
+    # Every model fitted while predicting a fold's rows excludes all of that fold.
+    for (train, _), fold_fits in zip(calls, np.array_split(np.arange(len(fits)), 4), strict=True):
+        for index in fold_fits:
+            assert np.isin(fits[index][0], train).all()
+
+
+def test_precomputed_gram_and_direct_rbf_agree(monkeypatch):
+    features, labels = blobs(12)
+    assert features.shape[0] <= crossval.GRAM_MAX_ITEMS
+    with_gram = out_of_sample_pred_probs(features, labels, seed=1)
+    monkeypatch.setattr(crossval, "GRAM_MAX_ITEMS", 0)  # force SVC(kernel="rbf") on features
+    np.testing.assert_allclose(
+        out_of_sample_pred_probs(features, labels, seed=1), with_gram, atol=1e-9
+    )
 
 
 def test_mislabelled_point_gets_a_low_probability_for_its_given_label():
