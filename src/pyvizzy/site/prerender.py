@@ -1,0 +1,82 @@
+"""Run the Panel app once in CPython at build time and capture its first view.
+
+The captured Bokeh document (JSON) is drawn by the page while Python loads in the browser, and
+the Bokeh/Panel resources it needs tell the build which JS and CSS files to vendor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+BOKEH_CDN = "https://cdn.bokeh.org/bokeh/release/"
+PANEL_CDN_DIST_TEMPLATE = "https://cdn.holoviz.org/panel/{version}/dist/"
+
+_SRC_RE = re.compile(r'<script[^>]*\ssrc="([^"]+)"')
+_HREF_RE = re.compile(r'<link[^>]*\shref="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Prerendered:
+    """The first view of the app, as computed in CPython."""
+
+    title: str
+    docs_json: str               # Bokeh's docs JSON (CDN URLs already rewritten)
+    render_items: list           # Bokeh render items (JSON-able)
+    roots: list[tuple[str, str]]  # (element id, root model id) for each root <div>
+    js_urls: list[str]           # script URLs, in order (CDN form)
+    css_urls: list[str]          # stylesheet URLs (CDN form)
+
+
+@contextmanager
+def _environment(overrides: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def prerender_app(app_script: Path, *, env: dict[str, str] | None = None) -> Prerendered:
+    """Execute ``app_script`` like ``panel serve`` would, run its on-load callbacks, capture it."""
+    from bokeh.document import Document
+    from bokeh.embed.util import standalone_docs_json_and_render_items
+    from panel.io.application import build_single_handler_application
+    from panel.io.document import MockSessionContext
+    from panel.io.resources import Resources, bundle_resources
+    from panel.io.state import set_curdoc, state
+
+    with _environment(env or {}):
+        application = build_single_handler_application(str(Path(app_script).resolve()))
+        document = Document()
+        document._session_context = lambda: MockSessionContext(document=document)
+        with set_curdoc(document):
+            application.initialize_document(document)
+            handler = application._handlers[0]
+            if getattr(handler, "failed", False):
+                raise RuntimeError(f"{app_script}: the app failed to run:\n{handler.error_detail}")
+            state._on_load(None)
+            if not document.roots:
+                raise RuntimeError(f"{app_script}: the app published nothing (.servable())")
+            js_html, css_html = bundle_resources(document.roots, Resources(mode="cdn"))
+        docs_json, render_items = standalone_docs_json_and_render_items(document)
+    render_item = render_items[0].to_json()
+    roots = list(render_item["roots"].items())
+    return Prerendered(
+        title=document.title or "pyvizzy",
+        docs_json=json.dumps(docs_json, separators=(",", ":")),
+        render_items=[{**render_item, "roots": dict(render_item["roots"])}],
+        roots=[(element_id, model_id) for model_id, element_id in roots],
+        js_urls=_SRC_RE.findall(js_html),
+        css_urls=_HREF_RE.findall(css_html),
+    )

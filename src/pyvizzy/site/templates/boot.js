@@ -1,0 +1,168 @@
+// pyvizzy page bootstrap (main thread): shows the pre-rendered first view, starts the Python
+// Web Worker, shows its progress or a readable error, then swaps in the live app and keeps
+// the page's Bokeh document in sync with the worker's.
+// The worker protocol is adapted from Panel 1.7.5's pyodide_handler.js (BSD-3-Clause).
+/* global Bokeh */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("pyvizzy-config").textContent);
+  const load = {
+    started: performance.timeOrigin,
+    events: [],
+    phase: "start",
+    prerendered: false,
+    live: false,
+    error: null,
+  };
+  window.pyvizzyLoad = load;
+
+  function mark(name, extra) {
+    load.events.push(Object.assign({ name: name, t: Math.round(performance.now()) }, extra || {}));
+  }
+
+  const body = document.body;
+  const progress = document.getElementById("pyvizzy-progress");
+  const progressText = document.getElementById("pyvizzy-progress-text");
+  const progressBar = document.getElementById("pyvizzy-progress-bar");
+  const PHASES = { pyodide: 1, imports: 2, app: 3, render: 4 };
+
+  function showStatus(phase, message) {
+    load.phase = phase;
+    if (progressText) progressText.textContent = message;
+    if (progressBar && PHASES[phase]) {
+      progressBar.style.width = Math.round((100 * PHASES[phase]) / 5) + "%";
+    }
+  }
+
+  function showError(message, detail) {
+    load.error = message;
+    body.classList.add("pyvizzy-failed");
+    const box = document.getElementById("pyvizzy-error");
+    if (!box) return;
+    box.hidden = false;
+    box.querySelector(".pyvizzy-error-message").textContent = message;
+    box.querySelector(".pyvizzy-error-detail").textContent = detail || "";
+  }
+
+  // 1. The first view, computed at build time, drawn while Python loads.
+  const prerender = document.getElementById("pyvizzy-prerender");
+  if (prerender && window.Bokeh) {
+    try {
+      Bokeh.embed
+        .embed_items(JSON.parse(prerender.textContent), config.render_items)
+        .then(() => {
+          load.prerendered = true;
+          mark("prerendered");
+        });
+    } catch (error) {
+      console.error("pre-rendered view failed", error);
+    }
+  }
+
+  if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
+    showError("This browser cannot run the live app (it needs Web Workers and WebAssembly).");
+    return;
+  }
+
+  // 2. Python in a Web Worker.
+  const worker = new Worker(config.worker_url);
+  worker.busy = false;
+  worker.queue = [];
+  let patching = 0;
+  worker.postMessage({ type: "init", location: JSON.stringify(window.location) });
+
+  function sendChange(jsdoc, event) {
+    if ((event.setter_id != null && event.setter_id === "py") || patching > 0) {
+      return;
+    }
+    if (worker.busy && event.model && event.attr) {
+      worker.queue = worker.queue.filter(
+        (old) => !(old.model === event.model && old.attr === event.attr)
+      );
+      worker.queue.push(event);
+      return;
+    }
+    const patch = jsdoc.create_json_patch([event]);
+    worker.busy = true;
+    worker.postMessage({ type: "patch", patch: patch });
+  }
+
+  worker.onerror = (event) => {
+    showError("The Python worker could not start: " + (event.message || "unknown error"));
+  };
+
+  worker.onmessage = async (event) => {
+    const msg = event.data;
+    if (msg.type === "idle") {
+      if (worker.queue.length) {
+        const patch = worker.jsdoc.create_json_patch(worker.queue);
+        worker.busy = true;
+        worker.queue = [];
+        worker.postMessage({ type: "patch", patch: patch });
+      } else {
+        worker.busy = false;
+      }
+    } else if (msg.type === "status") {
+      mark("status:" + msg.phase, { worker_t: msg.t });
+      showStatus(msg.phase, msg.msg);
+    } else if (msg.type === "error") {
+      mark("error", { worker_t: msg.t });
+      showError(
+        "The app failed to load (" + msg.phase + "): " + msg.msg,
+        msg.detail
+      );
+    } else if (msg.type === "render") {
+      mark("worker-rendered", { worker_t: msg.t });
+      try {
+        const docsJson = JSON.parse(msg.docs_json);
+        const renderItems = JSON.parse(msg.render_items);
+        const rootIds = JSON.parse(msg.root_ids);
+        const dataRoots = [];
+        for (const el of document.querySelectorAll("[data-root-id]")) {
+          el.innerHTML = "";
+          dataRoots.push([el.getAttribute("data-root-id"), el.id]);
+        }
+        // The root <div>s stand in document order, the same order as the worker's roots.
+        const roots = {};
+        for (let i = 0; i < dataRoots.length; i++) {
+          roots[rootIds[i]] = dataRoots[i][1];
+        }
+        renderItems[0].roots = roots;
+        renderItems[0].root_ids = rootIds;
+        Bokeh.index.roots.map((view) => view.remove());
+        const [views] = await Bokeh.embed.embed_items(docsJson, renderItems);
+        const jsdoc = [...views.roots.values()][0].model.document;
+        worker.jsdoc = jsdoc;
+        jsdoc.on_change(sendChange.bind(null, jsdoc), false);
+        body.classList.remove("pyvizzy-loading");
+        if (progress) progress.hidden = true;
+        load.live = true;
+        load.phase = "live";
+        mark("live");
+        worker.postMessage({ type: "rendered" });
+        worker.postMessage({ type: "location", location: JSON.stringify(window.location) });
+        registerServiceWorker();
+      } catch (error) {
+        showError("The app could not be drawn: " + error, String(error && error.stack));
+      }
+    } else if (msg.type === "linked") {
+      mark("linked", { worker_t: msg.t });
+    } else if (msg.type === "patch") {
+      try {
+        patching += 1;
+        worker.jsdoc.apply_json_patch(msg.patch, msg.buffers);
+      } finally {
+        patching -= 1;
+      }
+    }
+  };
+
+  // 3. After the app is live: a service worker that keeps the pinned files for the next visit.
+  function registerServiceWorker() {
+    if (!config.service_worker || !("serviceWorker" in navigator)) return;
+    if (!window.isSecureContext) return;
+    navigator.serviceWorker.register(config.service_worker).catch((error) => {
+      console.warn("service worker not registered", error);
+    });
+  }
+})();

@@ -1,0 +1,106 @@
+// pyvizzy's Pyodide Web Worker: Python (Pyodide 0.27.7) runs here, off the page's main thread.
+// Adapted from Panel 1.7.5's pyodide_worker.js (BSD-3-Clause), rewritten to load every file
+// from this site: Pyodide core and wheels from ./pyodide/ through the site's own
+// pyodide-lock.json (no micropip, no package index), nothing from a CDN.
+/* global loadPyodide */
+"use strict";
+
+const CONFIG = __PYVIZZY_WORKER_CONFIG__;
+
+const started = performance.now();
+function elapsed() {
+  return Math.round(performance.now() - started);
+}
+function status(phase, message) {
+  self.postMessage({ type: "status", phase: phase, msg: message, t: elapsed() });
+}
+function fail(phase, error) {
+  const text = String(error && error.message ? error.message : error);
+  const lines = text.trim().split("\n");
+  self.postMessage({
+    type: "error",
+    phase: phase,
+    msg: lines[lines.length - 1] || text,
+    detail: text.slice(-4000),
+    t: elapsed(),
+  });
+}
+
+function sendPatch(patch, buffers, msgId) {
+  self.postMessage({ type: "patch", patch: patch, buffers: buffers });
+}
+
+let pageLocation = null;
+let locationArrived;
+const locationPromise = new Promise((resolve) => {
+  locationArrived = resolve;
+});
+
+async function startApplication() {
+  let phase = "pyodide";
+  try {
+    status(phase, "Starting Python");
+    importScripts(CONFIG.pyodide_url + "pyodide.js");
+    const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
+    // Packages download in parallel while the interpreter boots (resolved from our lock file).
+    self.pyodide = await loadPyodide({
+      indexURL: indexURL,
+      packages: CONFIG.packages,
+      env: { PYVIZZY_RUNTIME: "pyodide-worker" },
+    });
+    self.pyodide.globals.set("sendPatch", sendPatch);
+    phase = "imports";
+    status(phase, "Importing Panel and scikit-learn");
+    await self.pyodide.runPythonAsync(CONFIG.preload_code);
+    phase = "app";
+    status(phase, "Building the app");
+    self.pyodide.globals.set("page_location", await locationPromise);
+    await self.pyodide.runPythonAsync(CONFIG.location_code);
+    const [docsJson, renderItems, rootIds] = await self.pyodide.runPythonAsync(CONFIG.app_code);
+    status("render", "Drawing");
+    self.postMessage({
+      type: "render",
+      docs_json: docsJson,
+      render_items: renderItems,
+      root_ids: rootIds,
+      t: elapsed(),
+    });
+  } catch (error) {
+    fail(phase, error);
+  }
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    if (msg.type === "init") {
+      pageLocation = msg.location;
+      locationArrived(pageLocation);
+    } else if (msg.type === "rendered") {
+      await self.pyodide.runPythonAsync(`
+from panel.io.state import state
+from panel.io.pyodide import _link_docs_worker
+_link_docs_worker(state.curdoc, sendPatch, setter='js')
+`);
+      self.postMessage({ type: "linked", t: elapsed() });
+    } else if (msg.type === "patch") {
+      self.pyodide.globals.set("patch", msg.patch);
+      await self.pyodide.runPythonAsync(`
+from panel.io.pyodide import _convert_json_patch
+from panel.io.state import state
+state.curdoc.apply_json_patch(_convert_json_patch(patch), setter='js')
+`);
+      self.postMessage({ type: "idle" });
+    } else if (msg.type === "location") {
+      self.pyodide.globals.set("page_location", msg.location);
+      await self.pyodide.runPythonAsync(CONFIG.location_code);
+    }
+  } catch (error) {
+    fail(msg.type, error);
+    if (msg.type === "patch") {
+      self.postMessage({ type: "idle" });
+    }
+  }
+};
+
+startApplication();
