@@ -1,0 +1,25 @@
+"""The pyvizzy Panel app: one window showing confident learning at work.
+
+One module per panel (``dataset_panel``, ``pred_probs_panel``, ``thresholds_panel``,
+``joint_panel``, ``results_panel``, ``explainer_panel``, ``scoreboard_panel``,
+``header``), the param-driven state they share (``state``), dataset loading that works
+under ``panel serve`` and in Pyodide (``data``), and the bridge to the page's main
+thread (``bridge``). :func:`create_app` builds the page; ``app/main.py`` serves it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["create_app"]
+
+
+def create_app(load_catalog=None, load_entry=None):
+    """Build the app's page (a Panel component; call ``.servable()`` on it).
+
+    Parameters
+    ----------
+    load_catalog, load_entry : callables, optional
+        Override where datasets come from (see :mod:`pyvizzy.app.data`).
+    """
+    from pyvizzy.app.layout import create_app as _create_app
+
+    return _create_app(load_catalog, load_entry)

@@ -1,0 +1,289 @@
+"""The bridge between Python and the page's main thread.
+
+One invisible :class:`~panel.reactive.ReactiveHTML` component carries, as Bokeh model
+properties, everything that must cross between Python and the browser. Its scripts
+run on the main thread both under ``panel serve`` and in Panel's pyodide-worker mode
+(where Python runs in a Web Worker and the models are synced to the page), so the
+page behaves the same in both:
+
+- Python -> page: ``state_json`` (``window.pyvizzy.state()``, and a
+  ``{type: "pyvizzy:state", state}`` message to the parent frame after each redraw),
+  ``address`` (the query string, written with ``history.replaceState``).
+- page -> Python: ``query`` (``location.search``, sent once on render: the settings
+  the page was opened with) and ``event`` (a click on anything carrying
+  ``data-pv-id``, anywhere in the page's shadow roots, selects that item).
+- page only: the theme (``data-pv-theme`` on ``<html>``, also read from and written
+  to the ``theme`` query parameter), the busy overlay (shown the moment a Train
+  button or dataset switch is clicked, hidden when the next state arrives) and the
+  Guide tour.
+"""
+
+from __future__ import annotations
+
+import json
+
+import param
+from panel.reactive import ReactiveHTML
+
+from pyvizzy.app.theme import GLOBAL_CSS
+
+__all__ = ["GUIDE_STEPS", "Bridge", "busy_js", "guide_js", "safe_json", "theme_toggle_js"]
+
+#: The Guide tour: (panel css class, title, text), in the data's order.
+GUIDE_STEPS = (
+    (
+        "pv-panel-dataset",
+        "1. Dataset",
+        "Each image and its given label. Click one to select it everywhere; relabel it with "
+        "the class buttons, then press Train to refit the model on your edits.",
+    ),
+    (
+        "pv-panel-probs",
+        "2. Predicted probabilities",
+        "A 5-fold SVM on the image embeddings gives every image out-of-sample class "
+        "probabilities. Sort by label quality to see the least trustworthy labels first.",
+    ),
+    (
+        "pv-panel-thresholds",
+        "3. Thresholds",
+        "Per class, the self-confidence of its images. The class threshold (blue) is the "
+        "class percentile of these; an image is confidently its most probable class when it "
+        "reaches that class's threshold. The OOD threshold (amber) is a lower percentile.",
+    ),
+    (
+        "pv-panel-joint",
+        "4. Confident joint",
+        "Rows: given label, columns: suggested label. The diagonal agrees with the given "
+        "label; every image off the diagonal is a label issue.",
+    ),
+    (
+        "pv-panel-results",
+        "5. Results",
+        "Label issues ranked by label quality, images below every OOD threshold "
+        "(out of distribution) and images confident in no class (unconfident).",
+    ),
+    (
+        "pv-panel-explainer",
+        "6. Why?",
+        "The selected image's probabilities against its thresholds, and why it lands in "
+        "its category. Drag the sliders and watch everything update.",
+    ),
+)
+
+
+def safe_json(value) -> str:
+    """JSON text with no ``<``, ``>`` or ``&`` (written as ``\\u003c`` etc.).
+
+    Panel sanitizes every string property of a ReactiveHTML component as HTML, which
+    would mangle such characters; JSON's unicode escapes carry them through intact.
+    """
+    text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def busy_js(text: str) -> str:
+    """JS for a widget's client-side callback: show the busy overlay with ``text``."""
+    message = json.dumps(text)
+    return f"if (window.pyvizzy && window.pyvizzy.busy) {{ window.pyvizzy.busy({message}) }}"
+
+
+def theme_toggle_js() -> str:
+    """JS for a button's client-side callback: switch between light and dark."""
+    return "if (window.pyvizzy && window.pyvizzy.toggleTheme) { window.pyvizzy.toggleTheme() }"
+
+
+def guide_js() -> str:
+    """JS for a button's client-side callback: start the Guide tour."""
+    return "if (window.pyvizzy && window.pyvizzy.guide) { window.pyvizzy.guide(0) }"
+
+
+_RENDER = r"""
+const root = document.documentElement
+if (!document.getElementById('pv-global-css')) {
+  const style = document.createElement('style')
+  style.id = 'pv-global-css'
+  style.textContent = JSON.parse(data.css_json)
+  document.head.appendChild(style)
+}
+const search = new URLSearchParams(window.location.search)
+const theme = search.get('theme')
+if (theme === 'dark' || theme === 'light') { root.dataset.pvTheme = theme }
+let busy = document.getElementById('pv-busy')
+if (!busy) {
+  busy = document.createElement('div')
+  busy.id = 'pv-busy'
+  busy.setAttribute('role', 'status')
+  const card = document.createElement('div')
+  card.className = 'pv-busy-card'
+  const spinner = document.createElement('div')
+  spinner.className = 'pv-spinner'
+  const text = document.createElement('span')
+  text.className = 'pv-busy-text'
+  card.append(spinner, text)
+  busy.appendChild(card)
+  document.body.appendChild(busy)
+}
+const api = window.pyvizzy = window.pyvizzy || {}
+api._data = data
+if (!('_state' in api)) { api._state = null }
+api.state = () => (api._state === null ? null : JSON.parse(JSON.stringify(api._state)))
+api.busy = (message) => {
+  busy.querySelector('.pv-busy-text').textContent = message || 'Working…'
+  root.classList.add('pv-busy')
+}
+api.idle = () => root.classList.remove('pv-busy')
+api.isBusy = () => root.classList.contains('pv-busy')
+api.setAddress = (query) => {
+  const params = new URLSearchParams(query)
+  if (root.dataset.pvTheme) { params.set('theme', root.dataset.pvTheme) }
+  const next = '?' + params.toString()
+  if (next !== window.location.search) {
+    const url = window.location.pathname + next + window.location.hash
+    window.history.replaceState(window.history.state, '', url)
+  }
+}
+api.toggleTheme = () => {
+  root.dataset.pvTheme = root.dataset.pvTheme === 'dark' ? 'light' : 'dark'
+  api.setAddress(window.location.search)
+}
+const deepFind = (node, selector) => {
+  const hit = node.querySelector(selector)
+  if (hit) { return hit }
+  for (const el of node.querySelectorAll('*')) {
+    if (el.shadowRoot) {
+      const found = deepFind(el.shadowRoot, selector)
+      if (found) { return found }
+    }
+  }
+  return null
+}
+api.guide = (step) => {
+  const steps = JSON.parse(data.guide_json)
+  let guide = document.getElementById('pv-guide')
+  if (!guide) {
+    guide = document.createElement('div')
+    guide.id = 'pv-guide'
+    guide.innerHTML = (
+      '<div class="pv-guide-box"></div>' +
+      '<div class="pv-guide-card" role="dialog" aria-live="polite">' +
+      '<h3></h3><div class="pv-guide-text"></div><div class="pv-guide-nav"><span></span>' +
+      '<button data-go="close">Close</button><button data-go="back">Back</button>' +
+      '<button class="pv-primary" data-go="next">Next</button></div></div>')
+    document.body.appendChild(guide)
+    guide.addEventListener('click', (event) => {
+      const go = event.target.dataset ? event.target.dataset.go : null
+      const at = Number(guide.dataset.step)
+      if (go === 'close' || (go === 'next' && at >= steps.length - 1)) {
+        guide.classList.remove('pv-open')
+      }
+      else if (go === 'next') { api.guide(at + 1) }
+      else if (go === 'back') { api.guide(Math.max(0, at - 1)) }
+    })
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') { guide.classList.remove('pv-open') }
+    })
+  }
+  const [selector, title, text] = steps[step]
+  guide.dataset.step = String(step)
+  guide.querySelector('h3').textContent = title
+  guide.querySelector('.pv-guide-text').textContent = text
+  guide.querySelector('.pv-guide-nav span').textContent = (step + 1) + ' / ' + steps.length
+  guide.querySelector('[data-go=next]').textContent = step >= steps.length - 1 ? 'Done' : 'Next'
+  const target = deepFind(document, '.' + selector)
+  const box = guide.querySelector('.pv-guide-box')
+  const card = guide.querySelector('.pv-guide-card')
+  const middle = {left: innerWidth / 2, top: innerHeight / 2, right: innerWidth / 2,
+                  width: 0, height: 0}
+  const rect = target ? target.getBoundingClientRect() : middle
+  box.style.left = (rect.left - 4) + 'px'
+  box.style.top = (rect.top - 4) + 'px'
+  box.style.width = (rect.width + 8) + 'px'
+  box.style.height = (rect.height + 8) + 'px'
+  const cardLeft = rect.right + 316 < innerWidth ? rect.right + 12 : Math.max(8, rect.left - 312)
+  card.style.left = Math.min(cardLeft, innerWidth - 308) + 'px'
+  card.style.top = Math.max(8, Math.min(rect.top + 8, innerHeight - 190)) + 'px'
+  guide.classList.add('pv-open')
+}
+if (!api._clicks) {
+  api._clicks = true
+  let clicks = 0
+  document.addEventListener('click', (event) => {
+    for (const el of event.composedPath()) {
+      if (el.dataset && el.dataset.pvId !== undefined) {
+        clicks += 1
+        api._data.event = JSON.stringify({action: 'select', id: el.dataset.pvId, n: clicks})
+        return
+      }
+    }
+  })
+}
+if (api._state === null) { api.busy(JSON.parse(data.busy_json)) }
+data.query = window.location.search || '?'
+"""
+
+_STATE = r"""
+const api = window.pyvizzy
+if (!api || !data.state_json) { return }
+const incoming = JSON.parse(data.state_json)
+if (api._state !== null && incoming.seq < api._state.seq) { return }  // an older publication
+api._state = incoming
+api.idle()
+if (window.parent !== window) {
+  requestAnimationFrame(() => {
+    window.parent.postMessage({type: 'pyvizzy:state', state: api.state()}, '*')
+  })
+}
+"""
+
+_ADDRESS = r"""
+if (window.pyvizzy && data.address_json) {
+  window.pyvizzy.setAddress(JSON.parse(data.address_json))
+}
+"""
+
+
+class Bridge(ReactiveHTML):
+    """Invisible component syncing state, address, clicks and theme with the page."""
+
+    state_json = param.String(default="", doc="safe_json of AppState.snapshot() (Python ->).")
+    address_json = param.String(default="", doc="safe_json of the query string to show.")
+    query = param.String(default=None, allow_None=True, doc="location.search at start (page ->).")
+    event = param.String(default="", doc="JSON of the last click on a data-pv-id element.")
+    css_json = param.String(default=safe_json(GLOBAL_CSS), doc="Theme CSS for <head>.")
+    guide_json = param.String(default=safe_json(GUIDE_STEPS))
+    busy_json = param.String(default=safe_json("Loading the dataset and training the model…"))
+
+    _template = '<div id="pvbridge" class="pv-bridge" style="display:none"></div>'
+
+    _scripts = {  # noqa: RUF012 - Panel's class attribute
+        "render": _RENDER,
+        "state_json": _STATE,
+        "address_json": _ADDRESS,
+    }
+
+    def __init__(self, **params):
+        params.setdefault("width", 0)
+        params.setdefault("height", 0)
+        params.setdefault("margin", 0)
+        super().__init__(**params)
+
+    def send_state(self, snapshot: dict) -> None:
+        """Publish a state snapshot to the page."""
+        self.state_json = safe_json(snapshot)
+
+    def send_address(self, query: str) -> None:
+        """Show ``query`` (``?a=1&b=2``) in the page's address bar."""
+        self.address_json = safe_json(query)
+
+    def clicked_id(self) -> str | None:
+        """The item id of the last click event, or None when there was none."""
+        if not self.event:
+            return None
+        try:
+            message = json.loads(self.event)
+        except json.JSONDecodeError:
+            return None
+        if isinstance(message, dict) and message.get("action") == "select":
+            item_id = message.get("id")
+            return item_id if isinstance(item_id, str) else None
+        return None

@@ -1,0 +1,219 @@
+"""Finding and loading datasets, the same way under ``panel serve`` and in Pyodide.
+
+The site holds a folder ``datasets/`` beside its page: ``datasets/index.json`` (the
+catalog, format ``pyvizzy-catalog/1``) and one folder per dataset with its
+``dataset.json`` and thumbnails. The app reads them by a path relative to that
+folder:
+
+- in Pyodide (Python in a Web Worker that sits at the site root), by a synchronous
+  HTTP request for ``datasets/<path>`` relative to the worker's location;
+- under CPython (``panel serve``), from the local folder named by the environment
+  variable ``PYVIZZY_DATASETS`` (default ``site/datasets``), which the server also
+  serves at ``datasets/`` (``--static-dirs datasets=<folder>``), so that thumbnail
+  URLs ``datasets/<key>/<image>`` work in both.
+
+:func:`read_datasets_text` is the one place that knows the difference.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyvizzy.dataset import Dataset, loads_dataset
+
+__all__ = [
+    "CATALOG_FILE",
+    "CATALOG_FORMAT",
+    "DATASETS_ENV",
+    "DATASETS_URL",
+    "DEFAULT_DATASETS_DIR",
+    "Catalog",
+    "CatalogEntry",
+    "CatalogError",
+    "datasets_dir",
+    "image_urls",
+    "load_catalog",
+    "load_entry",
+    "parse_catalog",
+    "read_datasets_text",
+]
+
+CATALOG_FORMAT = "pyvizzy-catalog/1"
+CATALOG_FILE = "index.json"
+#: Where the datasets folder is, relative to the page (and to the Pyodide worker).
+DATASETS_URL = "datasets"
+DATASETS_ENV = "PYVIZZY_DATASETS"
+DEFAULT_DATASETS_DIR = "site/datasets"
+_IMAGE_DATA_PREFIX = "data:image/"
+
+
+class CatalogError(ValueError):
+    """The dataset catalog is missing or invalid; the message names file, field and row."""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One dataset of the catalog: its key, display name and path relative to the catalog."""
+
+    key: str
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The datasets the site offers, and the one opened by default."""
+
+    default: str
+    entries: tuple[CatalogEntry, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The dataset keys, in catalog order."""
+        return tuple(entry.key for entry in self.entries)
+
+    def entry(self, key: str) -> CatalogEntry:
+        """The entry for ``key`` (KeyError if absent)."""
+        for entry in self.entries:
+            if entry.key == key:
+                return entry
+        raise KeyError(key)
+
+
+def is_pyodide() -> bool:
+    """Whether this Python runs in the browser (Pyodide)."""
+    return sys.platform == "emscripten"
+
+
+def datasets_dir() -> Path:
+    """The local datasets folder (CPython only): ``$PYVIZZY_DATASETS`` or ``site/datasets``."""
+    return Path(os.environ.get(DATASETS_ENV) or DEFAULT_DATASETS_DIR)
+
+
+def _check_relative(path: str, source: str, field: str) -> str:
+    """A normalized path inside the datasets folder, or CatalogError."""
+    if not isinstance(path, str) or not path:
+        raise CatalogError(f"{source}: field {field!r}: expected a non-empty relative path")
+    normalized = posixpath.normpath(path)
+    if (
+        "://" in path
+        or path.startswith(("/", "\\"))
+        or normalized == ".."
+        or normalized.startswith("../")
+    ):
+        raise CatalogError(
+            f"{source}: field {field!r}: {path!r} must be a path inside the datasets folder"
+        )
+    return normalized
+
+
+def read_datasets_text(relative_path: str) -> str:
+    """Read a text file of the datasets folder, in CPython or in Pyodide.
+
+    Parameters
+    ----------
+    relative_path : str
+        A path inside the datasets folder, e.g. ``"index.json"`` or ``"digits/dataset.json"``.
+
+    Raises
+    ------
+    FileNotFoundError, OSError
+        When the file cannot be read (the message says where it was looked for).
+    """
+    relative_path = _check_relative(relative_path, "datasets", "path")
+    if is_pyodide():
+        from pyodide.http import open_url
+
+        url = f"{DATASETS_URL}/{relative_path}"
+        try:
+            return open_url(url).read()
+        except Exception as error:  # pyodide raises OSError or JsException
+            raise OSError(f"could not fetch {url} relative to the page: {error}") from None
+    path = datasets_dir() / relative_path
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{path} does not exist: build the datasets (make site) or point "
+            f"{DATASETS_ENV} at a datasets folder"
+        ) from None
+
+
+def parse_catalog(text: str, source: str = CATALOG_FILE) -> Catalog:
+    """Validate a catalog (``index.json``) and return it.
+
+    Raises
+    ------
+    CatalogError
+        Naming the file, the field and the row that is wrong.
+    """
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogError(f"{source}: not valid JSON: {error}") from None
+    if not isinstance(obj, dict):
+        raise CatalogError(f"{source}: expected a JSON object at the top level")
+    if obj.get("format") != CATALOG_FORMAT:
+        raise CatalogError(
+            f"{source}: field 'format': expected {CATALOG_FORMAT!r}, got {obj.get('format')!r}"
+        )
+    rows = obj.get("datasets")
+    if not isinstance(rows, list) or not rows:
+        raise CatalogError(f"{source}: field 'datasets': expected a non-empty list")
+    entries = []
+    for row, item in enumerate(rows):
+        where = f"datasets[{row}]"
+        if not isinstance(item, dict):
+            raise CatalogError(f"{source}: field {where!r}: expected an object")
+        for key in ("key", "name", "path"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise CatalogError(f"{source}: field '{where}.{key}': expected a non-empty string")
+        if item["key"] in {entry.key for entry in entries}:
+            raise CatalogError(f"{source}: field '{where}.key': {item['key']!r} is repeated")
+        path = _check_relative(item["path"], source, f"{where}.path")
+        entries.append(CatalogEntry(key=item["key"], name=item["name"], path=path))
+    default = obj.get("default", entries[0].key)
+    if default not in {entry.key for entry in entries}:
+        raise CatalogError(f"{source}: field 'default': {default!r} is not a dataset key")
+    return Catalog(default=default, entries=tuple(entries))
+
+
+def load_catalog() -> Catalog:
+    """Read and validate ``datasets/index.json``."""
+    return parse_catalog(read_datasets_text(CATALOG_FILE), f"{DATASETS_URL}/{CATALOG_FILE}")
+
+
+def load_entry(entry: CatalogEntry) -> Dataset:
+    """Read and validate one dataset of the catalog."""
+    return loads_dataset(read_datasets_text(entry.path), f"{DATASETS_URL}/{entry.path}")
+
+
+def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
+    """Page-relative thumbnail URL of every item, or None where there is none to load.
+
+    Paths relative to the dataset file become ``datasets/<dir of path>/<image>``. Absolute
+    URLs are NOT loaded (the page makes no request to another host) and paths that leave
+    the datasets folder are refused: both get None, i.e. a placeholder tile.
+    ``data:image/...`` URIs are kept.
+    """
+    folder = posixpath.dirname(entry.path)
+    urls: list[str | None] = []
+    for image in dataset.images:
+        if not image:
+            urls.append(None)
+        elif image.startswith(_IMAGE_DATA_PREFIX):
+            urls.append(image)
+        elif "://" in image or image.startswith(("/", "\\")) or ":" in image.split("/")[0]:
+            urls.append(None)
+        else:
+            normalized = posixpath.normpath(posixpath.join(folder, image))
+            if normalized == ".." or normalized.startswith("../"):
+                urls.append(None)
+            else:
+                urls.append(f"{DATASETS_URL}/{normalized}")
+    return urls

@@ -1,0 +1,182 @@
+"""1. Dataset: every image with its given label; select, relabel, Train."""
+
+from __future__ import annotations
+
+import panel as pn
+
+from pyvizzy.app.bridge import busy_js
+from pyvizzy.app.components import card, html_pane, scroll_pane, themed
+from pyvizzy.app.markup import chip, esc, thumbnail
+from pyvizzy.app.state import AppState
+
+__all__ = ["DatasetPanel", "render_dataset_grid", "render_dataset_header"]
+
+ITEM_CSS = """
+.pv-grid { display: flex; flex-wrap: wrap; gap: 5px; align-content: flex-start; padding: 2px; }
+.pv-item { position: relative; width: 58px; }
+.pv-item .th { width: 58px; height: 58px; border-radius: 7px; }
+.pv-item .pv-chip { position: absolute; left: 3px; bottom: 3px; max-width: 52px; z-index: 2;
+  pointer-events: none; box-shadow: 0 0 0 1px rgba(0,0,0,.15); }
+.pv-item .pv-edited { position: absolute; right: 3px; top: 3px; width: 9px; height: 9px;
+  border-radius: 50%; background: var(--pv-selected); z-index: 2; pointer-events: none;
+  box-shadow: 0 0 0 2px var(--pv-panel); }
+.pv-selected-line { display: flex; gap: 5px; align-items: center; min-height: 18px;
+  overflow: hidden; margin-top: 3px; }
+.pv-selected-line code { font-size: 11px; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
+"""
+
+
+def render_dataset_header(state: AppState) -> str:
+    """Title, size, the random-weights warning and what is selected."""
+    dataset = state.dataset
+    if dataset is None:
+        return '<div class="pv-title"><span class="pv-num">1</span><b>Dataset</b></div>'
+    parts = [
+        '<div class="pv-title"><span class="pv-num">1</span><b>Dataset</b>'
+        f'<span class="pv-count">{dataset.n_items} images</span></div>'
+    ]
+    if dataset.random_weights:
+        parts.append(
+            '<div class="pv-warn" role="alert">Made with random network weights: the '
+            "embeddings carry little meaning, so the results are illustrative only.</div>"
+        )
+    row = state.selected_index
+    if row is None:
+        parts.append('<div class="pv-selected-line pv-muted">Click an image to select it.</div>')
+    else:
+        label = int(state.pending_labels[row])
+        parts.append(
+            f'<div class="pv-selected-line"><code title="{esc(dataset.ids[row])}">'
+            f"{esc(dataset.ids[row])}</code>{chip(dataset.class_names[label], label)}</div>"
+        )
+    return "".join(parts)
+
+
+def render_dataset_grid(state: AppState) -> str:
+    """Every item as a thumbnail with its (pending) given label; edited ones marked."""
+    dataset = state.dataset
+    if dataset is None:
+        return '<div class="pv-empty">No dataset loaded.</div>'
+    pending = state.pending_labels
+    edited = pending != state.labels
+    selected = state.selected_index
+    names = dataset.class_names
+    tiles = []
+    for row, item_id in enumerate(dataset.ids):
+        label = int(pending[row])
+        mark = '<span class="pv-edited" title="relabelled"></span>' if edited[row] else ""
+        tiles.append(
+            '<div class="pv-item">'
+            + thumbnail(
+                item_id,
+                state.image_urls[row],
+                label,
+                size="md",
+                selected=row == selected,
+                title=f"{item_id} · given {names[label]}",
+            )
+            + chip(names[label], label)
+            + mark
+            + "</div>"
+        )
+    return f'<div class="pv-grid">{"".join(tiles)}</div>'
+
+
+class DatasetPanel(pn.viewable.Viewer):
+    """The dataset's images; relabel the selected one and retrain."""
+
+    def __init__(self, state: AppState, **params):
+        super().__init__(**params)
+        self.state = state
+        self._syncing = False
+        self.header = html_pane(render_dataset_header(state), stylesheets=[ITEM_CSS])
+        self.relabel = themed(
+            pn.widgets.Select(
+                name="Relabel selected as",
+                options=list(state.class_names) or ["-"],
+                disabled=True,
+                sizing_mode="stretch_width",
+                margin=(2, 0),
+            )
+        )
+        self.train_button = themed(
+            pn.widgets.Button(
+                name="Train", button_type="primary", sizing_mode="stretch_width", margin=(4, 0)
+            )
+        )
+        self.train_button.js_on_click(code=busy_js("Training the 5-fold SVM…"))
+        self.train_button.on_click(self._on_train)
+        self.status = html_pane(self._status_text())
+        self.grid = scroll_pane(render_dataset_grid(state), stylesheets=[ITEM_CSS])
+        self.relabel.param.watch(self._on_relabel, "value")
+        state.param.watch(self._on_dataset, ["dataset"])
+        state.param.watch(self._on_items, ["pending_labels", "selected", "train_revision"])
+        self._layout = card(
+            self.header,
+            self.relabel,
+            self.train_button,
+            self.status,
+            self.grid,
+            panel="pv-panel-dataset",
+        )
+        self._sync_relabel()
+
+    def __panel__(self):
+        return self._layout
+
+    def _status_text(self) -> str:
+        state = self.state
+        if state.error:
+            return f'<div class="pv-error">{esc(state.error)}</div>'
+        if state.n_pending:
+            return (
+                f'<div class="pv-warn">{state.n_pending} relabelled: press Train to refit.</div>'
+            )
+        if state.train_seconds is not None:
+            return (
+                f'<div class="pv-muted">Trained 5-fold SVM in {state.train_seconds:.2f} s.</div>'
+            )
+        return '<div class="pv-muted">Not trained yet.</div>'
+
+    def _sync_relabel(self) -> None:
+        state = self.state
+        row = state.selected_index
+        self._syncing = True
+        try:
+            options = list(state.class_names) or ["-"]
+            if self.relabel.options != options:
+                self.relabel.options = options
+            if row is None:
+                self.relabel.disabled = True
+            else:
+                self.relabel.disabled = False
+                self.relabel.value = state.class_names[int(state.pending_labels[row])]
+        finally:
+            self._syncing = False
+
+    def _on_dataset(self, *_events) -> None:
+        self.header.object = render_dataset_header(self.state)
+        self.grid.object = render_dataset_grid(self.state)
+        self.status.object = self._status_text()
+        self._sync_relabel()
+
+    def _on_items(self, *_events) -> None:
+        self._on_dataset()
+
+    def _on_relabel(self, event) -> None:
+        state = self.state
+        if self._syncing or event.new is None or state.selected is None:
+            return
+        names = list(state.class_names)
+        if event.new in names:
+            state.relabel(state.selected, names.index(event.new))
+
+    def _on_train(self, _event) -> None:
+        self.state.train()
+        self.status.object = self._status_text()
+
+    def refresh_status(self) -> None:
+        """Redraw the status line (after an error or a training)."""
+        self.status.object = self._status_text()
+

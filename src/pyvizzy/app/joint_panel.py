@@ -1,0 +1,133 @@
+"""4. Confident joint: the K x K matrix (given x suggested) with counts and thumbnails."""
+
+from __future__ import annotations
+
+import panel as pn
+
+from pyvizzy.app.components import card, html_pane, scroll_pane
+from pyvizzy.app.markup import chip, esc, thumbnail
+from pyvizzy.app.state import AppState, joint_cell_members
+
+__all__ = ["JointPanel", "cell_alpha", "render_joint"]
+
+JOINT_CSS = """
+:host { height: 100%; }
+.pv-joint { display: grid; gap: 4px; height: 100%; min-height: 0; box-sizing: border-box; }
+.pv-jh { display: flex; align-items: center; justify-content: center; min-width: 0; }
+.pv-jh .pv-chip { font-size: 11px; line-height: 17px; padding: 0 7px; }
+.pv-jh.row { justify-content: flex-end; }
+.pv-jh.row .pv-chip { white-space: normal; text-align: center; line-height: 14px; padding: 2px 5px;
+  word-break: break-word; }
+.pv-cell { position: relative; border-radius: 7px; min-height: 0; min-width: 0; overflow: auto;
+  padding: 16px 4px 4px 4px; box-sizing: border-box; border: 1px solid var(--pv-border);
+  align-content: flex-start; display: flex; flex-wrap: wrap; }
+.pv-cell.diag { background: rgba(var(--pv-clean-rgb), var(--a)); }
+.pv-cell.off { background: rgba(var(--pv-issue-rgb), var(--a)); }
+.pv-cell .cnt { position: absolute; top: 2px; right: 6px; font-weight: 750; font-size: 12px;
+  font-variant-numeric: tabular-nums; }
+.pv-cell.off .cnt { color: var(--pv-issue); }
+.pv-cell .cnt.zero { color: var(--pv-muted); font-weight: 500; }
+.pv-corner { font-size: 10px; color: var(--pv-muted); display: flex; align-items: flex-end;
+  justify-content: flex-end; text-align: right; line-height: 1.15; padding: 0 2px 2px 0; }
+"""
+
+#: Tint of a cell: MIN_ALPHA for a non-empty cell up to MAX_ALPHA for the fullest.
+MIN_ALPHA, MAX_ALPHA = 0.10, 0.42
+
+
+def cell_alpha(count: int, peak: int) -> float:
+    """Background opacity of a cell holding ``count`` items (the fullest holds ``peak``)."""
+    if count <= 0 or peak <= 0:
+        return 0.03
+    return MIN_ALPHA + (MAX_ALPHA - MIN_ALPHA) * (count / peak) ** 0.5
+
+
+def render_joint(state: AppState) -> str:
+    """The confident joint as a CSS grid: headers, then one cell per (given, suggested)."""
+    result = state.result
+    if result is None:
+        return '<div class="pv-empty">The confident joint appears once the model is trained.</div>'
+    names = state.class_names
+    n_classes = len(names)
+    cells = joint_cell_members(state.labels, result.suggested, n_classes)
+    selected = state.selected_index
+    diagonal_peak = max(int(result.joint[k, k]) for k in range(n_classes))
+    off_peak = max(
+        [int(result.joint[i, j]) for i in range(n_classes) for j in range(n_classes) if i != j]
+        or [0]
+    )
+    ids = state.dataset.ids
+    parts = [
+        '<div class="pv-joint" style="'
+        f"grid-template-columns: 64px repeat({n_classes}, minmax(0, 1fr)); "
+        f'grid-template-rows: 20px repeat({n_classes}, minmax(0, 1fr));">'
+        '<div class="pv-corner"></div>'
+    ]
+    for j, name in enumerate(names):
+        parts.append(
+            f'<div class="pv-jh" title="suggested: {esc(name)}">'
+            f"{chip('suggested: ' + name, j)}</div>"
+        )
+    for i, given_name in enumerate(names):
+        parts.append(
+            f'<div class="pv-jh row" title="given: {esc(given_name)}">'
+            f"{chip('given: ' + given_name, i)}</div>"
+        )
+        for j in range(n_classes):
+            members = cells[i][j]
+            count = int(result.joint[i, j])
+            kind = "diag" if i == j else "off"
+            alpha = cell_alpha(count, diagonal_peak if i == j else off_peak)
+            thumbs = "".join(
+                thumbnail(
+                    ids[row],
+                    state.image_urls[row],
+                    i,
+                    size="xs",
+                    selected=row == selected,
+                    title=f"{ids[row]} · given {given_name} · suggested {names[j]}",
+                )
+                for row in members
+            )
+            count_css = "cnt zero" if count == 0 else "cnt"
+            parts.append(
+                f'<div class="pv-cell {kind}" style="--a:{alpha:.3f}" data-given="{i}" '
+                f'data-suggested="{j}" title="given {esc(given_name)}, suggested '
+                f'{esc(names[j])}: {count}"><span class="{count_css}">{count}</span>{thumbs}</div>'
+            )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+class JointPanel(pn.viewable.Viewer):
+    """The confident joint heatmap with the images of every cell."""
+
+    def __init__(self, state: AppState, **params):
+        super().__init__(**params)
+        self.state = state
+        self.header = html_pane(self._title())
+        self.matrix = scroll_pane(render_joint(state), stylesheets=[JOINT_CSS])
+        state.param.watch(self._redraw, ["revision", "selected"])
+        self._layout = card(self.header, self.matrix, panel="pv-panel-joint")
+
+    def __panel__(self):
+        return self._layout
+
+    def _title(self) -> str:
+        result = self.state.result
+        counts = ""
+        if result is not None:
+            n_counted = int(result.joint.sum())
+            n_issues = n_counted - int(result.joint.trace())
+            counts = (
+                f'<span class="pv-count">{n_counted} confidently labelled · '
+                f'<span style="color:var(--pv-issue)">{n_issues} off-diagonal</span></span>'
+            )
+        return (
+            '<div class="pv-title"><span class="pv-num">4</span><b>Confident joint</b>'
+            f"{counts}</div>"
+        )
+
+    def _redraw(self, *_events) -> None:
+        self.header.object = self._title()
+        self.matrix.object = render_joint(self.state)

@@ -1,0 +1,192 @@
+"""The one-window layout and the controller that loads, trains and publishes.
+
+Left to right, the data's path: dataset -> predicted probabilities -> confident joint
+and thresholds -> explanation, results and scoreboard. The page never scrolls: a CSS
+grid fills the viewport and every panel scrolls inside itself.
+"""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+from panel.reactive import ReactiveHTML
+
+from pyvizzy.app import data as app_data
+from pyvizzy.app.bridge import Bridge
+from pyvizzy.app.dataset_panel import DatasetPanel
+from pyvizzy.app.explainer_panel import ExplainerPanel
+from pyvizzy.app.header import Header
+from pyvizzy.app.joint_panel import JointPanel
+from pyvizzy.app.pred_probs_panel import PredProbsPanel
+from pyvizzy.app.results_panel import ResultsPanel
+from pyvizzy.app.scoreboard_panel import ScoreboardPanel
+from pyvizzy.app.state import AppState, QuerySettings, parse_query
+from pyvizzy.app.thresholds_panel import ThresholdsPanel
+from pyvizzy.dataset import DatasetError
+
+__all__ = ["PyvizzyApp", "Shell", "create_app"]
+
+SHELL_CSS = """
+:host { display: block; width: 100vw; height: 100vh; }
+.pv-shell { box-sizing: border-box; width: 100%; height: 100%; padding: 6px 8px 8px;
+  display: flex; flex-direction: column; gap: 6px; background: var(--pv-page);
+  color: var(--pv-text); overflow: hidden; }
+.pv-hd { flex: 0 0 34px; display: flex; min-width: 0; }
+.pv-body { flex: 1 1 0; min-height: 0; display: grid; gap: 8px;
+  grid-template-columns: minmax(140px, 12%) minmax(180px, 15%) minmax(0, 1fr) minmax(270px, 25%); }
+.pv-col { display: flex; flex-direction: column; gap: 8px; min-height: 0; min-width: 0; }
+.pv-slot { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
+.pv-grow { flex: 1 1 0; }
+.pv-slot-th { flex: 0 0 clamp(190px, 31%, 250px); }
+.pv-slot-ex { flex: 0 0 clamp(180px, 31%, 235px); }
+.pv-slot-sc { flex: 0 0 118px; }
+.pv-br { position: absolute; width: 0; height: 0; overflow: hidden; }
+"""
+
+
+class Shell(ReactiveHTML):
+    """The page's grid; each slot holds one panel."""
+
+    header = param.Parameter()
+    dataset = param.Parameter()
+    probs = param.Parameter()
+    joint = param.Parameter()
+    thresholds = param.Parameter()
+    explainer = param.Parameter()
+    results = param.Parameter()
+    scoreboard = param.Parameter()
+    bridge = param.Parameter()
+
+    _template = """
+<div id="shell" class="pv-shell">
+  <div id="hd" class="pv-hd">${header}</div>
+  <div id="body" class="pv-body">
+    <div id="c1" class="pv-col pv-slot">${dataset}</div>
+    <div id="c2" class="pv-col pv-slot">${probs}</div>
+    <div id="c3" class="pv-col">
+      <div id="jt" class="pv-slot pv-grow">${joint}</div>
+      <div id="th" class="pv-slot pv-slot-th">${thresholds}</div>
+    </div>
+    <div id="c4" class="pv-col">
+      <div id="ex" class="pv-slot pv-slot-ex">${explainer}</div>
+      <div id="rs" class="pv-slot pv-grow">${results}</div>
+      <div id="sc" class="pv-slot pv-slot-sc">${scoreboard}</div>
+    </div>
+  </div>
+  <div id="br" class="pv-br">${bridge}</div>
+</div>
+"""
+
+    _stylesheets = [SHELL_CSS]  # noqa: RUF012 - Panel's class attribute
+
+
+class PyvizzyApp:
+    """Builds the panels around one :class:`AppState` and runs the app's actions.
+
+    Parameters
+    ----------
+    load_catalog, load_entry : callables, optional
+        Where datasets come from (defaults: :mod:`pyvizzy.app.data`); tests pass their own.
+    """
+
+    def __init__(self, load_catalog=None, load_entry=None):
+        self._load_catalog = load_catalog or app_data.load_catalog
+        self._load_entry = load_entry or app_data.load_entry
+        self.catalog = None
+        self.started = False
+        self._published = 0
+        self.state = AppState()
+        self.bridge = Bridge()
+        self.header = Header(self.state)
+        self.dataset_panel = DatasetPanel(self.state)
+        self.probs_panel = PredProbsPanel(self.state)
+        self.joint_panel = JointPanel(self.state)
+        self.thresholds_panel = ThresholdsPanel(self.state)
+        self.explainer_panel = ExplainerPanel(self.state)
+        self.results_panel = ResultsPanel(self.state)
+        self.scoreboard_panel = ScoreboardPanel(self.state)
+        # Registered after the panels' watchers: the page hears about a state once drawn.
+        self.state.param.watch(
+            self.publish, ["revision", "selected", "notices", "error", "pending_labels"]
+        )
+        self.bridge.param.watch(self._on_query, "query")
+        self.bridge.param.watch(self._on_click, "event")
+        self.header.dataset_select.param.watch(self._on_dataset_choice, "value")
+
+    # -- the page ----------------------------------------------------------------------------
+
+    def view(self) -> Shell:
+        """The whole page."""
+        return Shell(
+            header=self.header.__panel__(),
+            dataset=self.dataset_panel.__panel__(),
+            probs=self.probs_panel.__panel__(),
+            joint=self.joint_panel.__panel__(),
+            thresholds=self.thresholds_panel.__panel__(),
+            explainer=self.explainer_panel.__panel__(),
+            results=self.results_panel.__panel__(),
+            scoreboard=self.scoreboard_panel.__panel__(),
+            bridge=self.bridge,
+            sizing_mode="stretch_both",
+            margin=0,
+        )
+
+    def publish(self, *_events) -> None:
+        """Send the state to the page (``window.pyvizzy.state()``) and update the address."""
+        if self.state.dataset_key:
+            self.bridge.send_address(self.state.address())
+        self._published += 1
+        self.bridge.send_state({**self.state.snapshot(), "seq": self._published})
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def start(self, query: str = "") -> None:
+        """Read the catalog, apply the address's settings, load and train the dataset."""
+        self.started = True
+        try:
+            self.catalog = self._load_catalog()
+        except (OSError, ValueError) as error:
+            self.state.error = f"Could not read the dataset catalog: {error}"
+            self.publish()
+            return
+        self.header.set_catalog(self.catalog)
+        settings = parse_query(query, self.catalog.keys)
+        self.open_dataset(settings.dataset or self.catalog.default, settings)
+
+    def open_dataset(self, key: str, settings: QuerySettings | None = None) -> bool:
+        """Load catalog dataset ``key``, apply ``settings`` and train; False on failure."""
+        settings = settings or QuerySettings()
+        try:
+            entry = self.catalog.entry(key)
+            dataset = self._load_entry(entry)
+        except (KeyError, OSError, DatasetError, ValueError) as error:
+            self.state.error = f"Could not load dataset {key!r}: {error}"
+            self.state.notify(*settings.notices)
+            self.publish()
+            return False
+        self.state.set_dataset(key, dataset, app_data.image_urls(entry, dataset))
+        self.state.apply_settings(settings)
+        if self.state.train() and self.state.selected is None:
+            self.state.select_first_issue()
+        self.dataset_panel.refresh_status()
+        return True
+
+    def _on_query(self, event) -> None:
+        if event.new is not None and not self.started:
+            self.start(event.new)
+
+    def _on_click(self, _event) -> None:
+        item_id = self.bridge.clicked_id()
+        if item_id is not None:
+            self.state.select(item_id)
+
+    def _on_dataset_choice(self, event) -> None:
+        if event.new and event.new != self.state.dataset_key and self.catalog is not None:
+            self.open_dataset(event.new)
+            self.publish()
+
+
+def create_app(load_catalog=None, load_entry=None) -> Shell:
+    """Build the app's page (call ``.servable()`` on it)."""
+    pn.extension()
+    return PyvizzyApp(load_catalog, load_entry).view()

@@ -1,0 +1,73 @@
+"""Small HTML builders shared by the panels: escaped text, thumbnails, label chips.
+
+Every string that comes from a dataset (ids, class names, image paths) goes through
+:func:`esc` before it reaches the page. A thumbnail is a tile in its class colour
+showing a short id, with the image laid over it; an image that is missing or fails
+to load removes itself (``onerror``) and leaves the tile: never a broken image.
+Clicking anything that carries ``data-pv-id`` selects that item (see
+:mod:`pyvizzy.app.bridge`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from pyvizzy.app.theme import class_color
+
+__all__ = ["chip", "esc", "short_id", "thumbnail"]
+
+_NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
+SHORT_ID_LENGTH = 4
+
+
+def esc(text) -> str:
+    """HTML-escape any value's text (quotes included, so it is safe in attributes)."""
+    return html.escape(str(text), quote=True)
+
+
+def short_id(item_id: str) -> str:
+    """The last few letters and digits of an id, for a placeholder tile."""
+    compact = _NOT_WORD.sub("", str(item_id))
+    return (compact or str(item_id))[-SHORT_ID_LENGTH:]
+
+
+def chip(text: str, class_index: int, *, outline: bool = False) -> str:
+    """A small label in a class colour."""
+    css = "pv-chip pv-outline" if outline else "pv-chip"
+    return f'<span class="{css}" style="--c:{class_color(class_index)}">{esc(text)}</span>'
+
+
+def thumbnail(
+    item_id: str,
+    url: str | None,
+    class_index: int,
+    *,
+    size: str = "sm",
+    selected: bool = False,
+    title: str | None = None,
+) -> str:
+    """A clickable thumbnail tile (``size`` one of xs, sm, md, lg).
+
+    Parameters
+    ----------
+    item_id : str
+        The item's id (carried in ``data-pv-id``; clicking selects it).
+    url : str or None
+        Page-relative image URL, or None for the placeholder alone.
+    class_index : int
+        Colours the placeholder tile (-1: gray).
+    size : str
+        A CSS size class: ``xs`` (18 px dot), ``sm`` (34 px), ``md`` (52 px), ``lg`` (96 px).
+    selected : bool
+        Outline the tile.
+    title : str, optional
+        Tooltip; defaults to the id.
+    """
+    css = f"th {size} sel" if selected else f"th {size}"
+    image = f'<img src="{esc(url)}" alt="" onerror="this.remove()">' if url else ""
+    return (
+        f'<span class="{css}" data-pv-id="{esc(item_id)}" title="{esc(title or item_id)}" '
+        f'style="--c:{class_color(class_index)}"><span class="ph">{esc(short_id(item_id))}</span>'
+        f"{image}</span>"
+    )

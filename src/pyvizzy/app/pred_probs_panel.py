@@ -1,0 +1,109 @@
+"""2. Predicted probabilities: each image's out-of-sample class probabilities as bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+
+from pyvizzy.app.components import card, html_pane, scroll_pane, themed
+from pyvizzy.app.markup import esc, thumbnail
+from pyvizzy.app.state import AppState
+from pyvizzy.app.theme import class_color
+
+__all__ = ["SORT_ORDERS", "PredProbsPanel", "render_pred_probs", "row_order"]
+
+SORT_ORDERS = {"Dataset order": "dataset", "Label quality ↑": "quality"}
+#: With more classes than this, a row shows only its most probable classes (and the given one).
+MAX_BARS = 5
+
+ROW_CSS = """
+.pv-prow { display: flex; gap: 6px; align-items: center; padding: 3px 2px;
+  border-bottom: 1px solid var(--pv-border); cursor: pointer; }
+.pv-prow:hover { background: var(--pv-sunken); }
+.pv-prow.sel { background: var(--pv-accent-soft); }
+.pv-bars { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(0, auto) 1fr 34px;
+  column-gap: 4px; row-gap: 1px; align-items: center; font-size: 10.5px; }
+.pv-bars .n { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 52px;
+  color: var(--pv-muted); }
+.pv-bars .n.given { color: var(--pv-text); font-weight: 700; }
+.pv-bars .b { height: 7px; background: var(--pv-sunken); border-radius: 4px; overflow: hidden; }
+.pv-bars .b i { display: block; height: 100%; background: var(--c); border-radius: 4px; }
+.pv-bars .v { text-align: right; font-variant-numeric: tabular-nums; }
+.pv-q { font-size: 10px; color: var(--pv-muted); }
+"""
+
+
+def row_order(state: AppState, order: str) -> np.ndarray:
+    """Row indices in display order: dataset order, or by label quality (worst first)."""
+    n_items = 0 if state.dataset is None else state.dataset.n_items
+    if order == "quality" and state.quality is not None:
+        return np.argsort(state.quality, kind="stable")
+    return np.arange(n_items)
+
+
+def _bars(probs: np.ndarray, given: int, names) -> str:
+    classes = np.arange(probs.shape[0])
+    if classes.size > MAX_BARS:
+        top = set(np.argsort(-probs, kind="stable")[: MAX_BARS - 1].tolist()) | {given}
+        classes = np.array(sorted(top))
+    cells = []
+    for k in classes:
+        name_css = "n given" if k == given else "n"
+        cells.append(
+            f'<span class="{name_css}">{esc(names[k])}</span>'
+            f'<span class="b"><i style="width:{probs[k] * 100:.1f}%;--c:{class_color(int(k))}">'
+            f'</i></span><span class="v">{probs[k]:.3f}</span>'
+        )
+    return f'<div class="pv-bars">{"".join(cells)}</div>'
+
+
+def render_pred_probs(state: AppState, order: str = "dataset") -> str:
+    """One row per image: thumbnail, class probabilities as bars, label quality."""
+    dataset = state.dataset
+    if dataset is None or state.pred_probs is None:
+        return '<div class="pv-empty">Train the model to see its predicted probabilities.</div>'
+    names = dataset.class_names
+    selected = state.selected_index
+    rows = []
+    for row in row_order(state, order):
+        label = int(state.labels[row])
+        item_id = dataset.ids[row]
+        css = "pv-prow sel" if row == selected else "pv-prow"
+        rows.append(
+            f'<div class="{css}" data-pv-id="{esc(item_id)}" title="{esc(item_id)} · given '
+            f'{esc(names[label])} · label quality {state.quality[row]:.3f}">'
+            + thumbnail(item_id, state.image_urls[row], label, size="sm", selected=row == selected)
+            + _bars(state.pred_probs[row], label, names)
+            + "</div>"
+        )
+    return "".join(rows)
+
+
+class PredProbsPanel(pn.viewable.Viewer):
+    """The model's out-of-sample probabilities, sortable by label quality."""
+
+    def __init__(self, state: AppState, **params):
+        super().__init__(**params)
+        self.state = state
+        self.header = html_pane(
+            '<div class="pv-title"><span class="pv-num">2</span><b>Predicted probabilities</b>'
+            "</div>"
+        )
+        self.sort = themed(
+            pn.widgets.RadioButtonGroup(
+                options=SORT_ORDERS,
+                value="dataset",
+                sizing_mode="stretch_width",
+                margin=(4, 0),
+            )
+        )
+        self.rows = scroll_pane(render_pred_probs(state), stylesheets=[ROW_CSS])
+        self.sort.param.watch(self._redraw, "value")
+        state.param.watch(self._redraw, ["train_revision", "selected", "dataset"])
+        self._layout = card(self.header, self.sort, self.rows, panel="pv-panel-probs")
+
+    def __panel__(self):
+        return self._layout
+
+    def _redraw(self, *_events) -> None:
+        self.rows.object = render_pred_probs(self.state, self.sort.value)

@@ -1,0 +1,111 @@
+"""5. Results: label issues (ranked), out-of-distribution and unconfident images."""
+
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+
+from pyvizzy.app.components import card, html_pane, scroll_pane
+from pyvizzy.app.markup import esc, thumbnail
+from pyvizzy.app.state import AppState, ranked_label_issues
+
+__all__ = ["ResultsPanel", "render_results"]
+
+RESULTS_CSS = """
+.pv-sec { margin: 0 0 8px; }
+.pv-sec h4 { margin: 2px 0 4px; font-size: 11px; text-transform: uppercase; letter-spacing: .05em;
+  display: flex; align-items: center; gap: 6px; }
+.pv-sec h4 .n { font-size: 11px; padding: 0 6px; border-radius: 8px; color: #fff;
+  background: var(--k); letter-spacing: 0; }
+.pv-sec h4 .hint { text-transform: none; letter-spacing: 0; font-weight: 400;
+  color: var(--pv-muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.pv-tiles { display: flex; flex-wrap: wrap; gap: 5px; }
+.pv-issue { width: 56px; }
+.pv-issue .th { width: 56px; height: 56px; border-radius: 6px; }
+.pv-issue .lab { font-size: 10px; line-height: 12px; margin-top: 2px; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.pv-issue .lab.was { color: var(--pv-muted); text-decoration: line-through; }
+.pv-issue .lab.now { color: var(--pv-issue); font-weight: 700; }
+"""
+_SECTIONS = (
+    ("label_issue", "Label issues", "var(--pv-issue)", "given → suggested, worst label first"),
+    ("ood", "Out of distribution", "var(--pv-ood)", "below every OOD threshold"),
+    ("unconfident", "Unconfident", "var(--pv-unconfident)", "no class reaches its threshold"),
+)
+
+
+def _issue_tile(state: AppState, row: int, selected: int | None) -> str:
+    names = state.class_names
+    given = int(state.labels[row])
+    suggested = int(state.result.suggested[row])
+    item_id = state.dataset.ids[row]
+    return (
+        '<div class="pv-issue">'
+        + thumbnail(
+            item_id,
+            state.image_urls[row],
+            given,
+            size="",
+            selected=row == selected,
+            title=f"{item_id}: given {names[given]}, suggested {names[suggested]} "
+            f"(label quality {state.quality[row]:.3f})",
+        )
+        + f'<div class="lab was">{esc(names[given])}</div>'
+        + f'<div class="lab now">→ {esc(names[suggested])}</div></div>'
+    )
+
+
+def render_results(state: AppState) -> str:
+    """The three result lists with counts and thumbnails."""
+    result = state.result
+    if result is None:
+        return '<div class="pv-empty">Results appear once the model is trained.</div>'
+    selected = state.selected_index
+    names = state.class_names
+    parts = []
+    for category, title, colour, hint in _SECTIONS:
+        if category == "label_issue":
+            rows = ranked_label_issues(result.categories, state.quality)
+            tiles = "".join(_issue_tile(state, int(row), selected) for row in rows)
+        else:
+            rows = np.flatnonzero(result.categories == category)
+            rows = rows[np.argsort(state.pred_probs[rows].max(axis=1), kind="stable")]
+            tiles = "".join(
+                thumbnail(
+                    state.dataset.ids[row],
+                    state.image_urls[row],
+                    int(state.labels[row]),
+                    size="sm",
+                    selected=row == selected,
+                    title=f"{state.dataset.ids[row]}: given {names[int(state.labels[row])]}, "
+                    f"max p {state.pred_probs[row].max():.3f}",
+                )
+                for row in rows
+            )
+        body = tiles or '<span class="pv-empty">none</span>'
+        parts.append(
+            f'<div class="pv-sec" data-category="{category}" style="--k:{colour}">'
+            f'<h4>{title}<span class="n">{len(rows)}</span><span class="hint">{hint}</span></h4>'
+            f'<div class="pv-tiles">{body}</div></div>'
+        )
+    return "".join(parts)
+
+
+class ResultsPanel(pn.viewable.Viewer):
+    """What confident learning flags at the current thresholds."""
+
+    def __init__(self, state: AppState, **params):
+        super().__init__(**params)
+        self.state = state
+        self.header = html_pane(
+            '<div class="pv-title"><span class="pv-num">5</span><b>Results</b></div>'
+        )
+        self.lists = scroll_pane(render_results(state), stylesheets=[RESULTS_CSS])
+        state.param.watch(self._redraw, ["revision", "selected"])
+        self._layout = card(self.header, self.lists, panel="pv-panel-results")
+
+    def __panel__(self):
+        return self._layout
+
+    def _redraw(self, *_events) -> None:
+        self.lists.object = render_results(self.state)

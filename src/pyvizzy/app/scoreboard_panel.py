@@ -1,0 +1,82 @@
+"""7. Scoreboard: how many planted errors are flagged now (when true labels are known)."""
+
+from __future__ import annotations
+
+import math
+
+import panel as pn
+
+from pyvizzy.app.components import card, scroll_pane
+from pyvizzy.app.state import AppState
+
+__all__ = ["ScoreboardPanel", "render_scoreboard"]
+
+SCORE_CSS = """
+.pv-score { width: 100%; border-collapse: collapse; font-size: 11.5px;
+  font-variant-numeric: tabular-nums; }
+.pv-score th { text-align: right; font-weight: 600; color: var(--pv-muted); font-size: 10.5px;
+  padding: 1px 4px; }
+.pv-score th:first-child, .pv-score td:first-child { text-align: left; }
+.pv-score td { text-align: right; padding: 1px 4px; border-top: 1px solid var(--pv-border); }
+.pv-score tr.all td { font-weight: 700; }
+.pv-found { font-size: 12px; margin: 2px 0 4px; }
+.pv-found b { font-size: 15px; }
+"""
+
+
+def _percent(value: float) -> str:
+    return "–" if math.isnan(value) else f"{100 * value:.0f}%"
+
+
+def render_scoreboard(state: AppState) -> str:
+    """Flagged vs planted errors, precision and recall (overall, cross-class, OOD)."""
+    title = '<div class="pv-title"><span class="pv-num">7</span><b>Scoreboard</b></div>'
+    report = state.report
+    if state.result is None:
+        return title + '<div class="pv-empty">Appears once the model is trained.</div>'
+    if report is None:
+        return title + (
+            '<div class="pv-empty">This dataset has no known true labels, so flagged images '
+            "cannot be scored.</div>"
+        )
+    overall = report.overall
+    rows = []
+    for css, name, counts in (
+        ("all", "All errors", report.overall),
+        ("", "Cross-class", report.cross_class),
+        ("", "Out of distribution", report.ood),
+    ):
+        rows.append(
+            f'<tr class="{css}"><td>{name}</td><td>{counts.n_correct}/{counts.n_actual}</td>'
+            f"<td>{counts.n_flagged}</td><td>{_percent(counts.precision)}</td>"
+            f"<td>{_percent(counts.recall)}</td></tr>"
+        )
+    found = (
+        '<div class="pv-title"><span class="pv-num">7</span><b>Scoreboard</b>'
+        f'<span class="pv-count">planted errors found: <b>{overall.n_correct}</b> of '
+        f"{overall.n_actual}</span></div>"
+    )
+    return (
+        found
+        + '<table class="pv-score"><tr><th></th><th>found</th><th>flagged</th>'
+        + "<th>precision</th><th>recall</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+class ScoreboardPanel(pn.viewable.Viewer):
+    """Precision and recall of the flags against the dataset's true labels."""
+
+    def __init__(self, state: AppState, **params):
+        super().__init__(**params)
+        self.state = state
+        self.body = scroll_pane(render_scoreboard(state), stylesheets=[SCORE_CSS])
+        state.param.watch(self._redraw, ["revision"])
+        self._layout = card(self.body, panel="pv-panel-scoreboard")
+
+    def __panel__(self):
+        return self._layout
+
+    def _redraw(self, *_events) -> None:
+        self.body.object = render_scoreboard(self.state)

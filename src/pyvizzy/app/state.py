@@ -1,0 +1,431 @@
+"""The app's state: one param-driven object that every panel watches.
+
+:class:`AppState` holds what the user chose (dataset, sliders, threshold mode,
+selected item, pending relabels) and what was computed from it (out-of-sample
+predicted probabilities, the categorization). Every computation goes through
+:mod:`pyvizzy.confident` and :mod:`pyvizzy.crossval`. A slider change only
+recomputes :func:`pyvizzy.confident.categorize` (well under a millisecond);
+training runs only on load and on :meth:`AppState.train`.
+
+The module imports param and numpy but not Panel, so its logic is tested
+without a browser or a server.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+import numpy as np
+import param
+
+from pyvizzy.confident import categorize, detection_report, label_quality_scores
+from pyvizzy.crossval import out_of_sample_pred_probs
+
+__all__ = [
+    "DEFAULT_CLASS_PERCENTILE",
+    "DEFAULT_OOD_PERCENTILE",
+    "QUERY_KEYS",
+    "THRESHOLD_MODES",
+    "AppState",
+    "QuerySettings",
+    "format_query",
+    "joint_cell_members",
+    "parse_query",
+    "ranked_label_issues",
+]
+
+DEFAULT_CLASS_PERCENTILE = 50
+DEFAULT_OOD_PERCENTILE = 15
+THRESHOLD_MODES = ("percentile", "mean")
+#: The address parameters the app reads and keeps updated, in the order it writes them.
+QUERY_KEYS = ("dataset", "class", "ood", "mode", "select")
+#: Parameters handled in the browser only (never a notice).
+BROWSER_QUERY_KEYS = ("theme",)
+#: Training settings (Vizzy's): 5-fold RBF SVM, fixed seed so a reload gives the same numbers.
+N_FOLDS = 5
+TRAIN_SEED = 0
+MAX_QUERY_VALUE_SHOWN = 40
+
+
+# --------------------------------------------------------------------------------------------
+# The address (query string)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    """Settings read from the address; None means "not given or not valid".
+
+    ``notices`` holds one sentence per ignored value.
+    """
+
+    dataset: str | None = None
+    class_percentile: int | None = None
+    ood_percentile: int | None = None
+    threshold_mode: str | None = None
+    select: str | None = None
+    notices: tuple[str, ...] = ()
+
+
+def _shown(value: str) -> str:
+    value = value if len(value) <= MAX_QUERY_VALUE_SHOWN else value[:MAX_QUERY_VALUE_SHOWN] + "…"
+    return repr(value)
+
+
+def _parse_percentile(key: str, value: str, notices: list[str]) -> int | None:
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number != int(number) or not 0 <= number <= 100:
+        notices.append(f"Ignored {key}={_shown(value)}: expected a whole number from 0 to 100.")
+        return None
+    return int(number)
+
+
+def parse_query(query: str, dataset_keys=()) -> QuerySettings:
+    """Read the app's settings from a query string, ignoring bad values.
+
+    Parameters
+    ----------
+    query : str
+        ``location.search``, with or without the leading ``?``.
+    dataset_keys : sequence of str
+        The catalog's keys; a ``dataset`` outside them is ignored. Empty to accept any.
+
+    Returns
+    -------
+    QuerySettings
+        The valid settings, and a notice for every value that was ignored. ``select``
+        is returned unchecked: only the loaded dataset can say whether the id exists.
+    """
+    notices: list[str] = []
+    values: dict[str, object] = {}
+    for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        if key in values:
+            notices.append(f"Ignored a repeated {key}={_shown(value)}.")
+        elif key == "dataset":
+            if dataset_keys and value not in dataset_keys:
+                known = ", ".join(dataset_keys)
+                notices.append(f"Ignored dataset={_shown(value)}: not one of {known}.")
+            else:
+                values[key] = value
+        elif key in ("class", "ood"):
+            parsed = _parse_percentile(key, value, notices)
+            if parsed is not None:
+                values[key] = parsed
+        elif key == "mode":
+            if value in THRESHOLD_MODES:
+                values[key] = value
+            else:
+                notices.append(f"Ignored mode={_shown(value)}: expected percentile or mean.")
+        elif key == "select":
+            if value:
+                values[key] = value
+        elif key not in BROWSER_QUERY_KEYS:
+            notices.append(f"Ignored unknown parameter {_shown(key)}.")
+    return QuerySettings(
+        dataset=values.get("dataset"),
+        class_percentile=values.get("class"),
+        ood_percentile=values.get("ood"),
+        threshold_mode=values.get("mode"),
+        select=values.get("select"),
+        notices=tuple(notices),
+    )
+
+
+def format_query(dataset, class_percentile, ood_percentile, threshold_mode, select=None) -> str:
+    """The query string (with ``?``) that :func:`parse_query` reads back to the same settings."""
+    pairs = [
+        ("dataset", dataset),
+        ("class", str(int(class_percentile))),
+        ("ood", str(int(ood_percentile))),
+        ("mode", threshold_mode),
+    ]
+    if select:
+        pairs.append(("select", select))
+    return "?" + urlencode([(key, value) for key, value in pairs if value is not None])
+
+
+# --------------------------------------------------------------------------------------------
+# Derived views of a categorization (pure functions)
+# --------------------------------------------------------------------------------------------
+
+
+def joint_cell_members(labels, suggested, n_classes: int) -> list[list[np.ndarray]]:
+    """The items counted in each cell of the confident joint.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n,)
+        Given class indices.
+    suggested : ndarray of shape (n,)
+        Suggested class indices, -1 for none (those items are in no cell).
+    n_classes : int
+        K.
+
+    Returns
+    -------
+    cells : list of K lists of K int arrays
+        ``cells[i][j]`` holds, in dataset order, the indices of the items given ``i``
+        and suggested ``j``; ``len(cells[i][j]) == joint[i, j]``.
+    """
+    labels = np.asarray(labels)
+    suggested = np.asarray(suggested)
+    return [
+        [np.flatnonzero((labels == i) & (suggested == j)) for j in range(n_classes)]
+        for i in range(n_classes)
+    ]
+
+
+def ranked_label_issues(categories, quality) -> np.ndarray:
+    """Indices of the label issues, least trustworthy label (lowest quality) first."""
+    issues = np.flatnonzero(np.asarray(categories) == "label_issue")
+    return issues[np.argsort(np.asarray(quality)[issues], kind="stable")]
+
+
+def _float_list(array) -> list:
+    return [float(value) for value in np.asarray(array, dtype=np.float64).ravel()]
+
+
+# --------------------------------------------------------------------------------------------
+# The state
+# --------------------------------------------------------------------------------------------
+
+
+class AppState(param.Parameterized):
+    """Everything the panels show, and the actions that change it.
+
+    Parameters are set by widgets (sliders, mode, selection); ``result`` and
+    ``revision`` change after every recomputation, and views watch ``revision``.
+    Training is explicit (:meth:`load`, :meth:`train`); moving a slider only
+    recomputes the categorization.
+    """
+
+    dataset_key = param.String(default=None, allow_None=True, doc="Catalog key of the dataset.")
+    dataset = param.Parameter(default=None, doc="The loaded pyvizzy.dataset.Dataset.")
+    image_urls = param.List(default=[], doc="Page-relative thumbnail URL (or None) per item.")
+    labels = param.Array(default=None, doc="Given labels the model was trained on (n,).")
+    pending_labels = param.Array(default=None, doc="Given labels with unapplied relabels (n,).")
+    pred_probs = param.Array(default=None, doc="Out-of-sample predicted probabilities (n, K).")
+    quality = param.Array(default=None, doc="Label quality score per item (self-confidence).")
+    trained = param.Boolean(default=False)
+    train_seconds = param.Number(default=None, allow_None=True)
+    class_percentile = param.Integer(default=DEFAULT_CLASS_PERCENTILE, bounds=(0, 100))
+    ood_percentile = param.Integer(default=DEFAULT_OOD_PERCENTILE, bounds=(0, 100))
+    threshold_mode = param.Selector(default="percentile", objects=list(THRESHOLD_MODES))
+    selected = param.String(default=None, allow_None=True, doc="Id of the selected item.")
+    result = param.Parameter(default=None, doc="pyvizzy.confident.Categorization, or None.")
+    report = param.Parameter(default=None, doc="DetectionReport when true labels are known.")
+    notices = param.List(default=[], doc="Sentences shown to the user (ignored settings...).")
+    error = param.String(default=None, allow_None=True, doc="Why the last action failed.")
+    revision = param.Integer(default=0, doc="Bumped after every recomputation.")
+    train_revision = param.Integer(default=0, doc="Bumped after every training.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._index_of: dict[str, int] = {}
+
+    # -- queries ---------------------------------------------------------------------------
+
+    @property
+    def n_classes(self) -> int:
+        """K, or 0 before a dataset is loaded."""
+        return 0 if self.dataset is None else self.dataset.n_classes
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The dataset's class names (empty before a dataset is loaded)."""
+        return () if self.dataset is None else tuple(self.dataset.class_names)
+
+    def index_of(self, item_id: str) -> int | None:
+        """Row of the item with this id, or None."""
+        return self._index_of.get(item_id)
+
+    @property
+    def selected_index(self) -> int | None:
+        """Row of the selected item, or None."""
+        return None if self.selected is None else self.index_of(self.selected)
+
+    @property
+    def n_pending(self) -> int:
+        """How many items are relabelled but not trained on yet."""
+        if self.labels is None or self.pending_labels is None:
+            return 0
+        return int(np.count_nonzero(self.labels != self.pending_labels))
+
+    def address(self) -> str:
+        """The query string that reopens the current view."""
+        return format_query(
+            self.dataset_key,
+            self.class_percentile,
+            self.ood_percentile,
+            self.threshold_mode,
+            self.selected,
+        )
+
+    def snapshot(self) -> dict:
+        """The state as plain JSON-able data (``window.pyvizzy.state()``)."""
+        dataset, result = self.dataset, self.result
+        state = {
+            "dataset": self.dataset_key,
+            "class_names": list(self.class_names),
+            "ids": [] if dataset is None else list(dataset.ids),
+            "given": [] if self.labels is None else [int(v) for v in self.labels],
+            "pending_given": (
+                [] if self.pending_labels is None else [int(v) for v in self.pending_labels]
+            ),
+            "pred_probs": (
+                [] if self.pred_probs is None else [_float_list(row) for row in self.pred_probs]
+            ),
+            "class_percentile": int(self.class_percentile),
+            "ood_percentile": int(self.ood_percentile),
+            "threshold_mode": self.threshold_mode,
+            "class_thresholds": [] if result is None else _float_list(result.class_thresholds),
+            "ood_thresholds": [] if result is None else _float_list(result.ood_thresholds),
+            "joint": [] if result is None else [[int(v) for v in row] for row in result.joint],
+            "categories": [] if result is None else [str(v) for v in result.categories],
+            "selected": self.selected,
+            "trained": bool(self.trained),
+            "train_seconds": self.train_seconds,
+            "notices": list(self.notices),
+            "error": self.error,
+            "revision": self.revision,
+        }
+        return state
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def notify(self, *sentences: str) -> None:
+        """Add sentences to the visible notices (newest last, at most 6 kept)."""
+        if sentences:
+            self.notices = [*self.notices, *sentences][-6:]
+
+    def dismiss_notices(self) -> None:
+        """Clear the notices and the last error."""
+        self.notices = []
+        self.error = None
+
+    def set_dataset(self, key: str, dataset, image_urls=None) -> None:
+        """Make ``dataset`` current (untrained) under catalog ``key``."""
+        n_items = dataset.n_items
+        urls = list(image_urls) if image_urls is not None else [None] * n_items
+        if len(urls) != n_items:
+            raise ValueError(f"image_urls has {len(urls)} entries for {n_items} items")
+        self._index_of = {item_id: row for row, item_id in enumerate(dataset.ids)}
+        with param.parameterized.batch_call_watchers(self):
+            self.dataset_key = key
+            self.dataset = dataset
+            self.image_urls = urls
+            self.labels = np.array(dataset.given, dtype=np.int64)
+            self.pending_labels = np.array(dataset.given, dtype=np.int64)
+            self.pred_probs = None
+            self.quality = None
+            self.result = None
+            self.report = None
+            self.trained = False
+            self.train_seconds = None
+            if self.selected is not None and self.selected not in self._index_of:
+                self.selected = None
+
+    def train(self) -> bool:
+        """Train on the pending labels (5-fold SVM) and recompute everything.
+
+        Returns
+        -------
+        bool
+            False (and ``error`` set, previous results kept) when training is impossible,
+            e.g. a class left with fewer items than folds after relabelling.
+        """
+        if self.dataset is None:
+            self.error = "No dataset is loaded."
+            return False
+        labels = np.array(self.pending_labels, dtype=np.int64)
+        started = time.perf_counter()
+        try:
+            pred_probs = out_of_sample_pred_probs(
+                self.dataset.embeddings, labels, n_folds=N_FOLDS, seed=TRAIN_SEED
+            )
+        except ValueError as error:
+            self.error = f"Training failed: {error}"
+            self.revision += 1
+            return False
+        seconds = time.perf_counter() - started
+        n_classes = self.dataset.n_classes
+        if pred_probs.shape[1] < n_classes:  # the last classes have no item left
+            pad = np.zeros((pred_probs.shape[0], n_classes - pred_probs.shape[1]))
+            pred_probs = np.hstack([pred_probs, pad])
+        with param.parameterized.batch_call_watchers(self):
+            self.labels = labels
+            self.pred_probs = pred_probs
+            self.quality = label_quality_scores(pred_probs, labels)
+            self.trained = True
+            self.train_seconds = seconds
+            self.error = None
+            self.train_revision += 1
+            self.recompute()
+        return True
+
+    def relabel(self, item_id: str, class_index: int) -> None:
+        """Give an item another label; it takes effect on the next :meth:`train`."""
+        row = self.index_of(item_id)
+        if row is None:
+            raise ValueError(f"no item with id {item_id!r} in dataset {self.dataset_key!r}")
+        if not 0 <= int(class_index) < self.n_classes:
+            raise ValueError(f"class index {class_index} is not in 0..{self.n_classes - 1}")
+        pending = np.array(self.pending_labels, dtype=np.int64)
+        pending[row] = int(class_index)
+        self.pending_labels = pending
+
+    def select(self, item_id: str | None) -> bool:
+        """Select an item by id (None to clear); False if no such item."""
+        if item_id is not None and item_id not in self._index_of:
+            return False
+        self.selected = item_id
+        return True
+
+    def select_first_issue(self) -> None:
+        """Select the label issue with the lowest label quality, if there is one."""
+        if self.result is not None:
+            ranked = ranked_label_issues(self.result.categories, self.quality)
+            if ranked.size:
+                self.selected = self.dataset.ids[int(ranked[0])]
+
+    def apply_settings(self, settings: QuerySettings) -> None:
+        """Apply the threshold settings and selection of :func:`parse_query`'s result."""
+        with param.parameterized.batch_call_watchers(self):
+            if settings.class_percentile is not None:
+                self.class_percentile = settings.class_percentile
+            if settings.ood_percentile is not None:
+                self.ood_percentile = settings.ood_percentile
+            if settings.threshold_mode is not None:
+                self.threshold_mode = settings.threshold_mode
+            if settings.select is not None and not self.select(settings.select):
+                self.notify(f"Ignored select={_shown(settings.select)}: no item has that id.")
+            self.notify(*settings.notices)
+
+    @param.depends("class_percentile", "ood_percentile", "threshold_mode", watch=True)
+    def recompute(self) -> None:
+        """Recompute thresholds, categories, joint and scoreboard (no training)."""
+        if self.pred_probs is None or self.labels is None:
+            self.result = None
+            self.report = None
+        else:
+            self.result = categorize(
+                self.pred_probs,
+                self.labels,
+                class_percentile=self.class_percentile,
+                ood_percentile=self.ood_percentile,
+                threshold_mode=self.threshold_mode,
+            )
+            dataset = self.dataset
+            self.report = (
+                detection_report(self.result.categories, self.labels, dataset.truth)
+                if dataset.has_truth
+                else None
+            )
+        self.revision += 1

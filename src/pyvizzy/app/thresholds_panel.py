@@ -1,0 +1,205 @@
+"""3. Thresholds: the two percentile sliders, the threshold mode, per-class histograms.
+
+Per class, a histogram of its self-confidence ``pred_probs[labels == k, k]`` with the
+class threshold (blue) and the OOD threshold (amber) drawn as lines that move with the
+sliders. Moving a slider only sets ``AppState.class_percentile`` /
+``ood_percentile``; the state recomputes the categorization (no training).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+
+from pyvizzy.app.components import card, html_pane, scroll_pane, themed
+from pyvizzy.app.markup import esc
+from pyvizzy.app.state import AppState
+from pyvizzy.app.theme import class_color
+
+__all__ = ["N_BINS", "ThresholdsPanel", "render_histograms", "self_confidence_histogram"]
+
+N_BINS = 25
+MODE_LABELS = {"Class percentile": "percentile", "Per-class mean": "mean"}
+
+HIST_CSS = """
+.pv-hist { display: grid; grid-template-columns: minmax(0, 62px) 1fr; column-gap: 6px;
+  align-items: end; margin: 0 0 4px; }
+.pv-hist .lbl { font-size: 11px; font-weight: 600; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; padding-bottom: 2px; }
+.pv-hist .lbl small { display: block; font-weight: 400; color: var(--pv-muted); font-size: 10px; }
+.pv-plot { position: relative; height: 44px; }
+.pv-plot svg { position: absolute; left: 0; right: 0; bottom: 0; width: 100%; height: 32px;
+  display: block; }
+.pv-plot .axis { stroke: var(--pv-border); stroke-width: 1; }
+.pv-plot .mark { position: absolute; bottom: 0; height: 36px; width: 2px; margin-left: -1px;
+  border-radius: 1px; }
+.pv-plot .mark.cls { background: var(--pv-class-line); }
+.pv-plot .mark.ood { background: var(--pv-ood-line); }
+.pv-plot .val { position: absolute; top: -1px; font-size: 10px; font-weight: 700;
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
+.pv-plot .val.cls { color: var(--pv-class-line); }
+.pv-plot .val.ood { color: var(--pv-ood-line); }
+.pv-plot .val.left { transform: translateX(-100%); margin-left: -3px; }
+.pv-plot .val.right { margin-left: 3px; }
+.pv-legend { display: flex; gap: 10px; font-size: 10.5px; color: var(--pv-muted); margin: 0 0 2px;
+  flex-wrap: wrap; }
+.pv-legend i { display: inline-block; width: 12px; height: 3px; border-radius: 2px;
+  vertical-align: middle; margin-right: 3px; }
+"""
+
+_WIDTH, _HEIGHT = 200.0, 32.0
+SLIDER_BOX = {
+    "border": "1px solid var(--pv-slider-color)",
+    "border-radius": "8px",
+    "padding": "2px 12px 4px",
+}
+
+
+def self_confidence_histogram(pred_probs, labels, class_index: int, n_bins: int = N_BINS):
+    """Counts of ``pred_probs[labels == k, k]`` in ``n_bins`` equal bins over [0, 1]."""
+    values = np.asarray(pred_probs)[np.asarray(labels) == class_index, class_index]
+    counts, _edges = np.histogram(values, bins=n_bins, range=(0.0, 1.0))
+    return counts
+
+
+def _marker(value: float, css: str, label_left: bool) -> str:
+    """A threshold line with its value, placed at ``value`` along [0, 1]."""
+    left = float(np.clip(value, 0.0, 1.0)) * 100
+    side = "left" if label_left else "right"
+    return (
+        f'<span class="mark {css}" style="left:{left:.2f}%"></span>'
+        f'<span class="val {css} {side}" style="left:{left:.2f}%">{value:.3f}</span>'
+    )
+
+
+def _histogram_plot(counts, color: str, class_threshold: float, ood_threshold: float) -> str:
+    peak = max(int(counts.max()), 1) if counts.size else 1
+    bin_width = _WIDTH / counts.size
+    bars = []
+    for i, count in enumerate(counts):
+        if count:
+            height = _HEIGHT * count / peak
+            bars.append(
+                f'<rect x="{i * bin_width + 0.5:.1f}" y="{_HEIGHT - height:.1f}" '
+                f'width="{bin_width - 1:.1f}" height="{height:.1f}"></rect>'
+            )
+    ood_first = ood_threshold <= class_threshold
+    return (
+        '<div class="pv-plot">'
+        f'<svg viewBox="0 0 {_WIDTH:.0f} {_HEIGHT:.0f}" preserveAspectRatio="none" '
+        'aria-hidden="true">'
+        f'<g fill="{color}" opacity="0.7">{"".join(bars)}</g>'
+        f'<line class="axis" x1="0" x2="{_WIDTH:.0f}" y1="{_HEIGHT}" y2="{_HEIGHT}"></line></svg>'
+        + _marker(ood_threshold, "ood", label_left=ood_first)
+        + _marker(class_threshold, "cls", label_left=not ood_first)
+        + "</div>"
+    )
+
+
+def render_histograms(state: AppState) -> str:
+    """Per class: its self-confidence histogram with the two threshold lines."""
+    result = state.result
+    if result is None:
+        return '<div class="pv-empty">Thresholds appear once the model is trained.</div>'
+    names = state.class_names
+    class_rule = (
+        f"{state.class_percentile}th pct" if state.threshold_mode == "percentile" else "mean"
+    )
+    parts = [
+        '<div class="pv-legend"><span><i style="background:var(--pv-class-line)"></i>'
+        f"class threshold ({class_rule})</span><span><i style=\"background:var(--pv-ood-line)\">"
+        f"</i>OOD threshold ({state.ood_percentile}th pct)</span>"
+        "<span>bars: p(given class)</span></div>"
+    ]
+    for k, name in enumerate(names):
+        counts = self_confidence_histogram(state.pred_probs, state.labels, k)
+        parts.append(
+            f'<div class="pv-hist"><div class="lbl" title="{esc(name)}">{esc(name)}'
+            f"<small>{int(counts.sum())} given</small></div>"
+            + _histogram_plot(
+                counts,
+                class_color(k),
+                float(result.class_thresholds[k]),
+                float(result.ood_thresholds[k]),
+            )
+            + "</div>"
+        )
+    return "".join(parts)
+
+
+class ThresholdsPanel(pn.viewable.Viewer):
+    """Sliders for the class and OOD percentiles, the threshold mode, the histograms."""
+
+    def __init__(self, state: AppState, **params):
+        super().__init__(**params)
+        self.state = state
+        self.header = html_pane(
+            '<div class="pv-title"><span class="pv-num">3</span><b>Thresholds</b></div>',
+            sizing_mode="fixed",
+            width=110,
+            margin=(6, 0, 0, 0),
+        )
+        self.mode = themed(
+            pn.widgets.RadioButtonGroup(
+                options=MODE_LABELS,
+                value=state.threshold_mode,
+                sizing_mode="stretch_width",
+                margin=(0, 0, 0, 6),
+            )
+        )
+        self.class_slider = themed(
+            pn.widgets.IntSlider(
+                name="Class percentile",
+                start=0,
+                end=100,
+                step=1,
+                value=state.class_percentile,
+                sizing_mode="stretch_width",
+                margin=(0, 0, 0, 4),
+                styles={"--pv-slider-color": "var(--pv-class-line)", **SLIDER_BOX},
+                css_classes=["pv-class-slider"],
+            )
+        )
+        self.ood_slider = themed(
+            pn.widgets.IntSlider(
+                name="OOD percentile",
+                start=0,
+                end=100,
+                step=1,
+                value=state.ood_percentile,
+                sizing_mode="stretch_width",
+                margin=(0, 4, 0, 0),
+                styles={"--pv-slider-color": "var(--pv-ood-line)", **SLIDER_BOX},
+                css_classes=["pv-ood-slider"],
+            )
+        )
+        self.histograms = scroll_pane(render_histograms(state), stylesheets=[HIST_CSS])
+        # Widgets -> state (a slider change recomputes; it never retrains).
+        self.class_slider.link(state, value="class_percentile")
+        self.ood_slider.link(state, value="ood_percentile")
+        self.mode.link(state, value="threshold_mode")
+        # State -> widgets (settings from the address) and the histograms.
+        state.param.watch(
+            self._sync_widgets, ["class_percentile", "ood_percentile", "threshold_mode"]
+        )
+        state.param.watch(self._redraw, ["revision"])
+        self._layout = card(
+            pn.Row(self.header, self.mode, sizing_mode="stretch_width", margin=0),
+            pn.Row(self.ood_slider, self.class_slider, sizing_mode="stretch_width", margin=(2, 0)),
+            self.histograms,
+            panel="pv-panel-thresholds",
+        )
+        self._sync_widgets()
+
+    def __panel__(self):
+        return self._layout
+
+    def _sync_widgets(self, *_events) -> None:
+        state = self.state
+        self.class_slider.value = state.class_percentile
+        self.ood_slider.value = state.ood_percentile
+        self.mode.value = state.threshold_mode
+        self.class_slider.disabled = state.threshold_mode == "mean"
+
+    def _redraw(self, *_events) -> None:
+        self.histograms.object = render_histograms(self.state)
