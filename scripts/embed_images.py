@@ -69,15 +69,9 @@ def main(argv=None):
         return fail("--dims and --batch-size must be positive, --thumbnail-size at least 8", 2)
 
     from pyvizzy.dataset import DatasetError
-    from pyvizzy.pipeline.embed import InputError, embed_to_dataset_file
+    from pyvizzy.pipeline.embed import embed_to_dataset_file
+    from pyvizzy.pipeline.errors import PipelineError
 
-    errors = (InputError, DatasetError, OSError, ValueError)
-    try:
-        from pyvizzy.pipeline.resnet import WeightsError
-
-        errors += (WeightsError,)
-    except ImportError:
-        pass
     try:
         dataset, reduced = embed_to_dataset_file(
             args.input,
@@ -97,7 +91,7 @@ def main(argv=None):
             weights_cache=args.weights_cache,
             allow_download=not args.no_download,
         )
-    except errors as error:
+    except (PipelineError, DatasetError, OSError, ValueError) as error:
         return fail(str(error).splitlines()[0])
     energy = ", ".join(f"{x:.3f}" for x in reduced.energy_ratio[:5])
     print(

@@ -16,6 +16,7 @@ import numpy as np
 
 from pyvizzy.pipeline import download
 from pyvizzy.pipeline.download import sha256_of
+from pyvizzy.pipeline.errors import DemoError
 
 __all__ = [
     "CLASS_NAMES",
@@ -79,10 +80,6 @@ DEMO_FILES = (
 #: The files the dataset is built from (``embeddings.json`` only serves the SVD comparison).
 DATASET_FILES = ("input_data_before_embeddings.json", "img_id_to_label.json",
                  "output_data_embeddings_32.json", "LICENSE")  # fmt: skip
-
-
-class DemoError(Exception):
-    """The demo files cannot be had or are not the published ones (a one-line reason)."""
 
 
 def _demo_file(name):

@@ -7,13 +7,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from pyvizzy.pipeline.errors import DownloadError
+
 __all__ = ["DownloadError", "download_file", "sha256_of"]
 
 DOWNLOAD_TIMEOUT_S = 20
-
-
-class DownloadError(Exception):
-    """A download failed or its bytes are not the published ones (a one-line reason)."""
 
 
 def sha256_of(path):

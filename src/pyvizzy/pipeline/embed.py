@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pyvizzy.pipeline.errors import InputError
 from pyvizzy.pipeline.svd import truncated_svd
 
 __all__ = [
@@ -36,10 +37,6 @@ RESIZE_TO = 256
 CROP_TO = 224
 OOD_NAME = "OOD"
 MIN_ITEMS_PER_CLASS = 5
-
-
-class InputError(Exception):
-    """Bad input (a one-line reason naming the file, field and row)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -426,6 +423,11 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
             else:
                 weights_note = f"weights from {Path(weights_file).name}"
             model = resnet.build_resnet18(weights_file)
+        if dims > min(n_items, resnet.FEATURE_DIMS):
+            raise InputError(
+                f"--dims {dims} is more than the {min(n_items, resnet.FEATURE_DIMS)} that "
+                f"{n_items} images of {resnet.FEATURE_DIMS} features allow"
+            )
         device = _pick_device(device)
         batches = -(-n_items // batch_size)
         log(f"embedding {n_items} images on {device} in {batches} batches of up to {batch_size}")

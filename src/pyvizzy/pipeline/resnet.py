@@ -14,6 +14,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from pyvizzy.pipeline.errors import WeightsError
+
 __all__ = [
     "WEIGHTS_FILE_NAME",
     "WEIGHTS_SHA256",
@@ -31,10 +33,6 @@ WEIGHTS_FILE_NAME = "resnet18-f37072fd.pth"
 WEIGHTS_SHA256 = "f37072fd47e89c5e827621c5baffa7500819f7896bbacec160b1a16c560e07ec"
 WEIGHTS_SIZE = 46_830_571
 FEATURE_DIMS = 512
-
-
-class WeightsError(Exception):
-    """The network's weights cannot be had or do not fit (a one-line reason)."""
 
 
 class BasicBlock(nn.Module):

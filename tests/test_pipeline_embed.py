@@ -1,0 +1,238 @@
+"""scripts/embed_images.py and pyvizzy.pipeline.embed, on small generated images.
+
+Runs with --random-weights (no pretrained weights on CI): shapes, determinism, thumbnails,
+the SVD's decreasing energy, CSV input, and clear one-line errors that leave no output.
+"""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PIL")
+from PIL import Image
+
+from pyvizzy.dataset import TRUTH_OOD, TRUTH_UNKNOWN, load_dataset
+from pyvizzy.pipeline.embed import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    embed_to_dataset_file,
+    preprocess,
+    read_labelled_images,
+)
+from pyvizzy.pipeline.errors import InputError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = REPO_ROOT / "scripts" / "embed_images.py"
+COLOURS = {"bear": (120, 80, 40), "cat": (200, 200, 200), "dog": (40, 40, 160)}
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory):
+    """6 noisy 160x120 images per class, in one sub-folder per class."""
+    root = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(0)
+    for name, colour in COLOURS.items():
+        (root / name).mkdir()
+        for i in range(6):
+            pixels = np.asarray(colour) + rng.normal(0, 40, size=(120, 160, 3))
+            Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).save(root / name / f"{i}.png")
+    (root / "cat" / "notes.txt").write_text("not an image")
+    return root
+
+
+def run_script(*args):
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True
+    )
+
+
+def outputs(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_script_embeds_a_class_folder(image_folder, tmp_path):
+    out = tmp_path / "out" / "animals.json"
+    result = run_script(image_folder, "--out", out, "--random-weights", "--dims", "8")
+    assert result.returncode == 0, result.stderr
+    assert "random weights" in result.stdout
+    dataset = load_dataset(out)
+    assert dataset.class_names == ("bear", "cat", "dog")
+    assert dataset.n_items == 18
+    assert dataset.embeddings.shape == (18, 8)
+    assert np.all(np.isfinite(dataset.embeddings))
+    assert dataset.random_weights
+    assert "random" in dataset.description.lower()
+    assert np.all(dataset.truth == TRUTH_UNKNOWN)
+    svd = json.loads(out.read_text())["svd"]
+    assert svd["input_dims"] == 512 and svd["dims"] == 8
+    assert all(a >= b for a, b in zip(svd["energy_ratio"], svd["energy_ratio"][1:], strict=False))
+    for item_id, image in zip(dataset.ids, dataset.images, strict=True):
+        picture = Image.open(io.BytesIO((out.parent / image).read_bytes()))
+        assert picture.format == "JPEG" and picture.size == (128, 96), item_id
+    # the embedding separates the three colours: each item's nearest neighbour shares its class
+    distances = np.linalg.norm(dataset.embeddings[:, None] - dataset.embeddings[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    assert np.mean(dataset.given[distances.argmin(axis=1)] == dataset.given) > 0.9
+
+
+def test_same_input_gives_the_same_file(image_folder, tmp_path):
+    first, second = tmp_path / "a" / "d.json", tmp_path / "b" / "d.json"
+    for out in (first, second):
+        embed_to_dataset_file(image_folder, out, dims=4, random_weights=True, seed=3, log=print)
+    assert first.read_bytes() == second.read_bytes()
+    thumbnails = sorted((first.parent / "d-thumbnails").iterdir())
+    assert len(thumbnails) == 18
+    for path in thumbnails:
+        assert path.read_bytes() == (second.parent / "d-thumbnails" / path.name).read_bytes()
+
+
+def test_preprocessing_is_imagenet_s():
+    uniform = Image.new("RGB", (300, 200), (255, 0, 128))
+    pixels = preprocess(uniform)
+    assert pixels.shape == (3, 224, 224) and pixels.dtype == np.float32
+    expected = (np.array([255, 0, 128]) / 255 - IMAGENET_MEAN) / IMAGENET_STD
+    assert np.allclose(pixels[:, 100, 100], expected, atol=1e-5)
+    # 512x256 -> shorter side 256 keeps the size; the centre crop takes columns 144..367,
+    # so a black left half / white right half is split at crop column 112
+    halves = np.zeros((256, 512, 3), dtype=np.uint8)
+    halves[:, 256:] = 255
+    cropped = preprocess(Image.fromarray(halves))
+    black = (0 - np.asarray(IMAGENET_MEAN)) / IMAGENET_STD
+    white = (1 - np.asarray(IMAGENET_MEAN)) / IMAGENET_STD
+    assert np.allclose(cropped[:, 50, 110], black, atol=1e-5)
+    assert np.allclose(cropped[:, 50, 114], white, atol=1e-5)
+    # a tall image is scaled to width 256 and cropped vertically in the middle
+    assert preprocess(Image.new("L", (100, 400), 7)).shape == (3, 224, 224)
+
+
+@pytest.fixture
+def csv_input(image_folder, tmp_path):
+    rows = ["path,given_label,true_label"]
+    for name in COLOURS:
+        for i in range(6):
+            truth = "OOD" if (name, i) == ("dog", 5) else ("" if i == 4 else name)
+            rows.append(f"{image_folder / name / f'{i}.png'},{name},{truth}")
+    path = tmp_path / "labels.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_csv_input_with_true_labels_and_class_order(csv_input):
+    labelled = read_labelled_images(csv_input, class_names=["dog", "cat", "bear"])
+    assert labelled.class_names == ("dog", "cat", "bear")
+    assert len(labelled.ids) == 18
+    assert labelled.given[0] == 2  # first row is a bear
+    assert int(np.sum(labelled.truth == TRUTH_OOD)) == 1
+    assert int(np.sum(labelled.truth == TRUTH_UNKNOWN)) == 3
+
+
+def test_reducing_given_embeddings_needs_no_torch(csv_input, tmp_path):
+    features = np.abs(np.random.default_rng(1).normal(size=(18, 40)))
+    np.save(tmp_path / "features.npy", features)
+    out = tmp_path / "reduced.json"
+    code = (
+        "import sys; from pyvizzy.pipeline.embed import embed_to_dataset_file;"
+        f"embed_to_dataset_file({str(csv_input)!r}, {str(out)!r}, dims=6,"
+        f" embeddings_file={str(tmp_path / 'features.npy')!r});"
+        "print('torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+    dataset = load_dataset(out)
+    assert dataset.embeddings.shape == (18, 6)
+    assert not dataset.random_weights
+    assert int(np.sum(dataset.truth == TRUTH_OOD)) == 1
+    # the reduction is the SVD of the given features: it keeps their Gram matrix closely
+    gram = features @ features.T
+    reduced_gram = dataset.embeddings @ dataset.embeddings.T
+    assert np.linalg.norm(gram - reduced_gram) / np.linalg.norm(gram) < 0.2
+
+
+def bad_csv(tmp_path, image_folder, replace_row=None, extra_rows=()):
+    paths = [image_folder / n / f"{i}.png" for n in COLOURS for i in range(6)]
+    rows = [f"{path},{path.parent.name}" for path in paths]
+    if replace_row is not None:
+        rows[replace_row[0]] = replace_row[1].replace("{img}", str(paths[replace_row[0]]))
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join([*rows, *extra_rows]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ((3, "missing.png,bear"), "bad.csv: row 4: field 'path': no such file"),
+        ((7, "{img},cat,lion"), "bad.csv: row 8: field 'true_label': 'lion'"),
+        ((2, "{img},OOD"), "bad.csv: row 3: field 'given_label' may not be 'OOD'"),
+        ((5, "{img}"), "bad.csv: row 6: expected path,given_label"),
+        ((0, "{img},"), "bad.csv: row 1: field 'given_label' is empty"),
+    ],
+)
+def test_bad_csv_rows_are_named(image_folder, tmp_path, row, message):
+    path = bad_csv(tmp_path, image_folder, row)
+    with pytest.raises(InputError) as error:
+        read_labelled_images(path)
+    assert message in str(error.value)
+
+
+def test_too_few_images_in_a_class(image_folder, tmp_path):
+    path = bad_csv(tmp_path, image_folder, extra_rows=[f"{image_folder / 'cat' / '0.png'},lion"])
+    with pytest.raises(InputError, match="repeats row"):
+        read_labelled_images(path)
+    rows = [f"{image_folder / 'cat' / f'{i}.png'},cat" for i in range(6)]
+    rows += [f"{image_folder / 'dog' / f'{i}.png'},dog" for i in range(4)]
+    small = tmp_path / "small.csv"
+    small.write_text("\n".join(rows))
+    with pytest.raises(InputError, match="class 'dog' has 4 images"):
+        read_labelled_images(small)
+
+
+def test_script_errors_are_one_line_and_leave_nothing(image_folder, tmp_path):
+    out_dir = tmp_path / "out"
+    broken = tmp_path / "broken"
+    for name in COLOURS:
+        (broken / name).mkdir(parents=True)
+        for i in range(5):
+            (broken / name / f"{i}.png").write_bytes(
+                (image_folder / name / f"{i}.png").read_bytes()
+            )
+    (broken / "dog" / "4.png").write_bytes(b"truncated")
+    cases = [
+        (
+            (broken, "--out", out_dir / "x.json", "--random-weights", "--dims", "8"),
+            "4.png: not a readable image",
+        ),
+        ((image_folder, "--out", out_dir / "x.txt", "--random-weights"), "must end in .json"),
+        ((tmp_path / "absent", "--out", out_dir / "x.json"), "no such folder or CSV"),
+        (
+            (image_folder, "--out", out_dir / "x.json", "--random-weights", "--dims", "600"),
+            "--dims",
+        ),
+    ]
+    for args, message in cases:
+        result = run_script(*args)
+        assert result.returncode != 0, args
+        lines = result.stderr.strip().splitlines()
+        assert lines and message in lines[-1], result.stderr
+        assert "Traceback" not in result.stderr
+        assert outputs(out_dir) == [], args
+
+
+def test_wrong_embeddings_file_is_refused(csv_input, tmp_path):
+    np.save(tmp_path / "short.npy", np.ones((17, 8)))
+    with pytest.raises(InputError, match="has 17 rows but the input lists 18 images"):
+        embed_to_dataset_file(
+            csv_input, tmp_path / "d.json", dims=4, embeddings_file=tmp_path / "short.npy"
+        )
+    (tmp_path / "nan.json").write_text(json.dumps([[1.0, float("nan")]] * 18).replace("NaN", "NaN"))
+    with pytest.raises(InputError, match="row 0 holds a NaN"):
+        embed_to_dataset_file(
+            csv_input, tmp_path / "d.json", dims=1, embeddings_file=tmp_path / "nan.json"
+        )
+    assert not (tmp_path / "d.json").exists()
