@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 pytestmark = pytest.mark.skipif(
     not all((DEMO_DIR / name).is_file() for name in DEMO_FILES),
-    reason=f"Vizzy demo files not found in {DEMO_DIR} (see the README there for the source)",
+    reason=f"Vizzy demo files not found in {DEMO_DIR} (cleanlab/vizzy src/model at 210c05c)",
 )
 
 
