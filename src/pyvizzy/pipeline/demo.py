@@ -30,6 +30,7 @@ __all__ = [
     "fetch_demo_files",
     "fetch_demo_images",
     "find_demo_folder",
+    "make_demo_dataset",
     "read_demo_records",
     "verify_demo_folder",
 ]
@@ -443,3 +444,106 @@ def demo_thumbnails(records, image_root, thumbnail_folder, size=128, progress=No
             raise DemoError(f"{path}: not a readable image ({error})") from None
     images = tuple(f"{thumbnail_folder}/{name}" for name, _ in thumbnails)
     return images, thumbnails
+
+
+def _tqdm(desc):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return lambda iterable: tqdm(iterable, desc=desc)
+
+
+def make_demo_dataset(out_path, *, from_dir=None, cache_dir=None, base_url=RAW_BASE_URL,
+                      images=False, image_base_url=IMAGE_BASE_URL, recompute=False,
+                      weights_file=None, random_weights=False, seed=0, device="auto",
+                      weights_cache=None, allow_download=True, log=print):  # fmt: skip
+    """The whole of ``scripts/fetch_demo.py``: get the files, build and write the dataset.
+
+    Parameters
+    ----------
+    out_path : path-like
+        Dataset file to write (thumbnails beside it).
+    from_dir : path-like, optional
+        A local folder holding the published files; else they are downloaded into the cache
+        (``base_url`` + their repository path) and verified.
+    images : bool
+        Download the 300 images from ``image_base_url`` into ``<cache>/images`` and make
+        thumbnails. If the host cannot be reached, the dataset has no images and says so.
+    recompute : bool
+        Embed the downloaded images with ResNet-18 (``weights_file``, ``random_weights`` or
+        the pinned pretrained weights) and reduce them to 32 dimensions, instead of using the
+        published embeddings. Needs the images.
+
+    Returns
+    -------
+    pyvizzy.dataset.Dataset
+    """
+    from pyvizzy.pipeline.output import thumbnail_folder_name, write_dataset_with_thumbnails
+
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    if from_dir is not None:
+        folder = verify_demo_folder(from_dir)
+    else:
+        try:
+            folder = fetch_demo_files(cache, base_url=base_url, log=log)
+        except DemoError as error:
+            raise DemoError(
+                f"{error} (without internet, pass --from DIR, a folder holding Vizzy's files)"
+            ) from None
+    records = read_demo_records(folder)
+
+    image_paths, thumbnails, note = None, [], None
+    if images or recompute:
+        image_root = cache / "images"
+        try:
+            fetch_demo_images(records, image_root, image_base_url, progress=_tqdm("images"))
+        except DemoError as error:
+            if recompute:
+                raise DemoError(
+                    f"--recompute needs the images, which cannot be had: {error}"
+                ) from None
+            note = (
+                f"No images: the image host could not be reached ({error}); the app shows "
+                "placeholder tiles."
+            )
+            log(note)
+        else:
+            image_paths, thumbnails = demo_thumbnails(
+                records, image_root, thumbnail_folder_name(out_path), progress=_tqdm("thumbnails")
+            )
+    else:
+        note = "No images (run scripts/fetch_demo.py --images to add them)."
+
+    embeddings, method = None, None
+    if recompute:
+        from pyvizzy.pipeline.embed import LabelledImages, network_features
+        from pyvizzy.pipeline.svd import truncated_svd
+
+        labelled = LabelledImages(
+            paths=tuple(cached_image_path(cache / "images", s) for s in records.sources),
+            ids=records.ids,
+            class_names=CLASS_NAMES,
+            given=records.given,
+            truth=records.truth,
+            source=str(cache / "images"),
+        )
+        features, network_note = network_features(
+            labelled, dims=32, weights_file=weights_file, random_weights=random_weights,
+            seed=seed, device=device, weights_cache=weights_cache,
+            allow_download=allow_download, log=log,
+        )  # fmt: skip
+        reduced = truncated_svd(features, 32)
+        embeddings = reduced.reduced
+        method = (
+            f"given labels from input_data_before_embeddings.json, true labels from "
+            f"img_id_to_label.json (sha256-verified); embeddings recomputed: {network_note} "
+            f"-> truncated SVD to 32 dimensions, keeping {reduced.energy_ratio.sum():.1%} of "
+            "the sum of squares"
+        )
+    dataset = build_demo_dataset(
+        records, images=image_paths, images_note=note, embeddings=embeddings, method=method,
+        random_weights=random_weights and recompute,
+    )  # fmt: skip
+    write_dataset_with_thumbnails(dataset, out_path, thumbnails)
+    return dataset

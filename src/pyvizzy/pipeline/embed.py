@@ -24,6 +24,7 @@ __all__ = [
     "build_embedded_dataset",
     "embed_images",
     "load_embeddings_file",
+    "network_features",
     "preprocess",
     "read_image_csv",
     "read_image_folder",
@@ -377,6 +378,58 @@ def make_thumbnails(labelled, thumbnail_folder, size=128, skip_missing=False):
     return images, thumbnails
 
 
+def network_features(labelled, *, dims=32, weights_file=None, random_weights=False, seed=0,
+                     batch_size=32, device="auto", weights_cache=None, allow_download=True,
+                     log=print):  # fmt: skip
+    """ResNet-18 features (n, 512) of ``labelled``'s images, and a sentence saying how.
+
+    Weights: ``weights_file``; else random (seeded) with ``random_weights``; else the pinned
+    ``IMAGENET1K_V1`` file found in ``weights_cache`` or downloaded there and verified.
+
+    Raises
+    ------
+    InputError
+        If torch is missing, the device is unavailable, or ``dims`` exceeds what the images
+        allow (checked before any work).
+    WeightsError
+        If the weights cannot be had (the message says how to supply them) or do not fit.
+    """
+    try:
+        from pyvizzy.pipeline import resnet
+    except ImportError:
+        raise InputError(
+            "torch is not installed: pip install 'pyvizzy[embed]' (or pass --embeddings FILE)"
+        ) from None
+    n_items = len(labelled.ids)
+    if dims > min(n_items, resnet.FEATURE_DIMS):
+        raise InputError(
+            f"--dims {dims} is more than the {min(n_items, resnet.FEATURE_DIMS)} that "
+            f"{n_items} images of {resnet.FEATURE_DIMS} features allow"
+        )
+    device = _pick_device(device)
+    if random_weights:
+        model = resnet.build_resnet18(None, seed=seed)
+        weights_note = f"RANDOM weights (seed {seed}; for tests and smoke runs only)"
+    else:
+        if weights_file is None:
+            cache = Path(weights_cache) if weights_cache is not None else _default_weights_cache()
+            weights_file = resnet.find_pretrained_weights(cache, allow_download, log=log)
+            weights_note = f"torchvision IMAGENET1K_V1 weights (sha256 {resnet.WEIGHTS_SHA256})"
+        else:
+            weights_note = f"weights from {Path(weights_file).name}"
+        model = resnet.build_resnet18(weights_file)
+    batches = -(-n_items // batch_size)
+    log(f"embedding {n_items} images on {device} in {batches} batches of up to {batch_size}")
+    features = embed_images(
+        labelled, model, batch_size, device, progress=_progress("ResNet-18", batches)
+    )
+    method = (
+        f"ResNet-18 penultimate layer (512-d global average pool) with {weights_note}; "
+        "ImageNet preprocessing (resize 256, centre crop 224, normalise)"
+    )
+    return features, method
+
+
 def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, random_weights=False,
                           seed=0, embeddings_file=None, batch_size=32, device="auto",
                           class_names=None, name=None, description=None, license_text="unknown",
@@ -404,40 +457,11 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
         features = load_embeddings_file(embeddings_file, n_items)
         method = f"embeddings read from {Path(embeddings_file).name}"
     else:
-        try:
-            from pyvizzy.pipeline import resnet
-        except ImportError:
-            raise InputError(
-                "torch is not installed: pip install 'pyvizzy[embed]' (or pass --embeddings FILE)"
-            ) from None
-        if random_weights:
-            model = resnet.build_resnet18(None, seed=seed)
-            weights_note = f"RANDOM weights (seed {seed}; for tests and smoke runs only)"
-        else:
-            if weights_file is None:
-                cache = (
-                    Path(weights_cache) if weights_cache is not None else _default_weights_cache()
-                )
-                weights_file = resnet.find_pretrained_weights(cache, allow_download, log=log)
-                weights_note = f"torchvision IMAGENET1K_V1 weights (sha256 {resnet.WEIGHTS_SHA256})"
-            else:
-                weights_note = f"weights from {Path(weights_file).name}"
-            model = resnet.build_resnet18(weights_file)
-        if dims > min(n_items, resnet.FEATURE_DIMS):
-            raise InputError(
-                f"--dims {dims} is more than the {min(n_items, resnet.FEATURE_DIMS)} that "
-                f"{n_items} images of {resnet.FEATURE_DIMS} features allow"
-            )
-        device = _pick_device(device)
-        batches = -(-n_items // batch_size)
-        log(f"embedding {n_items} images on {device} in {batches} batches of up to {batch_size}")
-        features = embed_images(
-            labelled, model, batch_size, device, progress=_progress("ResNet-18", batches)
-        )
-        method = (
-            f"ResNet-18 penultimate layer (512-d global average pool) with {weights_note}; "
-            "ImageNet preprocessing (resize 256, centre crop 224, normalise)"
-        )
+        features, method = network_features(
+            labelled, dims=dims, weights_file=weights_file, random_weights=random_weights,
+            seed=seed, batch_size=batch_size, device=device, weights_cache=weights_cache,
+            allow_download=allow_download, log=log,
+        )  # fmt: skip
     images, thumbnails = make_thumbnails(
         labelled, thumbnail_folder_name(out_path), thumbnail_size,
         skip_missing=embeddings_file is not None,
