@@ -80,7 +80,11 @@ def test_script_embeds_a_class_folder(image_folder, tmp_path):
     assert np.mean(dataset.given[distances.argmin(axis=1)] == dataset.given) > 0.9
 
 
-def test_same_input_gives_the_same_file(image_folder, tmp_path):
+def test_same_input_gives_the_same_file(image_folder, tmp_path, monkeypatch):
+    from pyvizzy.pipeline import embed
+
+    monkeypatch.setattr(embed, "RESIZE_TO", 64)  # small crops keep the test fast
+    monkeypatch.setattr(embed, "CROP_TO", 56)
     first, second = tmp_path / "a" / "d.json", tmp_path / "b" / "d.json"
     for out in (first, second):
         embed_to_dataset_file(image_folder, out, dims=4, random_weights=True, seed=3, log=print)
