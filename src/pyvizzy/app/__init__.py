@@ -12,14 +12,16 @@ from __future__ import annotations
 __all__ = ["create_app"]
 
 
-def create_app(load_catalog=None, load_entry=None):
+def create_app(load_catalog=None, load_entry=None, query=None):
     """Build the app's page (a Panel component; call ``.servable()`` on it).
 
     Parameters
     ----------
     load_catalog, load_entry : callables, optional
         Override where datasets come from (see :mod:`pyvizzy.app.data`).
+    query : str, optional
+        Initial settings as a query string; default: the request's (under ``panel serve``).
     """
     from pyvizzy.app.layout import create_app as _create_app
 
-    return _create_app(load_catalog, load_entry)
+    return _create_app(load_catalog, load_entry, query)

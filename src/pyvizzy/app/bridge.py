@@ -217,8 +217,13 @@ if (!api._clicks) {
     }
   })
 }
-if (api._state === null) { api.busy(JSON.parse(data.busy_json)) }
+if (data.state_json) { api._state = JSON.parse(data.state_json) }
+const wanted = search.get('dataset')
+if (api._state === null || (wanted && api._state.dataset !== wanted)) {
+  api.busy(JSON.parse(data.busy_json))
+}
 data.query = window.location.search || '?'
+if (data.address_json) { api.setAddress(JSON.parse(data.address_json)) }
 """
 
 _STATE = r"""

@@ -38,8 +38,9 @@ def render_dataset_header(state: AppState) -> str:
     ]
     if dataset.random_weights:
         parts.append(
-            '<div class="pv-warn" role="alert">Made with random network weights: the '
-            "embeddings carry little meaning, so the results are illustrative only.</div>"
+            '<div class="pv-warn" role="alert" title="The embeddings come from a network with '
+            'random (untrained) weights: they carry little meaning.">Random network weights: '
+            "results are illustrative only.</div>"
         )
     row = state.selected_index
     if row is None:
@@ -74,6 +75,7 @@ def render_dataset_grid(state: AppState) -> str:
                 label,
                 size="md",
                 selected=row == selected,
+                lazy=True,
                 title=f"{item_id} · given {names[label]}",
             )
             + chip(names[label], label)

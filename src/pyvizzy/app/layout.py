@@ -7,6 +7,8 @@ grid fills the viewport and every panel scrolls inside itself.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import panel as pn
 import param
 from panel.reactive import ReactiveHTML
@@ -37,7 +39,7 @@ SHELL_CSS = """
 .pv-col { display: flex; flex-direction: column; gap: 8px; min-height: 0; min-width: 0; }
 .pv-slot { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
 .pv-grow { flex: 1 1 0; }
-.pv-slot-th { flex: 0 0 clamp(190px, 31%, 250px); }
+.pv-slot-th { flex: 0 0 clamp(205px, 34%, 255px); }
 .pv-slot-ex { flex: 0 0 clamp(180px, 31%, 235px); }
 .pv-slot-sc { flex: 0 0 118px; }
 .pv-br { position: absolute; width: 0; height: 0; overflow: hidden; }
@@ -94,6 +96,7 @@ class PyvizzyApp:
         self._load_entry = load_entry or app_data.load_entry
         self.catalog = None
         self.started = False
+        self._applied = None
         self._published = 0
         self.state = AppState()
         self.bridge = Bridge()
@@ -151,7 +154,9 @@ class PyvizzyApp:
             return
         self.header.set_catalog(self.catalog)
         settings = parse_query(query, self.catalog.keys)
+        self._applied = settings
         self.open_dataset(settings.dataset or self.catalog.default, settings)
+        self.publish()
 
     def open_dataset(self, key: str, settings: QuerySettings | None = None) -> bool:
         """Load catalog dataset ``key``, apply ``settings`` and train; False on failure."""
@@ -171,8 +176,32 @@ class PyvizzyApp:
         self.dataset_panel.refresh_status()
         return True
 
+    def apply_query(self, query: str) -> None:
+        """Apply an address's settings to the running app (switching dataset if it names one).
+
+        A query that parses to the settings already applied at start is ignored, so its
+        notices are not repeated.
+        """
+        if self.catalog is None:
+            self.publish()
+            return
+        settings = parse_query(query, self.catalog.keys)
+        if settings == self._applied:
+            self.publish()  # the page waits for a state after sending its address
+            return
+        self._applied = settings
+        if settings.dataset is not None and settings.dataset != self.state.dataset_key:
+            self.open_dataset(settings.dataset, settings)
+        else:
+            self.state.apply_settings(settings)
+        self.publish()
+
     def _on_query(self, event) -> None:
-        if event.new is not None and not self.started:
+        if event.new is None:
+            return
+        if self.started:
+            self.apply_query(event.new)
+        else:
             self.start(event.new)
 
     def _on_click(self, _event) -> None:
@@ -186,7 +215,36 @@ class PyvizzyApp:
             self.publish()
 
 
-def create_app(load_catalog=None, load_entry=None) -> Shell:
-    """Build the app's page (call ``.servable()`` on it)."""
+def initial_query() -> str:
+    """The query string of the request that opened this session (``""`` if none is known).
+
+    Under ``panel serve`` the request's arguments are known when the app is built, so the
+    first view already honours the address. In Pyodide they are not: the bridge sends
+    ``location.search`` once the page renders (:meth:`PyvizzyApp.apply_query`).
+    """
+    try:
+        arguments = pn.state.session_args or {}
+    except Exception:  # no session (pre-rendering, tests, Pyodide)
+        return ""
+    pairs = []
+    for key, values in arguments.items():
+        for value in values:
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+            pairs.append((key, text))
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def create_app(load_catalog=None, load_entry=None, query: str | None = None) -> Shell:
+    """Build the app's page, load the first dataset and train (call ``.servable()`` on it).
+
+    Parameters
+    ----------
+    load_catalog, load_entry : callables, optional
+        Where datasets come from (default: :mod:`pyvizzy.app.data`).
+    query : str, optional
+        Initial settings; default: the request's query string (see :func:`initial_query`).
+    """
     pn.extension()
-    return PyvizzyApp(load_catalog, load_entry).view()
+    app = PyvizzyApp(load_catalog, load_entry)
+    app.start(initial_query() if query is None else query)
+    return app.view()

@@ -12,7 +12,7 @@ from pyvizzy.app.theme import class_color
 
 __all__ = ["SORT_ORDERS", "PredProbsPanel", "render_pred_probs", "row_order"]
 
-SORT_ORDERS = {"Dataset order": "dataset", "Label quality ↑": "quality"}
+SORT_ORDERS = {"Order": "dataset", "Label quality ↑": "quality"}
 #: With more classes than this, a row shows only its most probable classes (and the given one).
 MAX_BARS = 5
 
@@ -72,7 +72,14 @@ def render_pred_probs(state: AppState, order: str = "dataset") -> str:
         rows.append(
             f'<div class="{css}" data-pv-id="{esc(item_id)}" title="{esc(item_id)} · given '
             f'{esc(names[label])} · label quality {state.quality[row]:.3f}">'
-            + thumbnail(item_id, state.image_urls[row], label, size="sm", selected=row == selected)
+            + thumbnail(
+                item_id,
+                state.image_urls[row],
+                label,
+                size="sm",
+                selected=row == selected,
+                lazy=True,
+            )
             + _bars(state.pred_probs[row], label, names)
             + "</div>"
         )

@@ -14,7 +14,7 @@ __all__ = ["ResultsPanel", "render_results"]
 RESULTS_CSS = """
 .pv-sec { margin: 0 0 8px; }
 .pv-sec h4 { margin: 2px 0 4px; font-size: 11px; text-transform: uppercase; letter-spacing: .05em;
-  display: flex; align-items: center; gap: 6px; }
+  display: flex; align-items: center; gap: 6px; white-space: nowrap; min-width: 0; }
 .pv-sec h4 .n { font-size: 11px; padding: 0 6px; border-radius: 8px; color: #fff;
   background: var(--k); letter-spacing: 0; }
 .pv-sec h4 .hint { text-transform: none; letter-spacing: 0; font-weight: 400;

@@ -14,6 +14,7 @@ without a browser or a server.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
@@ -295,6 +296,7 @@ class AppState(param.Parameterized):
             "notices": list(self.notices),
             "error": self.error,
             "revision": self.revision,
+            "runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
         }
         return state
 

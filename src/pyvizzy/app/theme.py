@@ -48,6 +48,7 @@ _LIGHT = """
   --pv-border: #d7dce6;
   --pv-accent: #2f6fdb;
   --pv-accent-soft: rgba(47, 111, 219, 0.14);
+  --pv-on-accent: #ffffff;
   --pv-class-line: #2f6fdb;
   --pv-ood-line: #c9820e;
   --pv-clean-rgb: 47, 111, 219;
@@ -72,6 +73,7 @@ _DARK = """
   --pv-border: #2c3550;
   --pv-accent: #7aa7ff;
   --pv-accent-soft: rgba(122, 167, 255, 0.16);
+  --pv-on-accent: #0b1020;
   --pv-class-line: #7aa7ff;
   --pv-ood-line: #f0b44c;
   --pv-clean-rgb: 96, 148, 255;
@@ -87,10 +89,20 @@ _DARK = """
   color-scheme: dark;
 """
 
+# Panel's widget stylesheets read these (falling back to its own --panel-* colours).
+_PANEL_DESIGN = """
+  --design-primary-color: var(--pv-accent);
+  --design-primary-text-color: var(--pv-on-accent);
+  --design-surface-color: var(--pv-sunken);
+  --design-surface-text-color: var(--pv-text);
+  --design-background-color: var(--pv-panel);
+  --design-background-text-color: var(--pv-text);
+"""
+
 #: Injected once into the page's <head> (light DOM) by the bridge.
 GLOBAL_CSS = f"""
-:root {{{_LIGHT}}}
-:root[data-pv-theme="dark"] {{{_DARK}}}
+:root {{{_LIGHT}{_PANEL_DESIGN}}}
+:root[data-pv-theme="dark"] {{{_DARK}{_PANEL_DESIGN}}}
 html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden;
   background: var(--pv-page); color: var(--pv-text);
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }}
@@ -118,7 +130,7 @@ html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden;
 #pv-guide button {{ font: inherit; font-size: 12px; padding: 4px 10px; border-radius: 6px;
   border: 1px solid var(--pv-border); background: var(--pv-sunken); color: var(--pv-text);
   cursor: pointer; }}
-#pv-guide button.pv-primary {{ background: var(--pv-accent); color: #fff;
+#pv-guide button.pv-primary {{ background: var(--pv-accent); color: var(--pv-on-accent);
   border-color: transparent; }}
 """
 
@@ -147,6 +159,11 @@ PANEL_CSS = """
   overflow: hidden; flex: none; background: var(--c, #888); color: #fff; cursor: pointer;
   vertical-align: top; box-sizing: border-box; }
 .th img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; }
+.th img::after { content: attr(data-ph); position: absolute; inset: 0; display: flex;
+  align-items: center; justify-content: center; background: var(--c, #888); color: #fff;
+  font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace; }
+.th.xs img::after { content: ""; }
+.th.lg img::after { font-size: 13px; }
 .th .ph { font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace; opacity: .95;
   pointer-events: none; overflow: hidden; max-width: 100%; }
 .th.sel { outline: 3px solid var(--pv-selected); outline-offset: 1px; z-index: 1; }
@@ -168,15 +185,18 @@ WIDGET_CSS = """
   border-radius: 6px; }
 select.bk-input option { background: var(--pv-panel, #fff); color: var(--pv-text, #111); }
 label, .bk-input-group > label { color: var(--pv-muted, #555); font-size: 11.5px; }
-.bk-btn, .bk-btn.bk-btn-default, .bk-btn-group .bk-btn.bk-btn-default {
+.bk-btn, :host(.solid) .bk-btn.bk-btn-default, .bk-btn-group .bk-btn.bk-btn-default {
   font-size: var(--pv-w-font); padding: 3px 9px; border-radius: 6px; min-height: 26px;
   background: var(--pv-sunken, #f4f4f4); color: var(--pv-text, #111);
   border: 1px solid var(--pv-border, #ccc); box-shadow: none; }
-.bk-btn.bk-btn-default:hover { background: var(--pv-accent-soft, #eef); }
-.bk-btn-group .bk-btn.bk-btn-default.bk-active, .bk-btn.bk-btn-default.bk-active {
-  background: var(--pv-accent, #2f6fdb); color: #fff; border-color: var(--pv-accent, #2f6fdb);
+:host(.solid) .bk-btn.bk-btn-default:hover { background: var(--pv-accent-soft, #eef); }
+:host(.solid) .bk-btn-group .bk-btn.bk-btn-default.bk-active,
+:host(.solid) .bk-btn.bk-btn-default.bk-active {
+  background: var(--pv-accent, #2f6fdb); color: var(--pv-on-accent, #fff);
+  border-color: var(--pv-accent, #2f6fdb);
   box-shadow: none; }
-.bk-btn.bk-btn-primary { background: var(--pv-accent, #2f6fdb); color: #fff;
+:host(.solid) .bk-btn.bk-btn-primary { background: var(--pv-accent, #2f6fdb);
+  color: var(--pv-on-accent, #fff);
   border-color: transparent; font-weight: 600; }
 .bk-btn.bk-btn-primary:hover { filter: brightness(1.08); }
 .bk-btn:disabled, .bk-btn[disabled], .bk-input:disabled { opacity: .5; }

@@ -23,15 +23,15 @@ MODE_LABELS = {"Class percentile": "percentile", "Per-class mean": "mean"}
 
 HIST_CSS = """
 .pv-hist { display: grid; grid-template-columns: minmax(0, 62px) 1fr; column-gap: 6px;
-  align-items: end; margin: 0 0 4px; }
+  align-items: end; margin: 0 0 3px; }
 .pv-hist .lbl { font-size: 11px; font-weight: 600; overflow: hidden; text-overflow: ellipsis;
   white-space: nowrap; padding-bottom: 2px; }
 .pv-hist .lbl small { display: block; font-weight: 400; color: var(--pv-muted); font-size: 10px; }
-.pv-plot { position: relative; height: 44px; }
-.pv-plot svg { position: absolute; left: 0; right: 0; bottom: 0; width: 100%; height: 32px;
+.pv-plot { position: relative; height: 36px; }
+.pv-plot svg { position: absolute; left: 0; right: 0; bottom: 0; width: 100%; height: 25px;
   display: block; }
 .pv-plot .axis { stroke: var(--pv-border); stroke-width: 1; }
-.pv-plot .mark { position: absolute; bottom: 0; height: 36px; width: 2px; margin-left: -1px;
+.pv-plot .mark { position: absolute; bottom: 0; height: 27px; width: 2px; margin-left: -1px;
   border-radius: 1px; }
 .pv-plot .mark.cls { background: var(--pv-class-line); }
 .pv-plot .mark.ood { background: var(--pv-ood-line); }

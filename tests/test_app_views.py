@@ -1,0 +1,302 @@
+"""The app's data loading, HTML views and controller, without a browser."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from pyvizzy.app import data as app_data
+from pyvizzy.app.bridge import safe_json
+from pyvizzy.app.explainer_panel import explain, render_explainer
+from pyvizzy.app.joint_panel import render_joint
+from pyvizzy.app.markup import thumbnail
+from pyvizzy.app.results_panel import render_results
+from pyvizzy.app.scoreboard_panel import render_scoreboard
+from pyvizzy.app.state import AppState
+from pyvizzy.app.synthetic import SYNTHETIC_CLASSES, write_synthetic_catalog
+from pyvizzy.app.thresholds_panel import render_histograms
+
+pytest.importorskip("panel")
+
+
+@pytest.fixture(scope="module")
+def datasets_folder(tmp_path_factory):
+    return write_synthetic_catalog(
+        tmp_path_factory.mktemp("datasets"), keys=("alpha", "beta"), random_weights_key="beta"
+    )
+
+
+@pytest.fixture
+def use_folder(datasets_folder, monkeypatch):
+    monkeypatch.setenv(app_data.DATASETS_ENV, str(datasets_folder))
+    return datasets_folder
+
+
+@pytest.fixture
+def state(use_folder):
+    catalog = app_data.load_catalog()
+    entry = catalog.entry("alpha")
+    dataset = app_data.load_entry(entry)
+    state = AppState()
+    state.set_dataset("alpha", dataset, app_data.image_urls(entry, dataset))
+    assert state.train()
+    return state
+
+
+# -- catalog and datasets -----------------------------------------------------------------------
+
+
+def test_catalog_is_read_from_the_folder_named_by_the_environment(use_folder):
+    catalog = app_data.load_catalog()
+    assert catalog.default == "alpha"
+    assert catalog.keys == ("alpha", "beta")
+    dataset = app_data.load_entry(catalog.entry("beta"))
+    assert dataset.random_weights
+    assert dataset.class_names == SYNTHETIC_CLASSES
+
+
+def test_a_missing_folder_says_how_to_fix_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(app_data.DATASETS_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="make site"):
+        app_data.load_catalog()
+
+
+@pytest.mark.parametrize(
+    ("catalog", "message"),
+    [
+        ("not json", "not valid JSON"),
+        ({"format": "other", "datasets": []}, "field 'format'"),
+        ({"format": "pyvizzy-catalog/1", "datasets": []}, "field 'datasets'"),
+        (
+            {"format": "pyvizzy-catalog/1", "datasets": [{"key": "a", "name": "A"}]},
+            "field 'datasets[0].path'",
+        ),
+        (
+            {
+                "format": "pyvizzy-catalog/1",
+                "datasets": [
+                    {"key": "a", "name": "A", "path": "a/d.json"},
+                    {"key": "a", "name": "B", "path": "b/d.json"},
+                ],
+            },
+            "'datasets[1].key': 'a' is repeated",
+        ),
+        (
+            {
+                "format": "pyvizzy-catalog/1",
+                "datasets": [{"key": "a", "name": "A", "path": "../secret.json"}],
+            },
+            "inside the datasets folder",
+        ),
+        (
+            {
+                "format": "pyvizzy-catalog/1",
+                "datasets": [{"key": "a", "name": "A", "path": "https://x.org/d.json"}],
+            },
+            "inside the datasets folder",
+        ),
+        (
+            {
+                "format": "pyvizzy-catalog/1",
+                "default": "zzz",
+                "datasets": [{"key": "a", "name": "A", "path": "a/d.json"}],
+            },
+            "field 'default'",
+        ),
+    ],
+)
+def test_a_bad_catalog_names_file_field_and_row(catalog, message):
+    text = catalog if isinstance(catalog, str) else json.dumps(catalog)
+    with pytest.raises(app_data.CatalogError, match=re.escape(message)) as error:
+        app_data.parse_catalog(text, "site/datasets/index.json")
+    assert "site/datasets/index.json" in str(error.value)
+
+
+def test_image_urls_stay_on_the_site(use_folder):
+    entry = app_data.CatalogEntry("k", "K", "k/dataset.json")
+    dataset = app_data.load_entry(app_data.load_catalog().entry("alpha"))
+    images = ("thumbs/a.png", "https://example.org/a.png", "../../etc/passwd", None,
+              "data:image/png;base64,AAAA", "sub/../b.png", "/abs.png", "c:/x.png")
+    fake = type("FakeDataset", (), {"images": images})
+    assert app_data.image_urls(entry, fake) == [
+        "datasets/k/thumbs/a.png",
+        None,
+        None,
+        None,
+        "data:image/png;base64,AAAA",
+        "datasets/k/b.png",
+        None,
+        None,
+    ]
+    assert len(app_data.image_urls(app_data.load_catalog().entry("alpha"), dataset)) == (
+        dataset.n_items
+    )
+
+
+# -- HTML views ---------------------------------------------------------------------------------
+
+
+def _cells(html_text: str) -> dict[tuple[int, int], list[str]]:
+    cells = {}
+    pattern = re.compile(
+        r'<div class="pv-cell [a-z]+" style="[^"]*" data-given="(\d+)" data-suggested="(\d+)"'
+        r'[^>]*>(.*?)</div>'
+    )
+    for given, suggested, body in pattern.findall(html_text):
+        cells[(int(given), int(suggested))] = re.findall(r'data-pv-id="([^"]+)"', body)
+    return cells
+
+
+@pytest.mark.parametrize(("class_percentile", "ood_percentile"), [(50, 15), (90, 5), (10, 40)])
+def test_joint_cells_show_the_thumbnails_of_their_items(state, class_percentile, ood_percentile):
+    state.param.update(class_percentile=class_percentile, ood_percentile=ood_percentile)
+    cells = _cells(render_joint(state))
+    result = state.result
+    ids = np.array(state.dataset.ids)
+    assert len(cells) == state.n_classes**2
+    for (i, j), shown in cells.items():
+        expected = ids[(state.labels == i) & (result.suggested == j)].tolist()
+        assert shown == expected
+        assert len(shown) == result.joint[i, j]
+
+
+def test_dataset_text_is_escaped_everywhere(state):
+    state.select(state.dataset.ids[0])
+    for html_text in (
+        render_joint(state),
+        render_results(state),
+        render_histograms(state),
+        render_explainer(state),
+    ):
+        assert "tri<angle>" not in html_text
+    assert "tri&lt;angle&gt;" in render_joint(state)
+    tile = thumbnail('x"><script>', "datasets/a b/<i>.png", 0)
+    assert "<script>" not in tile and "<i>" not in tile
+    assert 'data-pv-id="x&quot;&gt;&lt;script&gt;"' in tile
+
+
+def test_a_tile_without_image_is_a_placeholder_and_a_broken_one_has_a_fallback():
+    without = thumbnail("item-0042", None, 1)
+    assert "<img" not in without and ">0042<" in without
+    broken = thumbnail("item-0042", "datasets/k/missing.png", 1)
+    assert 'data-ph="0042"' in broken  # drawn by img::after when the image fails
+    assert "onerror" not in broken  # no inline script (the site's CSP forbids it)
+
+
+def test_results_list_every_flagged_item_once(state):
+    state.param.update(class_percentile=60, ood_percentile=20)
+    html_text = render_results(state)
+    sections = {}
+    for chunk in html_text.split('<div class="pv-sec" ')[1:]:
+        category = re.match(r'data-category="([a-z_]+)"', chunk).group(1)
+        sections[category] = re.findall(r'data-pv-id="([^"]+)"', chunk)
+    assert set(sections) == {"label_issue", "ood", "unconfident"}
+    for category, shown in sections.items():
+        expected = np.array(state.dataset.ids)[state.result.categories == category]
+        assert sorted(shown) == sorted(expected.tolist())
+
+
+def test_explanations_name_the_category_of_every_item(state):
+    state.param.update(class_percentile=70, ood_percentile=25)
+    words = {
+        "clean": "clean",
+        "label_issue": "label issue",
+        "ood": "out of distribution",
+        "unconfident": "unconfident",
+    }
+    for row, category in enumerate(state.result.categories):
+        assert words[str(category)] in explain(state, row)
+
+
+def test_scoreboard_counts_the_planted_errors(state):
+    html_text = render_scoreboard(state)
+    report = state.report
+    assert report is not None
+    assert f"<b>{report.overall.n_correct}</b> of {report.overall.n_actual}" in html_text
+    planted = int(np.count_nonzero(state.dataset.truth != state.labels))
+    assert report.overall.n_actual == planted
+
+
+def test_safe_json_carries_markup_characters_through_panels_sanitizer():
+    from panel.util import HTML_SANITIZER
+
+    value = {"name": "tri<angle> & <b>", "query": "?a=1&b=2"}
+    encoded = safe_json(value)
+    assert HTML_SANITIZER.clean(encoded) == encoded
+    assert json.loads(encoded) == value
+
+
+# -- the controller -----------------------------------------------------------------------------
+
+
+def _app(use_folder, query=""):
+    from pyvizzy.app.layout import PyvizzyApp
+
+    app = PyvizzyApp()
+    app.start(query)
+    return app
+
+
+def test_start_trains_the_default_dataset_and_publishes(use_folder):
+    app = _app(use_folder)
+    published = json.loads(app.bridge.state_json)
+    assert published["dataset"] == "alpha" and published["trained"]
+    assert published["selected"] is not None  # the worst label issue, to explain
+    assert json.loads(app.bridge.address_json).startswith("?dataset=alpha&class=50&ood=15")
+
+
+def test_start_honours_the_address_and_reports_bad_values(use_folder):
+    app = _app(use_folder, "?dataset=beta&class=70&ood=oops")
+    state = app.state
+    assert state.dataset_key == "beta" and state.class_percentile == 70
+    assert state.ood_percentile == 15
+    assert any("ood='oops'" in notice for notice in state.notices)
+    assert "Random network weights" in app.dataset_panel.header.object
+
+
+def test_a_later_address_switches_dataset_and_a_click_selects(use_folder):
+    app = _app(use_folder)
+    app.apply_query("?dataset=beta&mode=mean")
+    assert app.state.dataset_key == "beta" and app.state.threshold_mode == "mean"
+    item_id = app.state.dataset.ids[7]
+    app.bridge.event = json.dumps({"action": "select", "id": item_id, "n": 1})
+    assert app.state.selected == item_id
+    assert json.loads(app.bridge.state_json)["selected"] == item_id
+    assert f"select={item_id}" in json.loads(app.bridge.address_json)
+
+
+def test_moving_the_slider_widget_redraws_without_training(use_folder):
+    app = _app(use_folder)
+    trainings = app.state.train_revision
+    before = app.joint_panel.matrix.object
+    app.thresholds_panel.class_slider.value = 95
+    assert app.state.class_percentile == 95
+    assert app.state.train_revision == trainings
+    assert app.joint_panel.matrix.object != before
+    assert json.loads(app.bridge.state_json)["class_percentile"] == 95
+
+
+def test_relabel_widget_and_train_button_retrain(use_folder):
+    app = _app(use_folder)
+    state = app.state
+    row = state.selected_index
+    new_label = state.class_names[int(state.result.suggested[row])]
+    app.dataset_panel.relabel.value = new_label
+    assert state.n_pending == 1
+    app.dataset_panel.train_button.clicks += 1
+    assert state.n_pending == 0
+    assert state.class_names[int(state.labels[row])] == new_label
+    assert json.loads(app.bridge.state_json)["given"][row] == int(state.labels[row])
+
+
+def test_a_missing_catalog_is_an_error_on_the_page_not_a_crash(tmp_path, monkeypatch):
+    from pyvizzy.app.layout import PyvizzyApp
+
+    monkeypatch.setenv(app_data.DATASETS_ENV, str(tmp_path))
+    app = PyvizzyApp()
+    app.start("")
+    assert "Could not read the dataset catalog" in app.state.error
+    assert json.loads(app.bridge.state_json)["trained"] is False
