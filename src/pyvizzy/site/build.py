@@ -307,6 +307,8 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
         "service_worker": "sw.js",
         "render_items": prerendered.render_items,
         "build_id": build_id,
+        # What the snapshot's scripts leave on window that only the live app may provide.
+        "snapshot_globals": ["pyvizzy"],
     }
     replacements = {
         "__CSP__": html.escape(csp),
@@ -355,12 +357,62 @@ if page_location and _state.curdoc is not None and _state.location is not None:
 """
 
 
+# In the worker there is no HTTP request: give the document a session context whose request
+# carries the page's query string, so that ``pn.state.session_args`` reads the page's address
+# as it does under ``panel serve`` (and ``pn.state.location`` holds the page's URL).
+SESSION_CODE = """
+import json as _json
+from urllib.parse import parse_qs as _parse_qs
+from panel.io.document import MockSessionContext as _MockSessionContext, Request as _Request
+from panel.io.state import state as _state
+
+class _PageSessionContext(_MockSessionContext):
+    def __init__(self, *args, arguments=None, **kwargs):
+        self._arguments = arguments or {}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def request(self):
+        return _Request(headers={}, cookies={}, arguments=self._arguments)
+
+_search = _json.loads(page_location).get("search", "") if page_location else ""
+_arguments = {
+    _key: [_value.encode("utf-8") for _value in _values]
+    for _key, _values in _parse_qs(_search.lstrip("?"), keep_blank_values=True).items()
+}
+_doc = _state.curdoc
+_doc._session_context = lambda: _PageSessionContext(document=_doc, arguments=_arguments)
+"""
+
+
+# wasm32 has a 32-bit intp: numpy 2.0.2's bincount there refuses int64 input ("Cannot cast
+# array data from dtype('int64') to dtype('int32') according to the rule 'safe'"), which
+# 64-bit CPython accepts. pyvizzy's modules call np.bincount on int64 labels, so until they
+# cast to np.intp themselves the worker makes bincount cast (the values are small indices).
+PYODIDE_COMPAT_CODE = """
+import numpy as _np
+if _np.dtype(_np.intp).itemsize < 8 and not hasattr(_np.bincount, "_pyvizzy_compat"):
+    _np_bincount = _np.bincount
+
+    def _bincount(x, /, weights=None, minlength=0):
+        x = _np.asarray(x)
+        if x.dtype.kind in "iu" and x.dtype.itemsize > _np.dtype(_np.intp).itemsize:
+            x = x.astype(_np.intp)
+        return _np_bincount(x, weights, minlength)
+
+    _bincount._pyvizzy_compat = True
+    _np.bincount = _bincount
+"""
+
+
 def app_code(app_source: str) -> str:
     """The Python the worker runs: a fresh document, the page's address, the app, its JSON."""
     return "\n".join([
         "from panel.io.pyodide import init_doc, write_doc",
         "init_doc()",
+        SESSION_CODE,
         LOCATION_CODE,
+        PYODIDE_COMPAT_CODE,
         app_source,
         "await write_doc()",
     ])

@@ -44,19 +44,31 @@
     box.querySelector(".pyvizzy-error-detail").textContent = detail || "";
   }
 
-  // 1. The first view, computed at build time, drawn while Python loads.
+  // 1. The first view, computed at build time, drawn while Python loads. It is a picture of
+  // the app, not the app: while it is shown, its scripts may not rewrite the address (the
+  // live app must read the address the visitor opened), and what they leave on `window`
+  // (e.g. `window.pyvizzy`) is removed so that only the live app answers.
+  const history = window.history;
+  const realReplaceState = history.replaceState;
+  const realPushState = history.pushState;
+  function snapshotMode(on) {
+    history.replaceState = on ? function () {} : realReplaceState;
+    history.pushState = on ? function () {} : realPushState;
+  }
   const prerender = document.getElementById("pyvizzy-prerender");
   if (prerender && window.Bokeh) {
-    try {
-      Bokeh.embed
-        .embed_items(JSON.parse(prerender.textContent), config.render_items)
-        .then(() => {
-          load.prerendered = true;
-          mark("prerendered");
-        });
-    } catch (error) {
-      console.error("pre-rendered view failed", error);
-    }
+    snapshotMode(true);
+    Bokeh.embed
+      .embed_items(JSON.parse(prerender.textContent), config.render_items)
+      .then(() => {
+        for (const name of config.snapshot_globals || []) {
+          delete window[name];
+        }
+        load.prerendered = true;
+        mark("prerendered");
+      })
+      .catch((error) => console.error("pre-rendered view failed", error))
+      .finally(() => snapshotMode(false));
   }
 
   if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
@@ -115,25 +127,23 @@
       mark("worker-rendered", { worker_t: msg.t });
       try {
         const docsJson = JSON.parse(msg.docs_json);
-        const renderItems = JSON.parse(msg.render_items);
-        const rootIds = JSON.parse(msg.root_ids);
-        const dataRoots = [];
-        for (const el of document.querySelectorAll("[data-root-id]")) {
-          el.innerHTML = "";
-          dataRoots.push([el.getAttribute("data-root-id"), el.id]);
-        }
-        // The root <div>s stand in document order, the same order as the worker's roots.
-        const roots = {};
-        for (let i = 0; i < dataRoots.length; i++) {
-          roots[rootIds[i]] = dataRoots[i][1];
-        }
-        renderItems[0].roots = roots;
-        renderItems[0].root_ids = rootIds;
-        Bokeh.index.roots.map((view) => view.remove());
-        const [views] = await Bokeh.embed.embed_items(docsJson, renderItems);
-        const jsdoc = [...views.roots.values()][0].model.document;
+        const docId = Object.keys(docsJson)[0];
+        // Build the document ourselves so that our change listener is attached BEFORE any
+        // view is built: components that set a property while rendering (e.g. reading the
+        // address) then reach Python, as they do under `panel serve`.
+        const { Document } = Bokeh.require("document");
+        const jsdoc = Document.from_json(docsJson[docId]);
         worker.jsdoc = jsdoc;
         jsdoc.on_change(sendChange.bind(null, jsdoc), false);
+        // The root <div>s stand in document order, the same order as the worker's roots.
+        const rootElements = [...document.querySelectorAll("[data-root-id]")];
+        Bokeh.index.roots.map((view) => view.remove());
+        for (const element of rootElements) {
+          element.innerHTML = "";
+        }
+        await Bokeh.embed.add_document_standalone(
+          jsdoc, rootElements[0] || document.body, rootElements, false
+        );
         body.classList.remove("pyvizzy-loading");
         if (progress) progress.hidden = true;
         load.live = true;
