@@ -12,10 +12,12 @@ page behaves the same in both:
 - page -> Python: ``query`` (``location.search``, sent once on render: the settings
   the page was opened with) and ``event`` (a click on anything carrying
   ``data-pv-id``, anywhere in the page's shadow roots, selects that item).
+- Python -> page: ``busy_json``, the busy overlay's message (empty: hidden).
 - page only: the theme (``data-pv-theme`` on ``<html>``, also read from and written
-  to the ``theme`` query parameter), the busy overlay (shown the moment a Train
-  button or dataset switch is clicked, hidden when the next state arrives) and the
-  Guide tour.
+  to the ``theme`` query parameter) and the Guide tour, started by clicks on widgets
+  carrying the CSS classes :data:`THEME_TOGGLE_CLASS` / :data:`GUIDE_BUTTON_CLASS`.
+  (Bokeh ``js_on_click`` callbacks are not attached to widgets nested in a
+  ReactiveHTML template, so the bridge's own click listener handles them.)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from panel.reactive import ReactiveHTML
 
 from pyvizzy.app.theme import GLOBAL_CSS
 
-__all__ = ["GUIDE_STEPS", "Bridge", "busy_js", "guide_js", "safe_json", "theme_toggle_js"]
+__all__ = ["GUIDE_BUTTON_CLASS", "GUIDE_STEPS", "THEME_TOGGLE_CLASS", "Bridge", "safe_json"]
 
 #: The Guide tour: (panel css class, title, text), in the data's order.
 GUIDE_STEPS = (
@@ -81,20 +83,9 @@ def safe_json(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def busy_js(text: str) -> str:
-    """JS for a widget's client-side callback: show the busy overlay with ``text``."""
-    message = json.dumps(text)
-    return f"if (window.pyvizzy && window.pyvizzy.busy) {{ window.pyvizzy.busy({message}) }}"
-
-
-def theme_toggle_js() -> str:
-    """JS for a button's client-side callback: switch between light and dark."""
-    return "if (window.pyvizzy && window.pyvizzy.toggleTheme) { window.pyvizzy.toggleTheme() }"
-
-
-def guide_js() -> str:
-    """JS for a button's client-side callback: start the Guide tour."""
-    return "if (window.pyvizzy && window.pyvizzy.guide) { window.pyvizzy.guide(0) }"
+#: CSS classes that make a widget a client-side control (handled by the bridge's click listener).
+THEME_TOGGLE_CLASS = "pv-theme-toggle"
+GUIDE_BUTTON_CLASS = "pv-guide-button"
 
 
 _RENDER = r"""
@@ -209,6 +200,9 @@ if (!api._clicks) {
   let clicks = 0
   document.addEventListener('click', (event) => {
     for (const el of event.composedPath()) {
+      if (!el.classList) { continue }
+      if (el.classList.contains('pv-theme-toggle')) { api.toggleTheme(); return }
+      if (el.classList.contains('pv-guide-button')) { api.guide(0); return }
       if (el.dataset && el.dataset.pvId !== undefined) {
         clicks += 1
         api._data.event = JSON.stringify({action: 'select', id: el.dataset.pvId, n: clicks})
@@ -219,8 +213,10 @@ if (!api._clicks) {
 }
 if (data.state_json) { api._state = JSON.parse(data.state_json) }
 const wanted = search.get('dataset')
-if (api._state === null || (wanted && api._state.dataset !== wanted)) {
+if (data.busy_json && JSON.parse(data.busy_json)) {
   api.busy(JSON.parse(data.busy_json))
+} else if (api._state === null || (wanted && api._state.dataset !== wanted)) {
+  api.busy(JSON.parse(data.start_json))
 }
 data.query = window.location.search || '?'
 if (data.address_json) { api.setAddress(JSON.parse(data.address_json)) }
@@ -240,6 +236,13 @@ if (window.parent !== window) {
 }
 """
 
+_BUSY = r"""
+const message = data.busy_json ? JSON.parse(data.busy_json) : ''
+if (window.pyvizzy) {
+  if (message) { window.pyvizzy.busy(message) } else { window.pyvizzy.idle() }
+}
+"""
+
 _ADDRESS = r"""
 if (window.pyvizzy && data.address_json) {
   window.pyvizzy.setAddress(JSON.parse(data.address_json))
@@ -256,7 +259,8 @@ class Bridge(ReactiveHTML):
     event = param.String(default="", doc="JSON of the last click on a data-pv-id element.")
     css_json = param.String(default=safe_json(GLOBAL_CSS), doc="Theme CSS for <head>.")
     guide_json = param.String(default=safe_json(GUIDE_STEPS))
-    busy_json = param.String(default=safe_json("Loading the dataset and training the model…"))
+    start_json = param.String(default=safe_json("Loading the dataset and training the model…"))
+    busy_json = param.String(default="", doc="safe_json of a busy message; empty when idle.")
 
     _template = '<div id="pvbridge" class="pv-bridge" style="display:none"></div>'
 
@@ -264,6 +268,7 @@ class Bridge(ReactiveHTML):
         "render": _RENDER,
         "state_json": _STATE,
         "address_json": _ADDRESS,
+        "busy_json": _BUSY,
     }
 
     def __init__(self, **params):
@@ -279,6 +284,10 @@ class Bridge(ReactiveHTML):
     def send_address(self, query: str) -> None:
         """Show ``query`` (``?a=1&b=2``) in the page's address bar."""
         self.address_json = safe_json(query)
+
+    def set_busy(self, message: str | None) -> None:
+        """Show the page's busy overlay with ``message``, or hide it (None)."""
+        self.busy_json = safe_json(message) if message else ""
 
     def clicked_id(self) -> str | None:
         """The item id of the last click event, or None when there was none."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import panel as pn
 
-from pyvizzy.app.bridge import busy_js
 from pyvizzy.app.components import card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import chip, esc, thumbnail
 from pyvizzy.app.state import AppState
@@ -91,6 +90,8 @@ class DatasetPanel(pn.viewable.Viewer):
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
+        #: Called by the Train button instead of ``state.train()`` (the app shows busy).
+        self.on_train = None
         self._syncing = False
         self.header = html_pane(render_dataset_header(state), stylesheets=[ITEM_CSS])
         self.relabel = themed(
@@ -107,7 +108,6 @@ class DatasetPanel(pn.viewable.Viewer):
                 name="Train", button_type="primary", sizing_mode="stretch_width", margin=(4, 0)
             )
         )
-        self.train_button.js_on_click(code=busy_js("Training the 5-fold SVM…"))
         self.train_button.on_click(self._on_train)
         self.status = html_pane(self._status_text())
         self.grid = scroll_pane(render_dataset_grid(state), stylesheets=[ITEM_CSS])
@@ -175,8 +175,11 @@ class DatasetPanel(pn.viewable.Viewer):
             state.relabel(state.selected, names.index(event.new))
 
     def _on_train(self, _event) -> None:
-        self.state.train()
-        self.status.object = self._status_text()
+        if self.on_train is not None:
+            self.on_train()
+        else:
+            self.state.train()
+            self.refresh_status()
 
     def refresh_status(self) -> None:
         """Redraw the status line (after an error or a training)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from pyvizzy.app.bridge import busy_js, guide_js, theme_toggle_js
+from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS
 from pyvizzy.app.components import html_pane, themed
 from pyvizzy.app.markup import esc
 from pyvizzy.app.state import AppState
@@ -70,7 +70,6 @@ class Header(pn.viewable.Viewer):
         self.dataset_select = themed(
             pn.widgets.Select(options={}, width=210, margin=(3, 8), visible=False)
         )
-        self.dataset_select.jscallback(value=busy_js("Loading the dataset and training…"))
         self.lede = html_pane(LEDE, stylesheets=[HEADER_CSS], margin=(0, 6), min_width=100)
         self.lede.object = f'<div class="pv-lede">{esc(LEDE)}</div>'
         self.notices = html_pane(
@@ -80,12 +79,16 @@ class Header(pn.viewable.Viewer):
             pn.widgets.Button(name="✕", width=30, margin=(3, 4), visible=False)
         )
         self.dismiss.on_click(lambda _event: self.state.dismiss_notices())
-        self.guide = themed(pn.widgets.Button(name="Guide", width=64, margin=(3, 4)))
-        self.guide.js_on_click(code=guide_js())
-        self.theme = themed(
-            pn.widgets.Button(name="◐ Theme", width=80, margin=(3, 0, 3, 4))
+        self.guide = themed(
+            pn.widgets.Button(
+                name="Guide", width=64, margin=(3, 4), css_classes=[GUIDE_BUTTON_CLASS]
+            )
         )
-        self.theme.js_on_click(code=theme_toggle_js())
+        self.theme = themed(
+            pn.widgets.Button(
+                name="◐ Theme", width=80, margin=(3, 0, 3, 4), css_classes=[THEME_TOGGLE_CLASS]
+            )
+        )
         state.param.watch(self._redraw, ["notices", "error", "dataset"])
         self._layout = pn.Row(
             self.title,

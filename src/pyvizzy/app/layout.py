@@ -7,6 +7,7 @@ grid fills the viewport and every panel scrolls inside itself.
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlencode
 
 import panel as pn
@@ -27,6 +28,11 @@ from pyvizzy.app.thresholds_panel import ThresholdsPanel
 from pyvizzy.dataset import DatasetError
 
 __all__ = ["PyvizzyApp", "Shell", "create_app"]
+
+BUSY_TRAINING = "Training the 5-fold SVM on your labels…"
+BUSY_LOADING = "Loading the dataset and training the model…"
+#: Pause between showing the busy overlay and starting the work (lets the page draw it).
+BUSY_PAUSE_SECONDS = 0.03
 
 SHELL_CSS = """
 :host { display: block; width: 100vw; height: 100vh; }
@@ -115,6 +121,7 @@ class PyvizzyApp:
         self.bridge.param.watch(self._on_query, "query")
         self.bridge.param.watch(self._on_click, "event")
         self.header.dataset_select.param.watch(self._on_dataset_choice, "value")
+        self.dataset_panel.on_train = lambda: self.run_busy(BUSY_TRAINING, self.retrain)
 
     # -- the page ----------------------------------------------------------------------------
 
@@ -196,6 +203,30 @@ class PyvizzyApp:
             self.state.apply_settings(settings)
         self.publish()
 
+    def retrain(self) -> bool:
+        """Train on the pending labels (the Train button); False if training failed."""
+        trained = self.state.train()
+        self.dataset_panel.refresh_status()
+        self.publish()
+        return trained
+
+    def run_busy(self, message: str, action) -> None:
+        """Show ``message`` on the page's busy overlay, run ``action``, hide the overlay.
+
+        ``action`` runs in a coroutine after a short pause, so that the overlay reaches the
+        page first, both under ``panel serve`` and in Pyodide's worker.
+        """
+        self.bridge.set_busy(message)
+
+        async def run():
+            await asyncio.sleep(BUSY_PAUSE_SECONDS)
+            try:
+                action()
+            finally:
+                self.bridge.set_busy(None)
+
+        pn.state.execute(run)
+
     def _on_query(self, event) -> None:
         if event.new is None:
             return
@@ -211,8 +242,13 @@ class PyvizzyApp:
 
     def _on_dataset_choice(self, event) -> None:
         if event.new and event.new != self.state.dataset_key and self.catalog is not None:
-            self.open_dataset(event.new)
-            self.publish()
+            self.run_busy(BUSY_LOADING, lambda: self.switch_dataset(event.new))
+
+    def switch_dataset(self, key: str) -> bool:
+        """Open another dataset of the catalog (the header's switcher)."""
+        opened = self.open_dataset(key)
+        self.publish()
+        return opened
 
 
 def initial_query() -> str:

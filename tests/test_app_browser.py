@@ -1,0 +1,290 @@
+"""The app in headless Chromium against ``panel serve`` on 127.0.0.1.
+
+Starts the server on a free port with a temporary datasets folder (a synthetic catalog),
+then drives the page: sliders moved with the keyboard agree with ``categorize()``
+recomputed here, the page never scrolls, the address and the parent frame follow the
+state, and screenshots of both themes go to ``tests/artifacts/`` (look at them).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pyvizzy.app.synthetic import write_synthetic_catalog
+from pyvizzy.confident import categorize
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY = "() => { const s = window.pyvizzy && window.pyvizzy.state(); return !!(s && s.trained) }"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_http(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"panel serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make system-deps)")
+    pytest.importorskip("playwright.sync_api")
+    datasets = write_synthetic_catalog(
+        tmp_path_factory.mktemp("datasets"), keys=("synthetic", "second")
+    )
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("server") / "panel.log").open("w")
+    command = [
+        sys.executable, "-m", "panel", "serve", str(REPO / "app" / "main.py"),
+        "--address", "127.0.0.1", "--port", str(port),
+        "--allow-websocket-origin", f"127.0.0.1:{port}",
+        "--static-dirs", f"datasets={datasets}",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, env={**os.environ, "PYVIZZY_DATASETS": str(datasets)}, stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_for_http(f"http://127.0.0.1:{port}/main", process)
+        yield f"http://127.0.0.1:{port}/main"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url, width=1440, height=900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_function(READY, timeout=60_000)
+    return page, errors
+
+
+def _state(page) -> dict:
+    return page.evaluate("window.pyvizzy.state()")
+
+
+def _assert_agrees_with_categorize(state: dict) -> None:
+    pred_probs = np.array(state["pred_probs"])
+    given = np.array(state["given"])
+    expected = categorize(
+        pred_probs,
+        given,
+        state["class_percentile"],
+        state["ood_percentile"],
+        state["threshold_mode"],
+    )
+    assert state["categories"] == expected.categories.tolist()
+    assert state["joint"] == expected.joint.tolist()
+    np.testing.assert_allclose(state["class_thresholds"], expected.class_thresholds)
+    np.testing.assert_allclose(state["ood_thresholds"], expected.ood_thresholds)
+
+
+def _wait_for(page, condition: str) -> dict:
+    page.wait_for_function(
+        f"() => {{ const s = window.pyvizzy.state(); return !!(s && ({condition})) }}",
+        timeout=20_000,
+    )
+    return _state(page)
+
+
+def test_sliders_moved_with_the_keyboard_agree_with_categorize(browser, server):
+    page, errors = _open(browser, server)
+    start = _state(page)
+    assert start["class_percentile"] == 50 and start["ood_percentile"] == 15
+    _assert_agrees_with_categorize(start)
+    train_seconds = start["train_seconds"]
+
+    page.locator(".pv-class-slider .noUi-handle").focus()
+    for _ in range(7):
+        page.keyboard.press("ArrowRight")
+    moved = _wait_for(page, "s.class_percentile === 57")
+    _assert_agrees_with_categorize(moved)
+
+    page.locator(".pv-ood-slider .noUi-handle").focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")
+    moved = _wait_for(page, "s.ood_percentile === 11 && s.class_percentile === 57")
+    _assert_agrees_with_categorize(moved)
+    assert moved["categories"] != start["categories"] or moved["joint"] != start["joint"]
+    assert moved["train_seconds"] == train_seconds  # a slider never retrains
+
+    page.wait_for_function(
+        "location.search.includes('class=57') && location.search.includes('ood=11')"
+    )
+    assert errors == []
+    page.close()
+
+
+def test_no_page_scrolling_at_the_required_sizes(browser, server):
+    for width, height in ((1440, 900), (1280, 720), (1100, 760)):
+        page, errors = _open(browser, server, width, height)
+        overflow = page.evaluate(
+            "() => [document.documentElement.scrollWidth - innerWidth,"
+            " document.documentElement.scrollHeight - innerHeight]"
+        )
+        assert overflow == [0, 0], f"page scrolls at {width}x{height}: {overflow}"
+        assert errors == []
+        page.close()
+
+
+def test_the_address_sets_the_view_and_bad_values_show_a_notice(browser, server):
+    page, _errors = _open(browser, f"{server}?dataset=second&class=70&ood=banana&mode=mean")
+    state = _state(page)
+    assert state["dataset"] == "second"
+    assert (state["class_percentile"], state["ood_percentile"]) == (70, 15)
+    assert state["threshold_mode"] == "mean"
+    _assert_agrees_with_categorize(state)
+    assert any("ood='banana'" in notice for notice in state["notices"])
+    assert page.get_by_text("Ignored ood='banana'", exact=False).first.is_visible()
+    page.close()
+
+
+def test_clicking_a_thumbnail_selects_it_everywhere(browser, server):
+    page, _errors = _open(browser, server)
+    tile = page.locator(".pv-cell.diag .th").first
+    item_id = tile.get_attribute("data-pv-id")
+    tile.click()
+    state = _wait_for(page, f"s.selected === {item_id!r}")
+    assert state["selected"] == item_id
+    page.wait_for_function(f"location.search.includes('select={item_id}')")
+    assert page.locator(f'.pv-ex .th[data-pv-id="{item_id}"]').count() == 1  # the explainer
+    page.close()
+
+
+def test_inside_an_iframe_the_page_posts_its_state_to_the_parent(browser, server):
+    page = browser.new_page(viewport={"width": 1200, "height": 820})
+    page.goto(server.rsplit("/", 1)[0] + "/datasets/index.json")  # a same-origin blank-ish page
+    page.evaluate(
+        """(src) => {
+            window.received = []
+            window.addEventListener('message', (event) => window.received.push(event.data))
+            document.body.innerHTML = ''
+            const frame = document.createElement('iframe')
+            frame.src = src
+            frame.style = 'width:1100px;height:760px;border:0'
+            document.body.appendChild(frame)
+        }""",
+        f"{server}?class=30",
+    )
+    page.wait_for_function(
+        "window.received.some(m => m.type === 'pyvizzy:state' && m.state.trained"
+        " && m.state.class_percentile === 30)",
+        timeout=60_000,
+    )
+    message = page.evaluate("window.received.filter(m => m.type === 'pyvizzy:state').at(-1)")
+    _assert_agrees_with_categorize(message["state"])
+    frame = page.frames[1]
+    overflow = frame.evaluate(
+        "() => [document.documentElement.scrollWidth - innerWidth,"
+        " document.documentElement.scrollHeight - innerHeight]"
+    )
+    assert overflow == [0, 0]
+    page.close()
+
+
+def test_screenshots_of_both_themes(browser, server):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page, errors = _open(browser, server)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "app-light-1440x900.png"))
+    page.get_by_role("button", name="◐ Theme").click()
+    page.wait_for_function("document.documentElement.dataset.pvTheme === 'dark'")
+    page.wait_for_function("location.search.includes('theme=dark')")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "app-dark-1440x900.png"))
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(15, 19, 32)"
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "app-dark-1280x720.png"))
+    assert errors == []
+    page.close()
+
+
+def test_relabel_and_train_in_the_page_retrains_with_a_busy_overlay(browser, server):
+    page, errors = _open(browser, server)
+    before = _state(page)
+    row = before["ids"].index(before["selected"])  # the worst label issue is preselected
+    given = before["given"][row]
+    target = next(k for k in range(len(before["class_names"])) if k != given)
+    page.evaluate(
+        """() => {
+            window.busySeen = false
+            new MutationObserver(() => {
+                const root = document.documentElement
+                if (root.classList.contains('pv-busy')) { window.busySeen = true }
+            }).observe(document.documentElement, {attributes: true})
+        }"""
+    )
+    page.locator(".pv-panel-dataset select").select_option(before["class_names"][target])
+    pending = _wait_for(page, f"s.pending_given[{row}] === {target}")
+    assert pending["given"][row] == given  # not applied before training
+    page.get_by_role("button", name="Train").click()
+    after = _wait_for(page, f"s.given[{row}] === {target}")
+    assert page.evaluate("window.busySeen")
+    page.wait_for_function("!document.documentElement.classList.contains('pv-busy')")
+    assert after["pred_probs"] != before["pred_probs"]
+    _assert_agrees_with_categorize(after)
+    assert errors == []
+    page.close()
+
+
+def test_the_guide_walks_through_the_panels(browser, server):
+    page, _errors = _open(browser, server)
+    page.get_by_role("button", name="Guide").click()
+    guide = page.locator("#pv-guide")
+    page.wait_for_function("document.getElementById('pv-guide').classList.contains('pv-open')")
+    titles = []
+    for _ in range(6):
+        titles.append(guide.locator("h3").inner_text())
+        guide.locator("[data-go=next]").click()
+    assert titles[0].startswith("1.") and titles[-1].startswith("6.")
+    assert "pv-open" not in guide.get_attribute("class")
+    page.close()
