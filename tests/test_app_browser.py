@@ -8,7 +8,9 @@ state, and screenshots of both themes go to ``tests/artifacts/`` (look at them).
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,6 +60,20 @@ def _wait_for_http(url: str, process: subprocess.Popen, seconds: float = 60) -> 
     raise TimeoutError(f"{url} did not answer in {seconds} s")
 
 
+def _add_committed_digits(datasets: Path) -> None:
+    """Make the committed digits asset (real thumbnails) the default dataset, if present."""
+    asset = REPO / "assets" / "digits"
+    if not (asset / "dataset.json").is_file():
+        return
+    shutil.copytree(asset, datasets / "digits")
+    index = json.loads((datasets / "index.json").read_text())
+    index["datasets"].insert(
+        0, {"key": "digits", "name": "Handwritten digits 3/5/8", "path": "digits/dataset.json"}
+    )
+    index["default"] = "digits"
+    (datasets / "index.json").write_text(json.dumps(index))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -66,6 +82,7 @@ def server(tmp_path_factory):
     datasets = write_synthetic_catalog(
         tmp_path_factory.mktemp("datasets"), keys=("synthetic", "second")
     )
+    _add_committed_digits(datasets)
     port = _free_port()
     log = (tmp_path_factory.mktemp("server") / "panel.log").open("w")
     command = [

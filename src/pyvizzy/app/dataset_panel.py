@@ -47,8 +47,8 @@ def render_dataset_header(state: AppState) -> str:
     else:
         label = int(state.pending_labels[row])
         parts.append(
-            f'<div class="pv-selected-line"><code title="{esc(dataset.ids[row])}">'
-            f"{esc(dataset.ids[row])}</code>{chip(dataset.class_names[label], label)}</div>"
+            f'<div class="pv-selected-line">{chip(dataset.class_names[label], label)}'
+            f'<code title="{esc(dataset.ids[row])}">{esc(dataset.ids[row])}</code></div>'
         )
     return "".join(parts)
 

@@ -41,6 +41,7 @@ HIST_CSS = """
 .pv-plot .val.ood { color: var(--pv-ood-line); }
 .pv-plot .val.left { transform: translateX(-100%); margin-left: -3px; }
 .pv-plot .val.right { margin-left: 3px; }
+.pv-plot .val.low { top: 11px; background: var(--pv-panel); border-radius: 3px; padding: 0 2px; }
 .pv-legend { display: flex; gap: 10px; font-size: 10.5px; color: var(--pv-muted); margin: 0 0 2px;
   flex-wrap: wrap; }
 .pv-legend i { display: inline-block; width: 12px; height: 3px; border-radius: 2px;
@@ -62,36 +63,61 @@ def self_confidence_histogram(pred_probs, labels, class_index: int, n_bins: int 
     return counts
 
 
-def _marker(value: float, css: str, label_left: bool) -> str:
+#: A value label spans about this fraction of the plot's width (for placing labels).
+LABEL_SPAN = 0.09
+
+
+def _marker(value: float, css: str, label_left: bool, lower: bool = False) -> str:
     """A threshold line with its value, placed at ``value`` along [0, 1]."""
     left = float(np.clip(value, 0.0, 1.0)) * 100
     side = "left" if label_left else "right"
+    row = " low" if lower else ""
     return (
         f'<span class="mark {css}" style="left:{left:.2f}%"></span>'
-        f'<span class="val {css} {side}" style="left:{left:.2f}%">{value:.3f}</span>'
+        f'<span class="val {css} {side}{row}" style="left:{left:.2f}%">{value:.3f}</span>'
     )
 
 
+def label_sides(class_threshold: float, ood_threshold: float) -> tuple[bool, bool, bool]:
+    """Where the two value labels go: (class label left of its line, OOD label left of its
+    line, OOD label on a lower row), keeping both inside the plot and apart."""
+    class_left = class_threshold > 1 - LABEL_SPAN or (
+        ood_threshold > class_threshold and class_threshold > LABEL_SPAN
+    )
+    ood_left = ood_threshold > 1 - LABEL_SPAN or (
+        ood_threshold > LABEL_SPAN and ood_threshold <= class_threshold
+    )
+    class_span = (class_threshold - LABEL_SPAN, class_threshold) if class_left else (
+        class_threshold, class_threshold + LABEL_SPAN
+    )
+    ood_span = (ood_threshold - LABEL_SPAN, ood_threshold) if ood_left else (
+        ood_threshold, ood_threshold + LABEL_SPAN
+    )
+    overlap = class_span[0] < ood_span[1] and ood_span[0] < class_span[1]
+    return class_left, ood_left, overlap
+
+
 def _histogram_plot(counts, color: str, class_threshold: float, ood_threshold: float) -> str:
-    peak = max(int(counts.max()), 1) if counts.size else 1
+    # Square-root heights: the few images in the low bins stay visible next to the peak.
+    peak = np.sqrt(max(int(counts.max()), 1)) if counts.size else 1.0
     bin_width = _WIDTH / counts.size
     bars = []
     for i, count in enumerate(counts):
         if count:
-            height = _HEIGHT * count / peak
+            height = max(_HEIGHT * np.sqrt(count) / peak, 1.5)
             bars.append(
                 f'<rect x="{i * bin_width + 0.5:.1f}" y="{_HEIGHT - height:.1f}" '
                 f'width="{bin_width - 1:.1f}" height="{height:.1f}"></rect>'
             )
-    ood_first = ood_threshold <= class_threshold
+    class_left, ood_left, ood_lower = label_sides(class_threshold, ood_threshold)
     return (
         '<div class="pv-plot">'
         f'<svg viewBox="0 0 {_WIDTH:.0f} {_HEIGHT:.0f}" preserveAspectRatio="none" '
         'aria-hidden="true">'
         f'<g fill="{color}" opacity="0.7">{"".join(bars)}</g>'
         f'<line class="axis" x1="0" x2="{_WIDTH:.0f}" y1="{_HEIGHT}" y2="{_HEIGHT}"></line></svg>'
-        + _marker(ood_threshold, "ood", label_left=ood_first)
-        + _marker(class_threshold, "cls", label_left=not ood_first)
+        + _marker(ood_threshold, "ood", label_left=ood_left, lower=ood_lower)
+        + _marker(class_threshold, "cls", label_left=class_left)
         + "</div>"
     )
 
