@@ -242,7 +242,7 @@ def _app(use_folder, query=""):
 
 def test_start_trains_the_default_dataset_and_publishes(use_folder):
     app = _app(use_folder)
-    published = json.loads(app.bridge.state_json)
+    published = app.bridge.published_state()
     assert published["dataset"] == "alpha" and published["trained"]
     assert published["selected"] is not None  # the worst label issue, to explain
     assert json.loads(app.bridge.address_json).startswith("?dataset=alpha&class=50&ood=15")
@@ -264,7 +264,7 @@ def test_a_later_address_switches_dataset_and_a_click_selects(use_folder):
     item_id = app.state.dataset.ids[7]
     app.bridge.event = json.dumps({"action": "select", "id": item_id, "n": 1})
     assert app.state.selected == item_id
-    assert json.loads(app.bridge.state_json)["selected"] == item_id
+    assert app.bridge.published_state()["selected"] == item_id
     assert f"select={item_id}" in json.loads(app.bridge.address_json)
 
 
@@ -276,7 +276,7 @@ def test_moving_the_slider_widget_redraws_without_training(use_folder):
     assert app.state.class_percentile == 95
     assert app.state.train_revision == trainings
     assert app.joint_panel.matrix.object != before
-    assert json.loads(app.bridge.state_json)["class_percentile"] == 95
+    assert app.bridge.published_state()["class_percentile"] == 95
 
 
 def test_relabel_widget_then_retrain(use_folder):
@@ -289,7 +289,7 @@ def test_relabel_widget_then_retrain(use_folder):
     assert app.retrain()
     assert state.n_pending == 0
     assert state.class_names[int(state.labels[row])] == new_label
-    assert json.loads(app.bridge.state_json)["given"][row] == int(state.labels[row])
+    assert app.bridge.published_state()["given"][row] == int(state.labels[row])
 
 
 def test_a_missing_catalog_is_an_error_on_the_page_not_a_crash(tmp_path, monkeypatch):
@@ -299,4 +299,4 @@ def test_a_missing_catalog_is_an_error_on_the_page_not_a_crash(tmp_path, monkeyp
     app = PyvizzyApp()
     app.start("")
     assert "Could not read the dataset catalog" in app.state.error
-    assert json.loads(app.bridge.state_json)["trained"] is False
+    assert app.bridge.published_state()["trained"] is False

@@ -6,7 +6,7 @@ run on the main thread both under ``panel serve`` and in Panel's pyodide-worker 
 (where Python runs in a Web Worker and the models are synced to the page), so the
 page behaves the same in both:
 
-- Python -> page: ``state_json`` (``window.pyvizzy.state()``, and a
+- Python -> page: ``static_json`` + ``dynamic_json`` (``window.pyvizzy.state()``, and a
   ``{type: "pyvizzy:state", state}`` message to the parent frame after each redraw),
   ``address`` (the query string, written with ``history.replaceState``).
 - page -> Python: ``query`` (``location.search``, sent once on render: the settings
@@ -211,7 +211,13 @@ if (!api._clicks) {
     }
   })
 }
-if (data.state_json) { api._state = JSON.parse(data.state_json) }
+api._static = data.static_json ? JSON.parse(data.static_json) : null
+api._dynamic = data.dynamic_json ? JSON.parse(data.dynamic_json) : null
+api._merge = () => {
+  api._state = api._static && api._dynamic ? Object.assign({}, api._static, api._dynamic) : null
+}
+api._merge()
+api._pyBusy = data.busy_json ? JSON.parse(data.busy_json) : ''
 const wanted = search.get('dataset')
 if (data.busy_json && JSON.parse(data.busy_json)) {
   api.busy(JSON.parse(data.busy_json))
@@ -222,14 +228,22 @@ data.query = window.location.search || '?'
 if (data.address_json) { api.setAddress(JSON.parse(data.address_json)) }
 """
 
-_STATE = r"""
+_STATIC = r"""
 const api = window.pyvizzy
-if (!api || !data.state_json) { return }
-const incoming = JSON.parse(data.state_json)
-if (api._state !== null && incoming.seq < api._state.seq) { return }  // an older publication
-api._state = incoming
-api.idle()
-if (window.parent !== window) {
+if (!api || !data.static_json) { return }
+api._static = JSON.parse(data.static_json)
+api._merge()
+"""
+
+_DYNAMIC = r"""
+const api = window.pyvizzy
+if (!api || !data.dynamic_json) { return }
+const incoming = JSON.parse(data.dynamic_json)
+if (api._dynamic !== null && incoming.seq < api._dynamic.seq) { return }  // an older one
+api._dynamic = incoming
+api._merge()
+if (!api._pyBusy) { api.idle() }
+if (window.parent !== window && api._state !== null) {
   requestAnimationFrame(() => {
     window.parent.postMessage({type: 'pyvizzy:state', state: api.state()}, '*')
   })
@@ -239,6 +253,7 @@ if (window.parent !== window) {
 _BUSY = r"""
 const message = data.busy_json ? JSON.parse(data.busy_json) : ''
 if (window.pyvizzy) {
+  window.pyvizzy._pyBusy = message
   if (message) { window.pyvizzy.busy(message) } else { window.pyvizzy.idle() }
 }
 """
@@ -253,7 +268,8 @@ if (window.pyvizzy && data.address_json) {
 class Bridge(ReactiveHTML):
     """Invisible component syncing state, address, clicks and theme with the page."""
 
-    state_json = param.String(default="", doc="safe_json of AppState.snapshot() (Python ->).")
+    static_json = param.String(default="", doc="safe_json of the state's slow part (Python ->).")
+    dynamic_json = param.String(default="", doc="safe_json of the rest, sent on every change.")
     address_json = param.String(default="", doc="safe_json of the query string to show.")
     query = param.String(default=None, allow_None=True, doc="location.search at start (page ->).")
     event = param.String(default="", doc="JSON of the last click on a data-pv-id element.")
@@ -266,7 +282,8 @@ class Bridge(ReactiveHTML):
 
     _scripts = {  # noqa: RUF012 - Panel's class attribute
         "render": _RENDER,
-        "state_json": _STATE,
+        "static_json": _STATIC,
+        "dynamic_json": _DYNAMIC,
         "address_json": _ADDRESS,
         "busy_json": _BUSY,
     }
@@ -277,9 +294,22 @@ class Bridge(ReactiveHTML):
         params.setdefault("margin", 0)
         super().__init__(**params)
 
-    def send_state(self, snapshot: dict) -> None:
-        """Publish a state snapshot to the page."""
-        self.state_json = safe_json(snapshot)
+    def send_state(self, static: dict | None, dynamic: dict) -> None:
+        """Publish a state snapshot to the page, in two parts merged there.
+
+        ``static`` (ids, labels, predicted probabilities: the bulk) changes only when the
+        data or the model does; None leaves the page's copy as it is. ``dynamic``
+        (thresholds, categories, selection...) is sent on every change.
+        """
+        if static is not None:
+            self.static_json = safe_json(static)
+        self.dynamic_json = safe_json(dynamic)
+
+    def published_state(self) -> dict:
+        """The state as the page will merge it (what ``window.pyvizzy.state()`` returns)."""
+        static = json.loads(self.static_json) if self.static_json else {}
+        dynamic = json.loads(self.dynamic_json) if self.dynamic_json else {}
+        return {**static, **dynamic}
 
     def send_address(self, query: str) -> None:
         """Show ``query`` (``?a=1&b=2``) in the page's address bar."""

@@ -104,6 +104,7 @@ class PyvizzyApp:
         self.started = False
         self._applied = None
         self._published = 0
+        self._static_key = None
         self.state = AppState()
         self.bridge = Bridge()
         self.header = Header(self.state)
@@ -145,8 +146,19 @@ class PyvizzyApp:
         """Send the state to the page (``window.pyvizzy.state()``) and update the address."""
         if self.state.dataset_key:
             self.bridge.send_address(self.state.address())
+        state = self.state
+        static_key = (
+            id(state.dataset),
+            state.train_revision,
+            None if state.pending_labels is None else state.pending_labels.tobytes(),
+            state.trained,
+        )
+        static = None
+        if static_key != self._static_key:
+            self._static_key = static_key
+            static = state.static_snapshot()
         self._published += 1
-        self.bridge.send_state({**self.state.snapshot(), "seq": self._published})
+        self.bridge.send_state(static, {**state.dynamic_snapshot(), "seq": self._published})
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -269,10 +269,10 @@ class AppState(param.Parameterized):
             self.selected,
         )
 
-    def snapshot(self) -> dict:
-        """The state as plain JSON-able data (``window.pyvizzy.state()``)."""
-        dataset, result = self.dataset, self.result
-        state = {
+    def static_snapshot(self) -> dict:
+        """The part of :meth:`snapshot` that changes only with the data, labels or model."""
+        dataset = self.dataset
+        return {
             "dataset": self.dataset_key,
             "class_names": list(self.class_names),
             "ids": [] if dataset is None else list(dataset.ids),
@@ -283,6 +283,15 @@ class AppState(param.Parameterized):
             "pred_probs": (
                 [] if self.pred_probs is None else [_float_list(row) for row in self.pred_probs]
             ),
+            "trained": bool(self.trained),
+            "train_seconds": self.train_seconds,
+            "runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
+        }
+
+    def dynamic_snapshot(self) -> dict:
+        """The part of :meth:`snapshot` that changes with the sliders and the selection."""
+        result = self.result
+        return {
             "class_percentile": int(self.class_percentile),
             "ood_percentile": int(self.ood_percentile),
             "threshold_mode": self.threshold_mode,
@@ -291,14 +300,22 @@ class AppState(param.Parameterized):
             "joint": [] if result is None else [[int(v) for v in row] for row in result.joint],
             "categories": [] if result is None else [str(v) for v in result.categories],
             "selected": self.selected,
-            "trained": bool(self.trained),
-            "train_seconds": self.train_seconds,
             "notices": list(self.notices),
             "error": self.error,
             "revision": self.revision,
-            "runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
         }
-        return state
+
+    def snapshot(self) -> dict:
+        """The state as plain JSON-able data (what ``window.pyvizzy.state()`` returns).
+
+        ``dataset``, ``class_names``, ``ids``, ``given`` (the labels trained on),
+        ``pending_given`` (with unapplied relabels), ``pred_probs`` (n x K),
+        ``class_percentile``, ``ood_percentile``, ``threshold_mode``,
+        ``class_thresholds``, ``ood_thresholds``, ``joint`` (K x K), ``categories``,
+        ``selected``, ``trained``, ``train_seconds``, ``notices``, ``error``, ``revision``,
+        ``runtime`` (``"cpython"`` or ``"pyodide"``).
+        """
+        return {**self.static_snapshot(), **self.dynamic_snapshot()}
 
     # -- actions -----------------------------------------------------------------------------
 

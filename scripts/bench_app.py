@@ -1,0 +1,148 @@
+"""Time a slider change to updated views, server side (median, p95, max).
+
+    .venv/bin/python scripts/bench_app.py                       # digits asset, else synthetic
+    .venv/bin/python scripts/bench_app.py --datasets site/datasets --dataset cats-dogs-bears
+
+The app is built as under ``panel serve`` and rendered into a Bokeh document, so a
+slider change runs everything a real one does in Python: the state recomputes the
+categorization (no training), every panel rebuilds its HTML, the Bokeh models are
+updated and the bridge publishes the state. Each change's document events are then
+serialized into the PATCH-DOC message the browser (or Pyodide's main thread) would
+receive. Browser-side drawing is not included (see the Playwright tests for that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _datasets_folder(requested: Path | None) -> Path:
+    if requested is not None:
+        return requested
+    if (REPO / "site" / "datasets" / "index.json").is_file():
+        return REPO / "site" / "datasets"
+    folder = Path(tempfile.mkdtemp(prefix="pyvizzy-bench-"))
+    digits = REPO / "assets" / "digits"
+    if (digits / "dataset.json").is_file():
+        shutil.copytree(digits, folder / "digits")
+        index = {
+            "format": "pyvizzy-catalog/1",
+            "default": "digits",
+            "datasets": [{"key": "digits", "name": "digits", "path": "digits/dataset.json"}],
+        }
+        (folder / "index.json").write_text(json.dumps(index))
+        return folder
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+
+    return write_synthetic_catalog(folder)
+
+
+def _summary(name: str, seconds: list[float]) -> str:
+    ms = np.array(seconds) * 1000
+    return (
+        f"{name:<34} median {np.median(ms):7.2f} ms   p95 {np.percentile(ms, 95):7.2f} ms   "
+        f"max {ms.max():7.2f} ms   (n={ms.size})"
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=None, help="a datasets folder")
+    parser.add_argument("--dataset", default="", help="catalog key (default: the default)")
+    parser.add_argument("--steps", type=int, default=200, help="slider changes to time")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    folder = _datasets_folder(args.datasets)
+    os.environ["PYVIZZY_DATASETS"] = str(folder)
+
+    import panel as pn
+    from bokeh.document import Document
+    from bokeh.protocol import Protocol
+
+    from pyvizzy.app.joint_panel import render_joint
+    from pyvizzy.app.layout import PyvizzyApp
+    from pyvizzy.confident import categorize
+
+    pn.extension()
+    started = time.perf_counter()
+    app = PyvizzyApp()
+    app.start(f"?dataset={args.dataset}" if args.dataset else "")
+    built = time.perf_counter() - started
+    if app.state.error:
+        print(app.state.error)
+        return 1
+    document = Document()
+    root = app.view().get_root(document)
+    document.add_root(root)
+    events = []
+    document.on_change(events.append)
+    protocol = Protocol()
+
+    state = app.state
+    print(
+        f"dataset {state.dataset_key!r}: {state.dataset.n_items} items, {state.n_classes} "
+        f"classes; load + 5-fold training {state.train_seconds:.3f} s "
+        f"(app built in {built:.2f} s)"
+    )
+    rng = np.random.default_rng(args.seed)
+    sliders = {
+        "class": app.thresholds_panel.class_slider,
+        "ood": app.thresholds_panel.ood_slider,
+    }
+    python_times = {"class": [], "ood": []}
+    total_times = []
+    patch_bytes = []
+    trainings = state.train_revision
+    for step in range(args.steps):
+        name = "class" if step % 2 == 0 else "ood"
+        slider = sliders[name]
+        value = int(rng.integers(0, 101))
+        while value == slider.value:
+            value = int(rng.integers(0, 101))
+        events.clear()
+        tick = time.perf_counter()
+        slider.value = value
+        updated = time.perf_counter()
+        message = protocol.create("PATCH-DOC", list(events))
+        size = len(message.header_json) + len(message.content_json)
+        done = time.perf_counter()
+        python_times[name].append(updated - tick)
+        total_times.append(done - tick)
+        patch_bytes.append(size)
+    assert state.train_revision == trainings, "a slider change must never retrain"
+
+    categorize_times, joint_times = [], []
+    for _ in range(100):
+        tick = time.perf_counter()
+        categorize(state.pred_probs, state.labels, 37, 12, "percentile")
+        categorize_times.append(time.perf_counter() - tick)
+        tick = time.perf_counter()
+        render_joint(state)
+        joint_times.append(time.perf_counter() - tick)
+
+    print(_summary("class slider -> views updated", python_times["class"]))
+    print(_summary("OOD slider -> views updated", python_times["ood"]))
+    print(_summary("... + PATCH-DOC serialized", total_times))
+    print(_summary("  of which categorize()", categorize_times))
+    print(_summary("  of which the joint's HTML", joint_times))
+    print(
+        f"PATCH-DOC size: median {statistics.median(patch_bytes) / 1024:.1f} KiB, "
+        f"max {max(patch_bytes) / 1024:.1f} KiB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
