@@ -39,7 +39,7 @@ BOKEH_DIR = "vendor/bokeh/"
 # Panel builds its stylesheet URLs from CDN_ROOT; the wheel is patched to point here.
 PANEL_ROOT = "vendor/panel/"
 # Bump to invalidate slimmed/compiled wheels in the cache when their recipe changes.
-RECIPE_VERSION = "2"
+RECIPE_VERSION = "3"
 
 # Panel dist folders served next to the JS: stylesheets and the images they refer to.
 PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
@@ -164,7 +164,7 @@ def _cache_key(path: Path, *extra: str) -> str:
 def slim_wheels(available: dict[str, Path], slim_dir: Path) -> dict[str, Path]:
     """Panel and Bokeh without their JS/CSS bundles and tests; Panel's CDN_ROOT patched."""
     recipes = {
-        "panel": (wheels.keep_in_panel, wheels.patch_panel_cdn(PANEL_ROOT)),
+        "panel": (wheels.keep_in_panel, wheels.patch_panel(PANEL_ROOT)),
         "bokeh": (wheels.keep_in_bokeh, None),
     }
     result = dict(available)

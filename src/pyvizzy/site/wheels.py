@@ -172,20 +172,35 @@ def keep_in_bokeh(name: str) -> bool:
     return not name.startswith(("bokeh/server/static/", "bokeh/sphinxext/", "bokeh/sampledata/"))
 
 
-def patch_panel_cdn(cdn_root: str) -> Callable[[str, bytes], bytes]:
-    """A patch that points ``panel.io.resources.CDN_ROOT`` at the site's own copy.
+def patch_panel(cdn_root: str) -> Callable[[str, bytes], bytes]:
+    """The two changes the site makes to Panel's Python code.
 
-    Panel builds stylesheet URLs from ``CDN_ROOT`` in Python (default.css, loading.css, ...);
-    left alone they point at cdn.holoviz.org.
+    - ``panel.io.resources.CDN_ROOT`` points at the site's own copy of Panel's files: Panel
+      builds stylesheet URLs from it in Python (default.css, loading.css, ...), which left
+      alone point at cdn.holoviz.org.
+    - ``panel.io.pyodide`` imports pandas (to patch ``read_csv`` for URLs) whenever
+      ``pyodide_http`` is absent; it now does so only when pandas is already imported, so an
+      app that does not use pandas does not load it (5.7 MB, and seconds of import).
+
+    A pinned file that no longer holds the expected line fails the build.
     """
-    original = b'CDN_ROOT = "https://cdn.holoviz.org/panel/"'
+    edits = {
+        "panel/io/resources.py": [(
+            b'CDN_ROOT = "https://cdn.holoviz.org/panel/"',
+            f'CDN_ROOT = "{cdn_root}"'.encode(),
+        )],
+        "panel/io/pyodide.py": [(
+            b"if pyodide_http is None:\n    import pandas\n",
+            b"if pyodide_http is None and 'pandas' in sys.modules:\n    import pandas\n",
+        )],
+    }
 
     def patch(name: str, data: bytes) -> bytes:
-        if name != "panel/io/resources.py":
-            return data
-        if original not in data:
-            raise ValueError("panel/io/resources.py: CDN_ROOT line not found; pin changed?")
-        return data.replace(original, f'CDN_ROOT = "{cdn_root}"'.encode())
+        for original, replacement in edits.get(name, []):
+            if original not in data:
+                raise ValueError(f"{name}: {original!r} not found; did the Panel pin change?")
+            data = data.replace(original, replacement)
+        return data
 
     return patch
 
