@@ -309,6 +309,7 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
         "build_id": build_id,
         # What the snapshot's scripts leave on window that only the live app may provide.
         "snapshot_globals": ["pyvizzy"],
+        "stall_seconds": 120,
     }
     replacements = {
         "__CSP__": html.escape(csp),

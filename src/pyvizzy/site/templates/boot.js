@@ -26,7 +26,25 @@
   const progressBar = document.getElementById("pyvizzy-progress-bar");
   const PHASES = { pyodide: 1, imports: 2, app: 3, render: 4 };
 
+  // If no step finishes for this long, something is stuck (a download that never ends):
+  // say so rather than leave the progress bar pulsing forever.
+  const STALL_MS = config.stall_seconds * 1000;
+  let stallTimer = null;
+  function watchForStall() {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => {
+      if (!load.live && !load.error) {
+        showError(
+          "The app is taking unusually long to load (no progress for " +
+            config.stall_seconds + " s while: " + load.phase + ")."
+        );
+      }
+    }, STALL_MS);
+  }
+  watchForStall();
+
   function showStatus(phase, message) {
+    watchForStall();
     load.phase = phase;
     if (progressText) progressText.textContent = message;
     if (progressBar && PHASES[phase]) {
@@ -35,6 +53,7 @@
   }
 
   function showError(message, detail) {
+    clearTimeout(stallTimer);
     load.error = message;
     body.classList.add("pyvizzy-failed");
     const box = document.getElementById("pyvizzy-error");

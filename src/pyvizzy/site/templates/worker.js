@@ -15,6 +15,7 @@ function status(phase, message) {
   self.postMessage({ type: "status", phase: phase, msg: message, t: elapsed() });
 }
 function fail(phase, error) {
+  failed = true;
   const text = String(error && error.message ? error.message : error);
   const lines = text.trim().split("\n");
   self.postMessage({
@@ -25,6 +26,23 @@ function fail(phase, error) {
     t: elapsed(),
   });
 }
+
+let currentPhase = "pyodide";
+let failed = false;
+self.addEventListener("unhandledrejection", (event) => {
+  if (!failed) fail(currentPhase, event.reason);
+});
+// Emscripten reports a failed WebAssembly download only as a console warning and then waits
+// forever: turn that warning into a readable failure.
+const consoleWarn = console.warn.bind(console);
+console.warn = (...args) => {
+  consoleWarn(...args);
+  const text = args.map(String).join(" ");
+  if (!failed && /instantiat|Failed to fetch|failed to asynchronously prepare wasm/.test(text)) {
+    fail(currentPhase, "Python's WebAssembly runtime could not be downloaded or compiled (" +
+      text.split("\n")[0] + ")");
+  }
+};
 
 function sendPatch(patch, buffers, msgId) {
   self.postMessage({ type: "patch", patch: patch, buffers: buffers });
@@ -38,6 +56,10 @@ const locationPromise = new Promise((resolve) => {
 
 async function startApplication() {
   let phase = "pyodide";
+  const setPhase = (name) => {
+    phase = name;
+    currentPhase = name;
+  };
   try {
     status(phase, "Starting Python");
     importScripts(CONFIG.pyodide_url + "pyodide.js");
@@ -49,10 +71,10 @@ async function startApplication() {
       env: { PYVIZZY_RUNTIME: "pyodide-worker" },
     });
     self.pyodide.globals.set("sendPatch", sendPatch);
-    phase = "imports";
+    setPhase("imports");
     status(phase, "Importing Panel and scikit-learn");
     await self.pyodide.runPythonAsync(CONFIG.preload_code);
-    phase = "app";
+    setPhase("app");
     status(phase, "Building the app");
     self.pyodide.globals.set("page_location", await locationPromise);
     await self.pyodide.runPythonAsync(CONFIG.location_code);

@@ -1,0 +1,254 @@
+"""The built static site in headless Chromium, served from 127.0.0.1 with no other host.
+
+The site is built once for this module (into a temporary folder; set ``PYVIZZY_TEST_SITE`` to
+an already built folder to reuse it), served by ``pyvizzy.site.serve``, and loaded with every
+request recorded: anything not addressed to the test server fails the test. Python runs in
+Pyodide in a Web Worker; the checks compare the page's ``window.pyvizzy.state()`` with
+``pyvizzy.confident.categorize()`` run here in CPython. Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pyvizzy.confident import categorize
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOAD_TIMEOUT_MS = 120_000
+LIVE_AND_TRAINED = """() => {
+    const load = window.pyvizzyLoad;
+    if (load && load.error) { return true; }
+    const s = load && load.live && window.pyvizzy && window.pyvizzy.state && window.pyvizzy.state();
+    return !!(s && s.trained);
+}"""
+STATE = "() => window.pyvizzy.state()"
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory) -> Path:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make system-deps)")
+    reuse = os.environ.get("PYVIZZY_TEST_SITE")
+    if reuse:
+        return Path(reuse)
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is needed to build the site (bytecode compilation)")
+    from pyvizzy.site import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    build_site(out, log=lambda line: None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def base_url(site_dir):
+    from pyvizzy.site.serve import serve_in_thread
+
+    server, url = serve_in_thread(site_dir)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Recorder:
+    """Every request and failed response of one page, and its uncaught errors."""
+
+    def __init__(self, page, origin: str):
+        self.origin = origin.rstrip("/")
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.page_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("requestfailed", lambda request: self.failed.append(request.url))
+        page.on("response", self._response)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def foreign(self) -> list[str]:
+        """Requests to anything but the test server (same-origin blob: and data: are fine)."""
+        allowed = (self.origin + "/", f"blob:{self.origin}/", "data:")
+        return [url for url in self.requests if not url.startswith(allowed)]
+
+
+def open_page(browser, base_url: str, path: str = "index.html", *, width=1440, height=900):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    recorder = Recorder(page, base_url)
+    page.goto(base_url + path)
+    return page, recorder
+
+
+def wait_until_trained(page) -> dict:
+    page.wait_for_function(LIVE_AND_TRAINED, timeout=LOAD_TIMEOUT_MS)
+    error = page.evaluate("window.pyvizzyLoad.error")
+    assert error is None, f"the app failed to load: {error}"
+    return page.evaluate(STATE)
+
+
+def wait_for_state(page, condition: str, timeout_ms: int = 30_000) -> dict:
+    page.wait_for_function(
+        f"() => {{ const s = window.pyvizzy.state(); return !!(s && ({condition})); }}",
+        timeout=timeout_ms,
+    )
+    return page.evaluate(STATE)
+
+
+def assert_agrees_with_categorize(state: dict) -> None:
+    """The page's thresholds, joint and categories are what CPython computes from its data."""
+    pred_probs = np.asarray(state["pred_probs"], dtype=float)
+    given = np.asarray(state["given"], dtype=np.int64)
+    expected = categorize(
+        pred_probs,
+        given,
+        class_percentile=state["class_percentile"],
+        ood_percentile=state["ood_percentile"],
+        threshold_mode=state["threshold_mode"],
+    )
+    np.testing.assert_allclose(state["class_thresholds"], expected.class_thresholds, atol=1e-9)
+    np.testing.assert_allclose(state["ood_thresholds"], expected.ood_thresholds, atol=1e-9)
+    np.testing.assert_array_equal(np.asarray(state["joint"]), expected.joint)
+    assert list(state["categories"]) == [str(c) for c in expected.categories]
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"))
+
+
+def test_loads_offline_trains_and_the_sliders_agree_with_categorize(browser, base_url):
+    page, recorder = open_page(browser, base_url)
+    start = wait_until_trained(page)
+    assert (start["class_percentile"], start["ood_percentile"]) == (50, 15)
+    assert_agrees_with_categorize(start)
+    screenshot(page, "index-1440x900")
+
+    page.locator(".pv-class-slider .noUi-handle").focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    moved = wait_for_state(page, "s.class_percentile === 56")
+    assert_agrees_with_categorize(moved)
+
+    page.locator(".pv-ood-slider .noUi-handle").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    moved = wait_for_state(page, "s.ood_percentile === 20 && s.class_percentile === 56")
+    assert_agrees_with_categorize(moved)
+    assert moved["categories"] != start["categories"] or moved["joint"] != start["joint"]
+    assert moved["train_seconds"] == start["train_seconds"]  # a slider never retrains
+
+    overflow = page.evaluate(
+        "() => [document.documentElement.scrollWidth - innerWidth,"
+        " document.documentElement.scrollHeight - innerHeight]"
+    )
+    assert overflow[0] <= 0 and overflow[1] <= 0, f"the page scrolls at 1440x900: {overflow}"
+    screenshot(page, "index-moved")
+    assert recorder.foreign() == [], f"requests left the origin: {recorder.foreign()}"
+    assert recorder.failed == [], f"failed requests: {recorder.failed}"
+    assert recorder.page_errors == []
+    page.context.close()
+
+
+def test_the_address_sets_the_initial_view(browser, base_url):
+    page, recorder = open_page(browser, base_url, "index.html?class=70&ood=5")
+    state = wait_until_trained(page)
+    assert (state["class_percentile"], state["ood_percentile"]) == (70, 5)
+    assert_agrees_with_categorize(state)
+    assert recorder.foreign() == []
+    page.context.close()
+
+
+def test_relabel_and_train_changes_the_predicted_probabilities(browser, base_url):
+    page, recorder = open_page(browser, base_url)
+    before = wait_until_trained(page)
+    selected = before["selected"]
+    assert selected is not None, "the app selects the first label issue after training"
+    index = before["ids"].index(selected)
+    old_label = before["class_names"][before["given"][index]]
+    new_label = next(name for name in before["class_names"] if name != old_label)
+    page.locator(".pv-panel-dataset select").select_option(new_label)
+    page.get_by_role("button", name="Train").click()
+    after = wait_for_state(
+        page, f"s.trained && s.given[{index}] !== {before['given'][index]}", 60_000
+    )
+    after = wait_for_state(page, f"s.train_seconds !== {json.dumps(before['train_seconds'])}")
+    assert after["class_names"][after["given"][index]] == new_label
+    assert not np.allclose(after["pred_probs"], before["pred_probs"])
+    assert_agrees_with_categorize(after)
+    assert recorder.foreign() == []
+    assert recorder.page_errors == []
+    page.context.close()
+
+
+def test_the_sample_article_embeds_the_app_and_hears_its_state(browser, base_url):
+    page, recorder = open_page(browser, base_url, "article.html", width=1280, height=1000)
+    page.wait_for_function(
+        "() => { const s = window.pyvizzyLastState; return !!(s && s.trained); }",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    state = page.evaluate("window.pyvizzyLastState")
+    assert (state["class_percentile"], state["ood_percentile"]) == (70, 5)
+    assert_agrees_with_categorize(state)
+    caption = page.locator("#pyvizzy-caption").inner_text()
+    assert "Class percentile 70" in caption and "label issues" in caption
+    frame = page.frame_locator("#pyvizzy-frame")
+    assert frame.locator(".pv-class-slider").count() == 1
+    screenshot(page, "article")
+    assert recorder.foreign() == []
+    page.context.close()
+
+
+def test_a_load_failure_keeps_the_snapshot_and_says_what_went_wrong(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.route("**/pyodide.asm.wasm", lambda route: route.abort())
+    page.goto(base_url + "index.html")
+    page.wait_for_function("() => window.pyvizzyLoad && window.pyvizzyLoad.error",
+                           timeout=LOAD_TIMEOUT_MS)
+    assert page.evaluate("window.pyvizzyLoad.prerendered") is True
+    box = page.locator("#pyvizzy-error")
+    assert box.is_visible()
+    assert "failed to load" in box.inner_text()
+    # The pre-rendered first view is still on the page (its panels are drawn).
+    assert page.locator(".pv-class-slider").count() >= 1
+    screenshot(page, "load-failure")
+    context.close()
+
+
+def test_embed_page_documents_the_iframe_snippet(browser, base_url):
+    page, recorder = open_page(browser, base_url, "embed.html")
+    text = page.locator("main").inner_text()
+    for parameter in ("dataset", "class", "ood", "mode", "select", "pyvizzy:state", "<iframe"):
+        assert parameter in text
+    assert recorder.foreign() == [] and recorder.failed == []
+    page.context.close()
