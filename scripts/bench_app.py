@@ -2,13 +2,16 @@
 
     .venv/bin/python scripts/bench_app.py                       # digits asset, else synthetic
     .venv/bin/python scripts/bench_app.py --datasets site/datasets --dataset cats-dogs-bears
+    .venv/bin/python scripts/bench_app.py --browser     # also: key press -> next paint
 
 The app is built as under ``panel serve`` and rendered into a Bokeh document, so a
 slider change runs everything a real one does in Python: the state recomputes the
 categorization (no training), every panel rebuilds its HTML, the Bokeh models are
 updated and the bridge publishes the state. Each change's document events are then
 serialized into the PATCH-DOC message the browser (or Pyodide's main thread) would
-receive. Browser-side drawing is not included (see the Playwright tests for that).
+receive. With ``--browser`` it also serves the app (``panel serve`` on 127.0.0.1) and,
+in headless Chromium, times a slider key press to the new state arriving and to the
+next paint after it.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dataset", default="", help="catalog key (default: the default)")
     parser.add_argument("--steps", type=int, default=200, help="slider changes to time")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--browser", action="store_true", help="also time it in Chromium")
     args = parser.parse_args(argv)
 
     folder = _datasets_folder(args.datasets)
@@ -141,7 +145,76 @@ def main(argv=None) -> int:
         f"PATCH-DOC size: median {statistics.median(patch_bytes) / 1024:.1f} KiB, "
         f"max {max(patch_bytes) / 1024:.1f} KiB"
     )
+    if args.browser:
+        _bench_browser(folder, args.dataset, min(args.steps, 60))
     return 0
+
+
+_TIMER_JS = """() => {
+  window.benchTimes = []
+  document.addEventListener('keydown', () => { window.benchKey = performance.now() }, true)
+  const api = window.pyvizzy
+  const merge = api._merge
+  api._merge = () => {
+    merge()
+    const arrived = performance.now()
+    const key = window.benchKey
+    requestAnimationFrame(() => setTimeout(() => {
+      window.benchTimes.push([arrived - key, performance.now() - key])
+    }, 0))
+  }
+}"""
+
+
+def _bench_browser(folder: Path, dataset: str, presses: int) -> None:
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "panel", "serve", str(REPO / "app" / "main.py"),
+         "--address", "127.0.0.1", "--port", str(port),
+         "--allow-websocket-origin", f"127.0.0.1:{port}", "--static-dirs", f"datasets={folder}"],
+        env={**os.environ, "PYVIZZY_DATASETS": str(folder)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/main" + (f"?dataset={dataset}" if dataset else "")
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+            )
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(url)
+            page.wait_for_function("window.pyvizzy && window.pyvizzy.state()", timeout=60_000)
+            page.evaluate(_TIMER_JS)
+            sliders = ((".pv-class-slider", "ArrowLeft"), (".pv-ood-slider", "ArrowRight"))
+            for selector, key in sliders:
+                page.locator(f"{selector} .noUi-handle").focus()
+                for _ in range(presses // 2):
+                    before = page.evaluate("window.benchTimes.length")
+                    page.keyboard.press(key)
+                    page.wait_for_function(f"window.benchTimes.length > {before}")
+            times = np.array(page.evaluate("window.benchTimes"))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(_summary("browser: key -> new state", list(times[:, 0] / 1000)))
+    print(_summary("browser: key -> next paint", list(times[:, 1] / 1000)))
 
 
 if __name__ == "__main__":

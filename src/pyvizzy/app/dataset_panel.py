@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from pyvizzy.app.components import card, html_pane, scroll_pane, themed
+from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import chip, esc, thumbnail
 from pyvizzy.app.state import AppState
 
@@ -111,7 +111,7 @@ class DatasetPanel(pn.viewable.Viewer):
         self.train_button.on_click(self._on_train)
         self.status = html_pane(self._status_text())
         self.grid = scroll_pane(render_dataset_grid(state), stylesheets=[ITEM_CSS])
-        self.relabel.param.watch(self._on_relabel, "value")
+        self.relabel.param.watch(batched(self._on_relabel), "value")
         state.param.watch(self._on_dataset, ["dataset"])
         state.param.watch(self._on_items, ["pending_labels", "selected", "train_revision"])
         self._layout = card(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import panel as pn
 
 from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS
-from pyvizzy.app.components import html_pane, themed
+from pyvizzy.app.components import batched, html_pane, themed
 from pyvizzy.app.markup import esc
 from pyvizzy.app.state import AppState
 
@@ -78,7 +78,7 @@ class Header(pn.viewable.Viewer):
         self.dismiss = themed(
             pn.widgets.Button(name="✕", width=30, margin=(3, 4), visible=False)
         )
-        self.dismiss.on_click(lambda _event: self.state.dismiss_notices())
+        self.dismiss.on_click(batched(lambda _event: self.state.dismiss_notices()))
         self.guide = themed(
             pn.widgets.Button(
                 name="Guide", width=64, margin=(3, 4), css_classes=[GUIDE_BUTTON_CLASS]

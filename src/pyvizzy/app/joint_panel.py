@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import panel as pn
 
-from pyvizzy.app.components import card, html_pane, scroll_pane
+from pyvizzy.app.components import card, html_pane
 from pyvizzy.app.markup import chip, esc, thumbnail
 from pyvizzy.app.state import AppState, joint_cell_members
 
 __all__ = ["JointPanel", "cell_alpha", "render_joint"]
 
 JOINT_CSS = """
-:host { height: 100%; }
+.pv-jwrap { display: flex; flex-direction: column; height: 100%; gap: 4px; }
+.pv-jbody { flex: 1 1 0; min-height: 0; }
 .pv-joint { display: grid; gap: 4px; height: 100%; min-height: 0; box-sizing: border-box; }
 .pv-jh { display: flex; align-items: center; justify-content: center; min-width: 0; }
 .pv-jh .pv-chip { font-size: 11px; line-height: 17px; padding: 0 7px; }
@@ -105,10 +106,12 @@ class JointPanel(pn.viewable.Viewer):
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
-        self.header = html_pane(self._title())
-        self.matrix = scroll_pane(render_joint(state), stylesheets=[JOINT_CSS])
+        # Title and matrix in one pane: one model update per redraw.
+        self.matrix = html_pane(
+            self._content(), stylesheets=[JOINT_CSS], sizing_mode="stretch_both"
+        )
         state.param.watch(self._redraw, ["revision", "selected"])
-        self._layout = card(self.header, self.matrix, panel="pv-panel-joint")
+        self._layout = card(self.matrix, panel="pv-panel-joint")
 
     def __panel__(self):
         return self._layout
@@ -128,6 +131,11 @@ class JointPanel(pn.viewable.Viewer):
             f"{counts}</div>"
         )
 
+    def _content(self) -> str:
+        return (
+            f'<div class="pv-jwrap">{self._title()}'
+            f'<div class="pv-jbody">{render_joint(self.state)}</div></div>'
+        )
+
     def _redraw(self, *_events) -> None:
-        self.header.object = self._title()
-        self.matrix.object = render_joint(self.state)
+        self.matrix.object = self._content()

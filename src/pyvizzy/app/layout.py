@@ -16,6 +16,7 @@ from panel.reactive import ReactiveHTML
 
 from pyvizzy.app import data as app_data
 from pyvizzy.app.bridge import Bridge
+from pyvizzy.app.components import batched
 from pyvizzy.app.dataset_panel import DatasetPanel
 from pyvizzy.app.explainer_panel import ExplainerPanel
 from pyvizzy.app.header import Header
@@ -119,8 +120,8 @@ class PyvizzyApp:
         self.state.param.watch(
             self.publish, ["revision", "selected", "notices", "error", "pending_labels"]
         )
-        self.bridge.param.watch(self._on_query, "query")
-        self.bridge.param.watch(self._on_click, "event")
+        self.bridge.param.watch(batched(self._on_query), "query")
+        self.bridge.param.watch(batched(self._on_click), "event")
         self.header.dataset_select.param.watch(self._on_dataset_choice, "value")
         self.dataset_panel.on_train = lambda: self.run_busy(BUSY_TRAINING, self.retrain)
 
@@ -233,7 +234,7 @@ class PyvizzyApp:
         async def run():
             await asyncio.sleep(BUSY_PAUSE_SECONDS)
             try:
-                action()
+                batched(action)()
             finally:
                 self.bridge.set_busy(None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.components import card, html_pane, scroll_pane, themed
+from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import esc, thumbnail
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
@@ -105,7 +105,7 @@ class PredProbsPanel(pn.viewable.Viewer):
             )
         )
         self.rows = scroll_pane(render_pred_probs(state), stylesheets=[ROW_CSS])
-        self.sort.param.watch(self._redraw, "value")
+        self.sort.param.watch(batched(self._redraw), "value")
         state.param.watch(self._redraw, ["train_revision", "selected", "dataset"])
         self._layout = card(self.header, self.sort, self.rows, panel="pv-panel-probs")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.components import card, html_pane, scroll_pane, themed
+from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import esc
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
@@ -201,9 +201,9 @@ class ThresholdsPanel(pn.viewable.Viewer):
         )
         self.histograms = scroll_pane(render_histograms(state), stylesheets=[HIST_CSS])
         # Widgets -> state (a slider change recomputes; it never retrains).
-        self.class_slider.link(state, value="class_percentile")
-        self.ood_slider.link(state, value="ood_percentile")
-        self.mode.link(state, value="threshold_mode")
+        self.class_slider.param.watch(batched(self._set("class_percentile")), "value")
+        self.ood_slider.param.watch(batched(self._set("ood_percentile")), "value")
+        self.mode.param.watch(batched(self._set("threshold_mode")), "value")
         # State -> widgets (settings from the address) and the histograms.
         state.param.watch(
             self._sync_widgets, ["class_percentile", "ood_percentile", "threshold_mode"]
@@ -219,6 +219,12 @@ class ThresholdsPanel(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._layout
+
+    def _set(self, name: str):
+        def set_state(event):
+            setattr(self.state, name, event.new)
+
+        return set_state
 
     def _sync_widgets(self, *_events) -> None:
         state = self.state
