@@ -217,6 +217,14 @@ api._merge = () => {
   api._state = api._static && api._dynamic ? Object.assign({}, api._static, api._dynamic) : null
 }
 api._merge()
+api._post = () => {
+  if (window.parent !== window && api._state !== null) {
+    requestAnimationFrame(() => {
+      window.parent.postMessage({type: 'pyvizzy:state', state: api.state()}, '*')
+    })
+  }
+}
+api._post()
 api._pyBusy = data.busy_json ? JSON.parse(data.busy_json) : ''
 const wanted = search.get('dataset')
 if (data.busy_json && JSON.parse(data.busy_json)) {
@@ -243,11 +251,7 @@ if (api._dynamic !== null && incoming.seq < api._dynamic.seq) { return }  // an 
 api._dynamic = incoming
 api._merge()
 if (!api._pyBusy) { api.idle() }
-if (window.parent !== window && api._state !== null) {
-  requestAnimationFrame(() => {
-    window.parent.postMessage({type: 'pyvizzy:state', state: api.state()}, '*')
-  })
-}
+api._post()
 """
 
 _BUSY = r"""
