@@ -167,8 +167,8 @@ api.guide = (step) => {
       if (go === 'close' || (go === 'next' && at >= steps.length - 1)) {
         guide.classList.remove('pv-open')
       }
-      else if (go === 'next') { api.guide(at + 1) }
-      else if (go === 'back') { api.guide(Math.max(0, at - 1)) }
+      else if (go === 'next') { (window.pyvizzy || api).guide(at + 1) }
+      else if (go === 'back') { (window.pyvizzy || api).guide(Math.max(0, at - 1)) }
     })
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') { guide.classList.remove('pv-open') }
@@ -195,21 +195,25 @@ api.guide = (step) => {
   card.style.top = Math.max(8, Math.min(rect.top + 8, innerHeight - 190)) + 'px'
   guide.classList.add('pv-open')
 }
-if (!api._clicks) {
-  api._clicks = true
+// One listener per page, acting on whichever bridge is current: a page may render the
+// bridge twice (the site draws a pre-rendered snapshot, then replaces window.pyvizzy).
+if (!document.pyvizzyClickListener) {
   let clicks = 0
-  document.addEventListener('click', (event) => {
+  document.pyvizzyClickListener = (event) => {
+    const current = window.pyvizzy
+    if (!current) { return }
     for (const el of event.composedPath()) {
       if (!el.classList) { continue }
-      if (el.classList.contains('pv-theme-toggle')) { api.toggleTheme(); return }
-      if (el.classList.contains('pv-guide-button')) { api.guide(0); return }
+      if (el.classList.contains('pv-theme-toggle')) { current.toggleTheme(); return }
+      if (el.classList.contains('pv-guide-button')) { current.guide(0); return }
       if (el.dataset && el.dataset.pvId !== undefined) {
         clicks += 1
-        api._data.event = JSON.stringify({action: 'select', id: el.dataset.pvId, n: clicks})
+        current._data.event = JSON.stringify({action: 'select', id: el.dataset.pvId, n: clicks})
         return
       }
     }
-  })
+  }
+  document.addEventListener('click', document.pyvizzyClickListener)
 }
 api._static = data.static_json ? JSON.parse(data.static_json) : null
 api._dynamic = data.dynamic_json ? JSON.parse(data.dynamic_json) : null

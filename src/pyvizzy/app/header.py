@@ -73,7 +73,11 @@ class Header(pn.viewable.Viewer):
         self.lede = html_pane(LEDE, stylesheets=[HEADER_CSS], margin=(0, 6), min_width=100)
         self.lede.object = f'<div class="pv-lede">{esc(LEDE)}</div>'
         self.notices = html_pane(
-            render_notices(state), stylesheets=[HEADER_CSS], width=330, sizing_mode="fixed"
+            render_notices(state),
+            stylesheets=[HEADER_CSS],
+            width=330,
+            height=30,
+            sizing_mode="fixed",
         )
         self.dismiss = themed(
             pn.widgets.Button(name="✕", width=30, margin=(3, 4), visible=False)

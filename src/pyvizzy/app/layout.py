@@ -120,7 +120,7 @@ class PyvizzyApp:
         self.state.param.watch(
             self.publish, ["revision", "selected", "notices", "error", "pending_labels"]
         )
-        self.bridge.param.watch(self._on_query, "query")
+        self.bridge.param.watch(batched(self._on_query), "query")
         self.bridge.param.watch(batched(self._on_click), "event")
         self.header.dataset_select.param.watch(self._on_dataset_choice, "value")
         self.dataset_panel.on_train = lambda: self.run_busy(BUSY_TRAINING, self.retrain)

@@ -12,6 +12,7 @@ Clicking anything that carries ``data-pv-id`` selects that item (see
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -40,6 +41,11 @@ def chip(text: str, class_index: int, *, outline: bool = False) -> str:
     return f'<span class="{css}" style="--c:{class_color(class_index)}">{esc(text)}</span>'
 
 
+#: Thumbnails are rebuilt for hundreds of items on every slider move; most are unchanged.
+THUMBNAIL_CACHE_SIZE = 16384
+
+
+@functools.lru_cache(maxsize=THUMBNAIL_CACHE_SIZE)
 def thumbnail(
     item_id: str,
     url: str | None,
@@ -68,6 +74,9 @@ def thumbnail(
         Tooltip; defaults to the id.
     lazy : bool
         Let the browser load the image only when it scrolls into view (long lists).
+
+    Results are cached (same arguments, same HTML), which makes a redraw of the joint and
+    the result lists several times cheaper, most of all in Pyodide.
     """
     css = f"th {size} sel" if selected else f"th {size}"
     short = esc(short_id(item_id))

@@ -230,6 +230,9 @@ class AppState(param.Parameterized):
     def __init__(self, **params):
         super().__init__(**params)
         self._index_of: dict[str, int] = {}
+        #: Views keep what depends only on the data and the model here, keyed by
+        #: ``(name, id(dataset), train_revision)`` (cleared when the key changes).
+        self.view_cache: dict = {}
 
     # -- queries ---------------------------------------------------------------------------
 

@@ -136,7 +136,7 @@ html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden;
 
 #: Shared by every HTML pane (inside its shadow root).
 PANEL_CSS = """
-:host { color: var(--pv-text, #1c2333); font-size: 12px; line-height: 1.35;
+:host { contain: content; color: var(--pv-text, #1c2333); font-size: 12px; line-height: 1.35;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 .pv-scroll { overflow: auto; }
 .pv-title { font-size: 13px; font-weight: 650; letter-spacing: .01em;

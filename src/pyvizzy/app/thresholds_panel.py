@@ -97,8 +97,9 @@ def label_sides(class_threshold: float, ood_threshold: float) -> tuple[bool, boo
     return class_left, ood_left, overlap
 
 
-def _histogram_plot(counts, color: str, class_threshold: float, ood_threshold: float) -> str:
-    # Square-root heights: the few images in the low bins stay visible next to the peak.
+def histogram_svg(counts, color: str) -> str:
+    """The bars of one class's self-confidence histogram (square-root heights, so the
+    few images in the low bins stay visible next to the peak)."""
     peak = np.sqrt(max(int(counts.max()), 1)) if counts.size else 1.0
     bin_width = _WIDTH / counts.size
     bars = []
@@ -109,17 +110,40 @@ def _histogram_plot(counts, color: str, class_threshold: float, ood_threshold: f
                 f'<rect x="{i * bin_width + 0.5:.1f}" y="{_HEIGHT - height:.1f}" '
                 f'width="{bin_width - 1:.1f}" height="{height:.1f}"></rect>'
             )
-    class_left, ood_left, ood_lower = label_sides(class_threshold, ood_threshold)
     return (
-        '<div class="pv-plot">'
         f'<svg viewBox="0 0 {_WIDTH:.0f} {_HEIGHT:.0f}" preserveAspectRatio="none" '
         'aria-hidden="true">'
         f'<g fill="{color}" opacity="0.7">{"".join(bars)}</g>'
         f'<line class="axis" x1="0" x2="{_WIDTH:.0f}" y1="{_HEIGHT}" y2="{_HEIGHT}"></line></svg>'
+    )
+
+
+def _histogram_plot(bars_svg: str, class_threshold: float, ood_threshold: float) -> str:
+    class_left, ood_left, ood_lower = label_sides(class_threshold, ood_threshold)
+    return (
+        '<div class="pv-plot">'
+        + bars_svg
         + _marker(ood_threshold, "ood", label_left=ood_left, lower=ood_lower)
         + _marker(class_threshold, "cls", label_left=class_left)
         + "</div>"
     )
+
+
+def class_histograms(state: AppState) -> list[tuple[int, str]]:
+    """Per class: (number of items given it, its histogram's SVG bars).
+
+    These depend on the labels and the model only, not on the sliders: they are computed
+    once per training and reused by every redraw.
+    """
+    key = ("histograms", id(state.dataset), state.train_revision)
+    if key not in state.view_cache:
+        histograms = []
+        for k in range(state.n_classes):
+            counts = self_confidence_histogram(state.pred_probs, state.labels, k)
+            histograms.append((int(counts.sum()), histogram_svg(counts, class_color(k))))
+        state.view_cache.clear()
+        state.view_cache[key] = histograms
+    return state.view_cache[key]
 
 
 def render_histograms(state: AppState) -> str:
@@ -137,14 +161,14 @@ def render_histograms(state: AppState) -> str:
         f"</i>OOD threshold ({state.ood_percentile}th pct)</span>"
         "<span>bars: p(given class)</span></div>"
     ]
-    for k, name in enumerate(names):
-        counts = self_confidence_histogram(state.pred_probs, state.labels, k)
+    for k, (name, (n_given, bars_svg)) in enumerate(
+        zip(names, class_histograms(state), strict=True)
+    ):
         parts.append(
             f'<div class="pv-hist"><div class="lbl" title="{esc(name)}">{esc(name)}'
-            f"<small>{int(counts.sum())} given</small></div>"
+            f"<small>{n_given} given</small></div>"
             + _histogram_plot(
-                counts,
-                class_color(k),
+                bars_svg,
                 float(result.class_thresholds[k]),
                 float(result.ood_thresholds[k]),
             )
@@ -163,6 +187,7 @@ class ThresholdsPanel(pn.viewable.Viewer):
             '<div class="pv-title"><span class="pv-num">3</span><b>Thresholds</b></div>',
             sizing_mode="fixed",
             width=110,
+            height=22,
             margin=(6, 0, 0, 0),
         )
         self.mode = themed(
