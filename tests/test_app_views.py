@@ -300,3 +300,22 @@ def test_a_missing_catalog_is_an_error_on_the_page_not_a_crash(tmp_path, monkeyp
     app.start("")
     assert "Could not read the dataset catalog" in app.state.error
     assert app.bridge.published_state()["trained"] is False
+
+
+@pytest.mark.parametrize(
+    ("class_threshold", "ood_threshold"),
+    [(0.95, 0.70), (0.945, 0.8), (0.5, 0.45), (0.3, 0.6), (0.02, 0.01), (0.99, 0.98), (1.0, 0.0)],
+)
+def test_threshold_labels_stay_inside_the_plot_and_apart(class_threshold, ood_threshold):
+    from pyvizzy.app.thresholds_panel import LABEL_SPAN, label_sides
+
+    class_left, ood_left, ood_lower = label_sides(class_threshold, ood_threshold)
+
+    def span(value, left):
+        return (value - LABEL_SPAN, value) if left else (value, value + LABEL_SPAN)
+
+    class_span, ood_span = span(class_threshold, class_left), span(ood_threshold, ood_left)
+    for low, high in (class_span, ood_span):
+        assert -1e-9 <= low and high <= 1 + 1e-9
+    overlapping = class_span[0] < ood_span[1] and ood_span[0] < class_span[1]
+    assert overlapping == ood_lower  # overlapping labels go on two rows

@@ -33,7 +33,7 @@ def render_dataset_header(state: AppState) -> str:
         return '<div class="pv-title"><span class="pv-num">1</span><b>Dataset</b></div>'
     parts = [
         '<div class="pv-title"><span class="pv-num">1</span><b>Dataset</b>'
-        f'<span class="pv-count">{dataset.n_items} images</span></div>'
+        f'<span class="pv-count" title="{dataset.n_items} images">· {dataset.n_items}</span></div>'
     ]
     if dataset.random_weights:
         parts.append(

@@ -32,6 +32,8 @@ JOINT_CSS = """
   justify-content: flex-end; text-align: right; line-height: 1.15; padding: 0 2px 2px 0; }
 """
 
+#: Cells holding more items than this show smaller thumbnails.
+DENSE_CELL = 40
 #: Tint of a cell: MIN_ALPHA for a non-empty cell up to MAX_ALPHA for the fullest.
 MIN_ALPHA, MAX_ALPHA = 0.10, 0.42
 
@@ -79,14 +81,15 @@ def render_joint(state: AppState) -> str:
             count = int(result.joint[i, j])
             kind = "diag" if i == j else "off"
             alpha = cell_alpha(count, diagonal_peak if i == j else off_peak)
+            size = "xxs" if len(members) > DENSE_CELL else "xs"
             thumbs = "".join(
                 thumbnail(
                     ids[row],
                     state.image_urls[row],
                     i,
-                    size="xs",
+                    size=size,
                     selected=row == selected,
-                    title=f"{ids[row]} · given {given_name} · suggested {names[j]}",
+                    title=f"{ids[row]} · given {given_name}",
                 )
                 for row in members
             )

@@ -41,6 +41,8 @@ def chip(text: str, class_index: int, *, outline: bool = False) -> str:
     return f'<span class="{css}" style="--c:{class_color(class_index)}">{esc(text)}</span>'
 
 
+#: Sizes too small for a short id: the tile is a coloured dot.
+DOT_SIZES = ("xs", "xxs")
 #: Thumbnails are rebuilt for hundreds of items on every slider move; most are unchanged.
 THUMBNAIL_CACHE_SIZE = 16384
 
@@ -67,7 +69,8 @@ def thumbnail(
     class_index : int
         Colours the placeholder tile (-1: gray).
     size : str
-        A CSS size class: ``xs`` (18 px dot), ``sm`` (34 px), ``md`` (52 px), ``lg`` (96 px).
+        A CSS size class: ``xxs`` (13 px dot), ``xs`` (18 px dot), ``sm`` (34 px),
+        ``md`` (52 px), ``lg`` (96 px).
     selected : bool
         Outline the tile.
     title : str, optional
@@ -84,7 +87,8 @@ def thumbnail(
     if url:
         loading = ' loading="lazy"' if lazy else ""
         image = f'<img src="{esc(url)}" alt="" data-ph="{short}"{loading}>'
+    placeholder = "" if size in DOT_SIZES else f'<span class="ph">{short}</span>'
     return (
         f'<span class="{css}" data-pv-id="{esc(item_id)}" title="{esc(title or item_id)}" '
-        f'style="--c:{class_color(class_index)}"><span class="ph">{short}</span>{image}</span>'
+        f'style="--c:{class_color(class_index)}">{placeholder}{image}</span>'
     )

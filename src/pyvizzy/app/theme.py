@@ -162,13 +162,13 @@ PANEL_CSS = """
 .th img::after { content: attr(data-ph); position: absolute; inset: 0; display: flex;
   align-items: center; justify-content: center; background: var(--c, #888); color: #fff;
   font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace; }
-.th.xs img::after { content: ""; }
+.th.xs img::after, .th.xxs img::after { content: ""; }
 .th.lg img::after { font-size: 13px; }
 .th .ph { font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace; opacity: .95;
   pointer-events: none; overflow: hidden; max-width: 100%; }
 .th.sel { outline: 3px solid var(--pv-selected); outline-offset: 1px; z-index: 1; }
 .th.xs { width: 18px; height: 18px; border-radius: 50%; margin: 1px; }
-.th.xs .ph { display: none; }
+.th.xxs { width: 13px; height: 13px; border-radius: 50%; margin: 1px; }
 .th.sm { width: 34px; height: 34px; border-radius: 5px; }
 .th.md { width: 52px; height: 52px; border-radius: 6px; }
 .th.lg { width: 96px; height: 96px; border-radius: 8px; }
