@@ -305,3 +305,18 @@ def test_the_guide_walks_through_the_panels(browser, server):
     assert titles[0].startswith("1.") and titles[-1].startswith("6.")
     assert "pv-open" not in guide.get_attribute("class")
     page.close()
+
+
+def test_the_dataset_switcher_loads_and_trains_another_dataset(browser, server):
+    page, errors = _open(browser, server)
+    before = _state(page)
+    switcher = page.locator(".pv-dataset-select select")
+    target = "second" if before["dataset"] != "second" else "synthetic"
+    label = "Synthetic shapes <test> 2" if target == "second" else "Synthetic shapes <test>"
+    switcher.select_option(label=label)
+    after = _wait_for(page, f"s.dataset === {target!r} && s.trained")
+    assert after["ids"] != before["ids"]
+    _assert_agrees_with_categorize(after)
+    page.wait_for_function(f"location.search.includes('dataset={target}')")
+    assert errors == []
+    page.close()

@@ -37,7 +37,7 @@ GUIDE_STEPS = (
         "pv-panel-dataset",
         "1. Dataset",
         "Each image and its given label. Click one to select it everywhere; relabel it with "
-        "the class buttons, then press Train to refit the model on your edits.",
+        "the 'Relabel selected as' menu, then press Train to refit the model on your edits.",
     ),
     (
         "pv-panel-probs",

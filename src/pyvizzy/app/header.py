@@ -68,7 +68,13 @@ class Header(pn.viewable.Viewer):
             stylesheets=[HEADER_CSS],
         )
         self.dataset_select = themed(
-            pn.widgets.Select(options={}, width=210, margin=(3, 8), visible=False)
+            pn.widgets.Select(
+                options={},
+                width=210,
+                margin=(3, 8),
+                visible=False,
+                css_classes=["pv-dataset-select"],
+            )
         )
         self.lede = html_pane(LEDE, stylesheets=[HEADER_CSS], margin=(0, 6), min_width=100)
         self.lede.object = f'<div class="pv-lede">{esc(LEDE)}</div>'
