@@ -221,7 +221,8 @@ def _write(path: Path, data: bytes | str) -> None:
 def _json_for_script(value) -> str:
     """JSON safe to embed inside a <script type="application/json"> element."""
     text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    # "<" only occurs inside JSON strings, where \u003c means the same character.
+    return text.replace("<", "\\u003c")
 
 
 def vendor_resources(prerendered: Prerendered, staging: Path, available: dict[str, Path],

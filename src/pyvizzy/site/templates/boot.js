@@ -176,6 +176,7 @@
       }
     } else if (msg.type === "linked") {
       mark("linked", { worker_t: msg.t });
+      load.worker_resources = msg.resources || [];
     } else if (msg.type === "patch") {
       try {
         patching += 1;

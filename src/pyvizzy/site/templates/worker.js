@@ -104,7 +104,14 @@ from panel.io.state import state
 from panel.io.pyodide import _link_docs_worker
 _link_docs_worker(state.curdoc, sendPatch, setter='js')
 `);
-      self.postMessage({ type: "linked", t: elapsed() });
+      // What this worker downloaded (for benchmarks: the page cannot see a worker's requests).
+      const resources = performance.getEntriesByType("resource").map((entry) => ({
+        name: entry.name,
+        transferSize: entry.transferSize,
+        encodedBodySize: entry.encodedBodySize,
+        decodedBodySize: entry.decodedBodySize,
+      }));
+      self.postMessage({ type: "linked", t: elapsed(), resources: resources });
     } else if (msg.type === "patch") {
       self.pyodide.globals.set("patch", msg.patch);
       await self.pyodide.runPythonAsync(`

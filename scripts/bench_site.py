@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Benchmark the built static site in headless Chromium and print a table.
+
+    .venv/bin/python scripts/bench_site.py --site site [--cold 5 --repeat 5 --moves 20]
+
+Serves the site on 127.0.0.1, then measures:
+- cold loads, each with a fresh browser profile (empty HTTP cache, no service worker);
+- repeat visits in the last cold load's profile (HTTP cache and service worker warm);
+for each: first paint (the pre-rendered snapshot), interactive (trained and the sliders live),
+the Python phases (runtime + packages, imports, app build), the in-browser 5-fold training
+time and the bytes transferred. Then the slider-to-redraw latency over ``--moves`` key presses
+on the class slider (from the key press to the page's state holding the new value, plus the
+next animation frame), and the 10 largest files of a cold load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pyvizzy.site.serve import serve_in_thread
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY = """() => {
+    const load = window.pyvizzyLoad;
+    if (load && load.error) { return true; }
+    const s = load && load.live && window.pyvizzy && window.pyvizzy.state && window.pyvizzy.state();
+    return !!(s && s.trained);
+}"""
+TIMINGS = """() => {
+    const load = window.pyvizzyLoad;
+    const paint = performance.getEntriesByType('paint');
+    const first = paint.find((e) => e.name === 'first-contentful-paint') || paint[0];
+    const at = (name) => {
+        const e = load.events.find((x) => x.name === name);
+        return e ? e.t : null;
+    };
+    const s = window.pyvizzy.state();
+    return {
+        first_paint: first ? first.startTime : null,
+        snapshot: at('prerendered'),
+        worker_start: at('status:pyodide'),
+        imports_start: at('status:imports'),
+        app_start: at('status:app'),
+        live: at('live'),
+        interactive: performance.now(),
+        train_seconds: s ? s.train_seconds : null,
+        error: load.error,
+    };
+}"""
+MOVE = """async ([expected]) => {
+    const t0 = window.__benchKeyAt;
+    const ready = () => {
+        const s = window.pyvizzy.state();
+        return s && s.class_percentile === expected;
+    };
+    while (!ready()) { await new Promise((r) => requestAnimationFrame(r)); }
+    await new Promise((r) => requestAnimationFrame(r));
+    return performance.now() - t0;
+}"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+RESOURCES = """() => {
+    const page = performance.getEntriesByType('navigation').concat(
+        performance.getEntriesByType('resource'));
+    const all = page.map((e) => ({name: e.name, transferSize: e.transferSize,
+                                  decodedBodySize: e.decodedBodySize}));
+    return all.concat(window.pyvizzyLoad.worker_resources || []);
+}"""
+
+
+def visit(context, url: str):
+    """Open the page in ``context``: its timings, its downloads, and the page.
+
+    Downloads come from Resource Timing, in the page and in the Python worker (which reports
+    its own): (url, bytes over the network incl. headers, decoded bytes); a file served from
+    the HTTP cache or the service worker's cache counts 0 bytes over the network.
+    """
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function(READY, timeout=180_000, polling="raf")
+    page.wait_for_function("() => window.pyvizzyLoad.worker_resources !== undefined",
+                           timeout=30_000)
+    timings = page.evaluate(TIMINGS)
+    if timings["error"]:
+        raise RuntimeError(f"the app failed to load: {timings['error']}")
+    files = [(e["name"], e["transferSize"] or 0, e["decodedBodySize"] or 0)
+             for e in page.evaluate(RESOURCES)]
+    return timings, files, page
+
+
+def slider_latencies(page, moves: int) -> list[float]:
+    handle = page.locator(".pv-class-slider .noUi-handle")
+    handle.focus()
+    latencies = []
+    for step in range(moves):
+        key, delta = ("ArrowRight", 1) if (step // 10) % 2 == 0 else ("ArrowLeft", -1)
+        expected = page.evaluate("() => window.pyvizzy.state().class_percentile") + delta
+        page.evaluate("() => { window.__benchKeyAt = performance.now(); }")
+        page.keyboard.press(key)
+        latencies.append(page.evaluate(MOVE, [expected]))
+    return latencies
+
+
+def fmt(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "n/a"
+    low, middle, high = (min(values) / scale, statistics.median(values) / scale,
+                         max(values) / scale)
+    return f"{middle:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=Path("site"))
+    parser.add_argument("--cold", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--moves", type=int, default=20)
+    parser.add_argument("--no-gzip", action="store_true", help="serve without compression")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    server, base = serve_in_thread(args.site, use_gzip=not args.no_gzip)
+    url = base + "index.html"
+    cold, repeat, latencies = [], [], []
+    largest: list = []
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profiles:
+        context = None
+        for run in range(args.cold):
+            if context is not None:
+                context.close()
+            context = playwright.chromium.launch_persistent_context(
+                str(Path(profiles) / f"profile-{run}"), executable_path=CHROMIUM,
+                args=CHROMIUM_ARGS, viewport={"width": 1440, "height": 900},
+            )
+            timings, files, page = visit(context, url)
+            timings["bytes"] = sum(size for _, size, _ in files)
+            timings["requests"] = len(files)
+            cold.append(timings)
+            largest = sorted(files, key=lambda f: -f[1])[:10]
+            print(f"cold {run + 1}: interactive {timings['interactive'] / 1000:.2f} s, "
+                  f"{timings['bytes'] / 1e6:.1f} MB", file=sys.stderr)
+            if run == args.cold - 1:
+                latencies = slider_latencies(page, args.moves)
+                page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
+                time.sleep(1.0)
+            page.close()
+        for run in range(args.repeat):
+            timings, files, page = visit(context, url)
+            timings["bytes"] = sum(size for _, size, _ in files)
+            timings["requests"] = len(files)
+            repeat.append(timings)
+            print(f"repeat {run + 1}: interactive {timings['interactive'] / 1000:.2f} s",
+                  file=sys.stderr)
+            page.close()
+        context.close()
+    server.shutdown()
+
+    def row(name, key, scale=1000.0, digits=2):
+        return (f"| {name} | {fmt([r[key] for r in cold], scale, digits)} | "
+                f"{fmt([r[key] for r in repeat], scale, digits)} |")
+
+    def phase(runs, start, end):
+        return [r[end] - r[start] for r in runs if r[start] is not None and r[end] is not None]
+
+    lines = [
+        f"Site: {args.site} ({'gzip' if not args.no_gzip else 'no compression'}), "
+        f"{args.cold} cold loads (fresh profile each), {args.repeat} repeat visits; "
+        "median (min-max), seconds unless stated.",
+        "",
+        "| measure | cold | repeat visit |",
+        "| --- | --- | --- |",
+        row("first paint (snapshot)", "first_paint"),
+        row("interactive (trained, sliders live)", "interactive"),
+        f"| - Python runtime + packages | {fmt(phase(cold, 'worker_start', 'imports_start'), 1000)}"
+        f" | {fmt(phase(repeat, 'worker_start', 'imports_start'), 1000)} |",
+        f"| - imports (panel, sklearn) | {fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"
+        f" | {fmt(phase(repeat, 'imports_start', 'app_start'), 1000)} |",
+        f"| - app: load data, train, build, draw | {fmt(phase(cold, 'app_start', 'live'), 1000)}"
+        f" | {fmt(phase(repeat, 'app_start', 'live'), 1000)} |",
+        row("in-browser 5-fold training", "train_seconds", 1.0, 3),
+        row("MB transferred (from the network)", "bytes", 1e6, 1),
+        row("requests", "requests", 1.0, 0),
+        "",
+        f"Slider to redraw (class slider, {len(latencies)} key presses, to the page's state "
+        "holding the new value plus the next frame): "
+        + (f"median {statistics.median(latencies):.1f} ms, "
+           f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms"
+           if latencies else "n/a"),
+        "",
+        "10 largest files of a cold load:",
+        "",
+        "| file | KB on the wire | KB decoded |",
+        "| --- | --- | --- |",
+        *(f"| {u.replace(base, '')} | {size / 1024:.0f} | {decoded / 1024:.0f} |"
+          for u, size, decoded in largest),
+    ]
+    print("\n".join(lines))
+    if args.json:
+        args.json.write_text(json.dumps({"cold": cold, "repeat": repeat,
+                                         "slider_ms": latencies,
+                                         "largest": largest}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

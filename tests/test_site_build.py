@@ -1,0 +1,243 @@
+"""The site build's pieces, without a browser: pins fail closed, the lock is exact, wheels are
+slimmed and patched as intended, and the static server negotiates gzip and MIME types.
+
+The end-to-end build is exercised by tests/test_site_browser.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import json
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pyvizzy.site import fetch, lock, wheels
+from pyvizzy.site.build import (
+    PANEL_ROOT,
+    _json_for_script,
+    _swap_in,
+    content_security_policy,
+    gzip_files,
+)
+from pyvizzy.site.serve import serve_in_thread
+
+HEX64 = set("0123456789abcdef")
+
+
+def _make_wheel(path: Path, files: dict[str, bytes], metadata: str) -> Path:
+    dist_info = "demo-1.0.dist-info"
+    entries = {**files, f"{dist_info}/METADATA": metadata.encode(), f"{dist_info}/RECORD": b""}
+    return wheels.write_wheel(entries, path)
+
+
+# ----------------------------------------------------------------------------- pins
+
+
+def test_every_pin_names_a_version_and_a_sha256():
+    pins = fetch.load_pins()
+    artifacts = [pins["pyodide"], pins["wasm_wheels"], *pins["pure_wheels"],
+                 *pins["pure_from_sdist"]]
+    for artifact in artifacts:
+        assert len(artifact["sha256"]) == 64 and set(artifact["sha256"]) <= HEX64, artifact
+        assert artifact["file"]
+    for wheel in pins["pure_wheels"]:
+        assert wheel["version"] in wheel["file"], wheel
+    shipped = {w["name"] for w in pins["pure_wheels"]} | set(pins["wasm_wheels"]["packages"])
+    assert not shipped & set(pins["not_loaded"]), "a package is both shipped and left out"
+    assert all(reason.strip() for reason in pins["not_loaded"].values())
+
+
+def test_verify_file_fails_closed_on_a_changed_or_missing_file(tmp_path):
+    path = tmp_path / "thing.whl"
+    path.write_bytes(b"the pinned bytes")
+    good = hashlib.sha256(b"the pinned bytes").hexdigest()
+    assert fetch.verify_file(path, good, what="thing") == path
+    path.write_bytes(b"tampered bytes")
+    with pytest.raises(fetch.PinError, match=r"sha256 of .*thing\.whl"):
+        fetch.verify_file(path, good, what="thing")
+    with pytest.raises(fetch.PinError, match="missing"):
+        fetch.verify_file(tmp_path / "absent.whl", good, what="absent")
+
+
+def test_a_cached_download_that_differs_from_its_pin_stops_the_build(tmp_path):
+    cached = tmp_path / "pkg-1.0-py3-none-any.whl"
+    cached.write_bytes(b"corrupted in the cache")
+    pinned = hashlib.sha256(b"what the registry serves").hexdigest()
+
+    def never_called(_tmp_dir):
+        raise AssertionError("a cached file must be verified, not silently replaced")
+
+    with pytest.raises(fetch.PinError, match="Refusing to build"):
+        fetch._fetch_into_cache(cached.name, pinned, tmp_path, never_called, what="pkg",
+                                log=lambda line: None)
+
+
+def test_a_fresh_download_is_verified_before_it_enters_the_cache(tmp_path):
+    pinned = hashlib.sha256(b"expected").hexdigest()
+
+    def download_wrong(tmp_dir):
+        (tmp_dir / "pkg.whl").write_bytes(b"something else")
+
+    with pytest.raises(fetch.PinError):
+        fetch._fetch_into_cache("pkg.whl", pinned, tmp_path, download_wrong, what="pkg",
+                                log=lambda line: None)
+    assert not (tmp_path / "pkg.whl").exists()
+
+    def download_right(tmp_dir):
+        (tmp_dir / "pkg.whl").write_bytes(b"expected")
+
+    path = fetch._fetch_into_cache("pkg.whl", pinned, tmp_path, download_right, what="pkg",
+                                   log=lambda line: None)
+    assert path.read_bytes() == b"expected"
+
+
+# ----------------------------------------------------------------------------- lock
+
+
+def test_resolve_closure_follows_dependencies_and_leaves_out_the_unneeded():
+    requires = {"app": ("panel", "numpy"), "panel": ("bokeh", "requests"), "bokeh": ("numpy",),
+                "numpy": (), "requests": ("urllib3",)}
+    needed = lock.resolve_closure(["app"], requires, {"requests": "not used"})
+    assert needed == ["app", "bokeh", "numpy", "panel"]
+
+
+def test_resolve_closure_names_a_dependency_that_is_neither_shipped_nor_excused():
+    with pytest.raises(lock.DependencyError, match="'pandas'"):
+        lock.resolve_closure(["panel"], {"panel": ("pandas",)}, {})
+
+
+def test_write_lock_refuses_a_dependency_missing_from_the_lock(tmp_path):
+    entry = lock.LockEntry("panel", "1.7.5", "panel.whl", "0" * 64, ("bokeh",), ("panel",))
+    with pytest.raises(lock.DependencyError, match="bokeh"):
+        lock.write_lock(tmp_path / "pyodide-lock.json", {"version": "0.27.7"}, [entry])
+    bokeh = lock.LockEntry("bokeh", "3.7.3", "bokeh.whl", "1" * 64, (), ("bokeh",))
+    path = lock.write_lock(tmp_path / "pyodide-lock.json", {"version": "0.27.7"}, [entry, bokeh])
+    written = json.loads(path.read_text())
+    assert set(written["packages"]) == {"panel", "bokeh"}
+    assert written["packages"]["panel"]["depends"] == ["bokeh"]
+
+
+# ----------------------------------------------------------------------------- wheels
+
+
+def test_wheel_metadata_is_read_for_the_pyodide_platform(tmp_path):
+    metadata = (
+        "Metadata-Version: 2.1\nName: Demo_Pkg\nVersion: 1.0\n"
+        "Requires-Dist: numpy>=1.16\n"
+        'Requires-Dist: tornado>=6.2; sys_platform != "emscripten"\n'
+        'Requires-Dist: colorama; platform_system == "Windows"\n'
+        'Requires-Dist: pytest; extra == "test"\n'
+    )
+    path = _make_wheel(tmp_path / "demo.whl", {"demo/__init__.py": b""}, metadata)
+    info = wheels.read_wheel_info(path)
+    assert info.name == "demo-pkg" and info.version == "1.0"
+    assert info.requires == ("numpy",)
+    assert info.imports == ("demo",)
+
+
+def test_written_wheels_have_a_correct_record(tmp_path):
+    path = _make_wheel(tmp_path / "demo.whl", {"demo/a.py": b"x = 1\n"}, "Name: demo\n")
+    with zipfile.ZipFile(path) as archive:
+        record = archive.read("demo-1.0.dist-info/RECORD").decode()
+        data = archive.read("demo/a.py")
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    assert f"demo/a.py,sha256={digest},{len(data)}" in record.splitlines()
+
+
+def test_panel_keeps_its_css_and_version_file_but_not_bundles_or_tests():
+    keep = wheels.keep_in_panel
+    assert keep("panel/io/resources.py")
+    assert keep("panel/package.json")
+    assert keep("panel/dist/css/loading.css")
+    assert not keep("panel/dist/panel.min.js")
+    assert not keep("panel/dist/bundled/font-awesome/css/all.min.css")
+    assert not keep("panel/tests/test_viewable.py")
+    assert not keep("panel/models/slider.ts")
+    assert not wheels.keep_in_bokeh("bokeh/server/static/js/bokeh.min.js")
+    assert wheels.keep_in_bokeh("bokeh/models/widgets/sliders.py")
+
+
+def test_panel_patch_points_at_the_site_and_fails_loudly_when_the_source_changed():
+    patch = wheels.patch_panel(PANEL_ROOT)
+    resources = b'x = 1\nCDN_ROOT = "https://cdn.holoviz.org/panel/"\n'
+    assert f'CDN_ROOT = "{PANEL_ROOT}"'.encode() in patch("panel/io/resources.py", resources)
+    pyodide = b"if pyodide_http is None:\n    import pandas\n"
+    assert b"'pandas' in sys.modules" in patch("panel/io/pyodide.py", pyodide)
+    assert patch("panel/other.py", b"unchanged") == b"unchanged"
+    with pytest.raises(ValueError, match="CDN_ROOT"):
+        patch("panel/io/resources.py", b'CDN_ROOT = "https://elsewhere/"')
+
+
+def test_pyvizzy_wheel_leaves_out_build_time_subpackages(tmp_path):
+    package = tmp_path / "pyvizzy"
+    for name in ("__init__.py", "confident.py", "app/__init__.py", "site/build.py",
+                 "pipeline/embed.py", "app/__pycache__/x.cpython-311.pyc"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("# code\n")
+    path = wheels.build_pyvizzy_wheel(package, "0.1.0", tmp_path / "out")
+    names = zipfile.ZipFile(path).namelist()
+    assert "pyvizzy/confident.py" in names and "pyvizzy/app/__init__.py" in names
+    assert not any(n.startswith(("pyvizzy/site/", "pyvizzy/pipeline/")) for n in names)
+    assert not any("__pycache__" in n for n in names)
+    assert wheels.read_wheel_info(path).requires == ("numpy", "scikit-learn")
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def test_the_content_security_policy_allows_no_other_host():
+    policy = content_security_policy([])
+    assert "http" not in policy
+    assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+    assert "img-src 'self' data: blob: https://images.example" in content_security_policy(
+        ["https://images.example"]
+    )
+
+
+def test_json_in_a_script_element_cannot_close_it():
+    text = _json_for_script({"html": "</script><script>alert(1)</script><!--"})
+    assert "</" not in text and "<!--" not in text
+    assert json.loads(text)["html"] == "</script><script>alert(1)</script><!--"
+
+
+def test_swap_in_replaces_the_old_site_whole(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    (staging / "index.html").write_text("new")
+    _swap_in(staging, out)
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert list(tmp_path.iterdir()) == [out]
+
+
+# ----------------------------------------------------------------------------- server
+
+
+def test_server_sends_wasm_mime_and_gzip_only_to_browsers_that_accept_it(tmp_path):
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>t</title>")
+    wasm = b"\0asm" + bytes(range(256)) * 40
+    (tmp_path / "pyodide.asm.wasm").write_bytes(wasm)
+    gzip_files(tmp_path)
+    assert (tmp_path / "pyodide.asm.wasm.gz").exists()
+    server, base = serve_in_thread(tmp_path)
+    try:
+        request = urllib.request.Request(base + "pyodide.asm.wasm",
+                                         headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Type"] == "application/wasm"
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert gzip.GzipFile(fileobj=io.BytesIO(response.read())).read() == wasm
+        with urllib.request.urlopen(base + "pyodide.asm.wasm") as response:
+            assert response.headers.get("Content-Encoding") is None
+            assert response.read() == wasm
+    finally:
+        server.shutdown()
+        server.server_close()
