@@ -245,7 +245,7 @@ def test_start_trains_the_default_dataset_and_publishes(use_folder):
     published = app.bridge.published_state()
     assert published["dataset"] == "alpha" and published["trained"]
     assert published["selected"] is not None  # the worst label issue, to explain
-    assert json.loads(app.bridge.address_json).startswith("?dataset=alpha&class=50&ood=15")
+    assert app.bridge.published_address().startswith("?dataset=alpha&class=50&ood=15")
 
 
 def test_start_honours_the_address_and_reports_bad_values(use_folder):
@@ -265,7 +265,7 @@ def test_a_later_address_switches_dataset_and_a_click_selects(use_folder):
     app.bridge.event = json.dumps({"action": "select", "id": item_id, "n": 1})
     assert app.state.selected == item_id
     assert app.bridge.published_state()["selected"] == item_id
-    assert f"select={item_id}" in json.loads(app.bridge.address_json)
+    assert f"select={item_id}" in app.bridge.published_address()
 
 
 def test_moving_the_slider_widget_redraws_without_training(use_folder):

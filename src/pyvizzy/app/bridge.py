@@ -6,9 +6,9 @@ run on the main thread both under ``panel serve`` and in Panel's pyodide-worker 
 (where Python runs in a Web Worker and the models are synced to the page), so the
 page behaves the same in both:
 
-- Python -> page: ``static_json`` + ``dynamic_json`` (``window.pyvizzy.state()``, and a
-  ``{type: "pyvizzy:state", state}`` message to the parent frame after each redraw),
-  ``address`` (the query string, written with ``history.replaceState``).
+- Python -> page: ``static_json`` + ``dynamic`` (``window.pyvizzy.state()``, and a
+  ``{type: "pyvizzy:state", state}`` message to the parent frame after each redraw;
+  ``dynamic`` also carries the address, written with ``history.replaceState``).
 - page -> Python: ``query`` (``location.search``, sent once on render: the settings
   the page was opened with) and ``event`` (a click on anything carrying
   ``data-pv-id``, anywhere in the page's shadow roots, selects that item).
@@ -216,7 +216,12 @@ if (!document.pyvizzyClickListener) {
   document.addEventListener('click', document.pyvizzyClickListener)
 }
 api._static = data.static_json ? JSON.parse(data.static_json) : null
-api._dynamic = data.dynamic_json ? JSON.parse(data.dynamic_json) : null
+api._decode = (value) => {
+  if (!value) { return null }
+  return JSON.parse(typeof value === 'string' ? value : new TextDecoder().decode(value))
+}
+const payload = api._decode(data.dynamic)
+api._dynamic = payload ? payload.state : null
 api._merge = () => {
   api._state = api._static && api._dynamic ? Object.assign({}, api._static, api._dynamic) : null
 }
@@ -237,7 +242,7 @@ if (data.busy_json && JSON.parse(data.busy_json)) {
   api.busy(JSON.parse(data.start_json))
 }
 data.query = window.location.search || '?'
-if (data.address_json) { api.setAddress(JSON.parse(data.address_json)) }
+if (payload && payload.address) { api.setAddress(payload.address) }
 """
 
 _STATIC = r"""
@@ -249,10 +254,12 @@ api._merge()
 
 _DYNAMIC = r"""
 const api = window.pyvizzy
-if (!api || !data.dynamic_json) { return }
-const incoming = JSON.parse(data.dynamic_json)
+if (!api || !data.dynamic) { return }
+const payload = api._decode(data.dynamic)
+const incoming = payload.state
 if (api._dynamic !== null && incoming.seq < api._dynamic.seq) { return }  // an older one
 api._dynamic = incoming
+if (payload.address) { api.setAddress(payload.address) }
 api._merge()
 if (!api._pyBusy) { api.idle() }
 api._post()
@@ -266,19 +273,15 @@ if (window.pyvizzy) {
 }
 """
 
-_ADDRESS = r"""
-if (window.pyvizzy && data.address_json) {
-  window.pyvizzy.setAddress(JSON.parse(data.address_json))
-}
-"""
 
 
 class Bridge(ReactiveHTML):
     """Invisible component syncing state, address, clicks and theme with the page."""
 
     static_json = param.String(default="", doc="safe_json of the state's slow part (Python ->).")
-    dynamic_json = param.String(default="", doc="safe_json of the rest, sent on every change.")
-    address_json = param.String(default="", doc="safe_json of the query string to show.")
+    dynamic = param.Bytes(
+        default=b"", doc="UTF-8 JSON {state: the rest of the state, address: query string}."
+    )
     query = param.String(default=None, allow_None=True, doc="location.search at start (page ->).")
     event = param.String(default="", doc="JSON of the last click on a data-pv-id element.")
     css_json = param.String(default=safe_json(GLOBAL_CSS), doc="Theme CSS for <head>.")
@@ -291,8 +294,7 @@ class Bridge(ReactiveHTML):
     _scripts = {  # noqa: RUF012 - Panel's class attribute
         "render": _RENDER,
         "static_json": _STATIC,
-        "dynamic_json": _DYNAMIC,
-        "address_json": _ADDRESS,
+        "dynamic": _DYNAMIC,
         "busy_json": _BUSY,
     }
 
@@ -302,26 +304,30 @@ class Bridge(ReactiveHTML):
         params.setdefault("margin", 0)
         super().__init__(**params)
 
-    def send_state(self, static: dict | None, dynamic: dict) -> None:
+    def send_state(self, static: dict | None, dynamic: dict, address: str | None = None) -> None:
         """Publish a state snapshot to the page, in two parts merged there.
 
         ``static`` (ids, labels, predicted probabilities: the bulk) changes only when the
         data or the model does; None leaves the page's copy as it is. ``dynamic``
-        (thresholds, categories, selection...) is sent on every change.
+        (thresholds, categories, selection...) is sent on every change, with ``address``,
+        the query string to show in the address bar (None: leave it). It travels as
+        bytes: Panel sanitizes string properties as HTML (slow, and it mangles ``<``),
+        bytes it leaves alone.
         """
         if static is not None:
             self.static_json = safe_json(static)
-        self.dynamic_json = safe_json(dynamic)
+        payload = {"state": dynamic, "address": address}
+        self.dynamic = json.dumps(payload, allow_nan=False, separators=(",", ":")).encode()
 
     def published_state(self) -> dict:
         """The state as the page will merge it (what ``window.pyvizzy.state()`` returns)."""
         static = json.loads(self.static_json) if self.static_json else {}
-        dynamic = json.loads(self.dynamic_json) if self.dynamic_json else {}
+        dynamic = json.loads(self.dynamic)["state"] if self.dynamic else {}
         return {**static, **dynamic}
 
-    def send_address(self, query: str) -> None:
-        """Show ``query`` (``?a=1&b=2``) in the page's address bar."""
-        self.address_json = safe_json(query)
+    def published_address(self) -> str | None:
+        """The query string last sent to the page's address bar."""
+        return json.loads(self.dynamic)["address"] if self.dynamic else None
 
     def set_busy(self, message: str | None) -> None:
         """Show the page's busy overlay with ``message``, or hide it (None)."""

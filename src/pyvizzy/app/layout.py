@@ -8,6 +8,7 @@ grid fills the viewport and every panel scrolls inside itself.
 from __future__ import annotations
 
 import asyncio
+import time
 from urllib.parse import urlencode
 
 import panel as pn
@@ -145,8 +146,6 @@ class PyvizzyApp:
 
     def publish(self, *_events) -> None:
         """Send the state to the page (``window.pyvizzy.state()``) and update the address."""
-        if self.state.dataset_key:
-            self.bridge.send_address(self.state.address())
         state = self.state
         static_key = (
             id(state.dataset),
@@ -159,7 +158,12 @@ class PyvizzyApp:
             self._static_key = static_key
             static = state.static_snapshot()
         self._published += 1
-        self.bridge.send_state(static, {**state.dynamic_snapshot(), "seq": self._published})
+        dynamic = {**state.dynamic_snapshot(), "seq": self._published}
+        if state.recompute_started is not None:
+            # Python's share of the last redraw: recompute + every view + this snapshot.
+            dynamic["redraw_ms"] = round(1000 * (time.perf_counter() - state.recompute_started), 2)
+        address = state.address() if state.dataset_key else None
+        self.bridge.send_state(static, dynamic, address)
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import panel as pn
 
 from pyvizzy.app.components import card, html_pane, scroll_pane
 from pyvizzy.app.markup import esc, thumbnail
-from pyvizzy.app.state import AppState, ranked_label_issues
+from pyvizzy.app.state import AppState
 
 __all__ = ["ResultsPanel", "render_results"]
 
@@ -34,10 +34,15 @@ _SECTIONS = (
 )
 
 
-def _issue_tile(state: AppState, row: int, selected: int | None) -> str:
+def _issue_tile(state: AppState, row: int, selected: bool) -> str:
+    """A label issue: thumbnail, given label struck through, suggested label.
+
+    An item's suggested label, when it has one, is always its most probable class, so
+    the tile does not depend on the sliders.
+    """
     names = state.class_names
     given = int(state.labels[row])
-    suggested = int(state.result.suggested[row])
+    suggested = int(np.argmax(state.pred_probs[row]))
     item_id = state.dataset.ids[row]
     return (
         '<div class="pv-issue">'
@@ -46,7 +51,7 @@ def _issue_tile(state: AppState, row: int, selected: int | None) -> str:
             state.image_urls[row],
             given,
             size="",
-            selected=row == selected,
+            selected=selected,
             title=f"{item_id}: given {names[given]}, suggested {names[suggested]} "
             f"(label quality {state.quality[row]:.3f})",
         )
@@ -55,34 +60,49 @@ def _issue_tile(state: AppState, row: int, selected: int | None) -> str:
     )
 
 
+def _small_tile(state: AppState, row: int, selected: bool) -> str:
+    item_id = state.dataset.ids[row]
+    given = int(state.labels[row])
+    return thumbnail(
+        item_id,
+        state.image_urls[row],
+        given,
+        size="sm",
+        selected=selected,
+        title=f"{item_id}: given {state.class_names[given]}, "
+        f"max p {state.pred_probs[row].max():.3f}",
+    )
+
+
+def _tiles(state: AppState) -> dict:
+    """Per item, its tiles (unselected) and the display orders; once per training."""
+    n_items = state.dataset.n_items
+    return {
+        "issue": [_issue_tile(state, row, False) for row in range(n_items)],
+        "small": [_small_tile(state, row, False) for row in range(n_items)],
+        "by_quality": np.argsort(state.quality, kind="stable"),
+        "by_max_prob": np.argsort(state.pred_probs.max(axis=1), kind="stable"),
+    }
+
+
 def render_results(state: AppState) -> str:
     """The three result lists with counts and thumbnails."""
     result = state.result
     if result is None:
         return '<div class="pv-empty">Results appear once the model is trained.</div>'
+    tiles = state.cached("result tiles", lambda: _tiles(state))
     selected = state.selected_index
-    names = state.class_names
     parts = []
     for category, title, colour, hint in _SECTIONS:
         if category == "label_issue":
-            rows = ranked_label_issues(result.categories, state.quality)
-            tiles = "".join(_issue_tile(state, int(row), selected) for row in rows)
+            order, kind, tile = tiles["by_quality"], "issue", _issue_tile
         else:
-            rows = np.flatnonzero(result.categories == category)
-            rows = rows[np.argsort(state.pred_probs[rows].max(axis=1), kind="stable")]
-            tiles = "".join(
-                thumbnail(
-                    state.dataset.ids[row],
-                    state.image_urls[row],
-                    int(state.labels[row]),
-                    size="sm",
-                    selected=row == selected,
-                    title=f"{state.dataset.ids[row]}: given {names[int(state.labels[row])]}, "
-                    f"max p {state.pred_probs[row].max():.3f}",
-                )
-                for row in rows
-            )
-        body = tiles or '<span class="pv-empty">none</span>'
+            order, kind, tile = tiles["by_max_prob"], "small", _small_tile
+        rows = order[result.categories[order] == category].tolist()
+        body = "".join(
+            tile(state, row, True) if row == selected else tiles[kind][row] for row in rows
+        )
+        body = body or '<span class="pv-empty">none</span>'
         parts.append(
             f'<div class="pv-sec" data-category="{category}" style="--k:{colour}">'
             f'<h4>{title}<span class="n">{len(rows)}</span><span class="hint">{hint}</span></h4>'

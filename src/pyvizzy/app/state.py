@@ -230,9 +230,11 @@ class AppState(param.Parameterized):
     def __init__(self, **params):
         super().__init__(**params)
         self._index_of: dict[str, int] = {}
-        #: Views keep what depends only on the data and the model here, keyed by
-        #: ``(name, id(dataset), train_revision)`` (cleared when the key changes).
+        #: What views compute once per dataset and training (see :meth:`cached`).
         self.view_cache: dict = {}
+        self._view_cache_key = None
+        #: ``time.perf_counter()`` when the last recomputation began (for redraw timings).
+        self.recompute_started: float | None = None
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -261,6 +263,19 @@ class AppState(param.Parameterized):
         if self.labels is None or self.pending_labels is None:
             return 0
         return int(np.count_nonzero(self.labels != self.pending_labels))
+
+    def cached(self, name: str, compute):
+        """``compute()``, remembered until the dataset or the model changes.
+
+        Views use it for what does not depend on the sliders (histogram bars, tiles).
+        """
+        key = (id(self.dataset), self.train_revision)
+        if key != self._view_cache_key:
+            self.view_cache.clear()
+            self._view_cache_key = key
+        if name not in self.view_cache:
+            self.view_cache[name] = compute()
+        return self.view_cache[name]
 
     def address(self) -> str:
         """The query string that reopens the current view."""
@@ -298,10 +313,10 @@ class AppState(param.Parameterized):
             "class_percentile": int(self.class_percentile),
             "ood_percentile": int(self.ood_percentile),
             "threshold_mode": self.threshold_mode,
-            "class_thresholds": [] if result is None else _float_list(result.class_thresholds),
-            "ood_thresholds": [] if result is None else _float_list(result.ood_thresholds),
-            "joint": [] if result is None else [[int(v) for v in row] for row in result.joint],
-            "categories": [] if result is None else [str(v) for v in result.categories],
+            "class_thresholds": [] if result is None else result.class_thresholds.tolist(),
+            "ood_thresholds": [] if result is None else result.ood_thresholds.tolist(),
+            "joint": [] if result is None else result.joint.tolist(),
+            "categories": [] if result is None else result.categories.tolist(),
             "selected": self.selected,
             "notices": list(self.notices),
             "error": self.error,
@@ -433,6 +448,7 @@ class AppState(param.Parameterized):
     @param.depends("class_percentile", "ood_percentile", "threshold_mode", watch=True)
     def recompute(self) -> None:
         """Recompute thresholds, categories, joint and scoreboard (no training)."""
+        self.recompute_started = time.perf_counter()
         if self.pred_probs is None or self.labels is None:
             self.result = None
             self.report = None

@@ -135,15 +135,15 @@ def class_histograms(state: AppState) -> list[tuple[int, str]]:
     These depend on the labels and the model only, not on the sliders: they are computed
     once per training and reused by every redraw.
     """
-    key = ("histograms", id(state.dataset), state.train_revision)
-    if key not in state.view_cache:
+
+    def compute():
         histograms = []
         for k in range(state.n_classes):
             counts = self_confidence_histogram(state.pred_probs, state.labels, k)
             histograms.append((int(counts.sum()), histogram_svg(counts, class_color(k))))
-        state.view_cache.clear()
-        state.view_cache[key] = histograms
-    return state.view_cache[key]
+        return histograms
+
+    return state.cached("histograms", compute)
 
 
 def render_histograms(state: AppState) -> str:
