@@ -212,6 +212,10 @@ def test_clicking_a_thumbnail_selects_it_everywhere(browser, server):
     assert state["selected"] == item_id
     page.wait_for_function(f"location.search.includes('select={item_id}')")
     assert page.locator(f'.pv-ex .th[data-pv-id="{item_id}"]').count() == 1  # the explainer
+    # The long lists mark the selection in the page (they are not rebuilt for it).
+    page.locator(f'.pv-grid .th.sel[data-pv-id="{item_id}"]').wait_for(timeout=10_000)
+    assert page.locator(f'.pv-prow.sel[data-pv-id="{item_id}"]').count() == 1
+    assert page.locator(".pv-grid .th.sel").count() == 1
     page.close()
 
 

@@ -123,6 +123,22 @@ api.busy = (message) => {
   root.classList.add('pv-busy')
 }
 api.idle = () => root.classList.remove('pv-busy')
+// Long lists (every image) are not rebuilt when the selection changes: it is marked here.
+api._lists = []
+api.markSelected = (id) => {
+  if (!api._lists.length || api._lists.some((list) => !list.isConnected)) {
+    api._lists = deepFindAll(document, '.pv-live-selection')
+  }
+  for (const list of api._lists) {
+    for (const el of list.querySelectorAll('.sel')) {
+      if (el.dataset.pvId !== id) { el.classList.remove('sel') }
+    }
+    if (id === null || id === undefined) { continue }
+    for (const el of list.querySelectorAll('[data-pv-id]')) {
+      if (el.dataset.pvId === id) { el.classList.add('sel') }
+    }
+  }
+}
 api.isBusy = () => root.classList.contains('pv-busy')
 api.setAddress = (query) => {
   const params = new URLSearchParams(query)
@@ -136,6 +152,13 @@ api.setAddress = (query) => {
 api.toggleTheme = () => {
   root.dataset.pvTheme = root.dataset.pvTheme === 'dark' ? 'light' : 'dark'
   api.setAddress(window.location.search)
+}
+const deepFindAll = (node, selector, found = []) => {
+  found.push(...node.querySelectorAll(selector))
+  for (const el of node.querySelectorAll('*')) {
+    if (el.shadowRoot) { deepFindAll(el.shadowRoot, selector, found) }
+  }
+  return found
 }
 const deepFind = (node, selector) => {
   const hit = node.querySelector(selector)
@@ -208,6 +231,7 @@ if (!document.pyvizzyClickListener) {
       if (el.classList.contains('pv-guide-button')) { current.guide(0); return }
       if (el.dataset && el.dataset.pvId !== undefined) {
         clicks += 1
+        current.markSelected(el.dataset.pvId)  // at once; Python confirms
         current._data.event = JSON.stringify({action: 'select', id: el.dataset.pvId, n: clicks})
         return
       }
@@ -243,6 +267,7 @@ if (data.busy_json && JSON.parse(data.busy_json)) {
 }
 data.query = window.location.search || '?'
 if (payload && payload.address) { api.setAddress(payload.address) }
+setTimeout(() => api.markSelected(api._state ? api._state.selected : null), 300)
 """
 
 _STATIC = r"""
@@ -262,6 +287,8 @@ api._dynamic = incoming
 if (payload.address) { api.setAddress(payload.address) }
 api._merge()
 if (!api._pyBusy) { api.idle() }
+api.markSelected(api._state ? api._state.selected : null)
+requestAnimationFrame(() => api.markSelected(api._state ? api._state.selected : null))
 api._post()
 """
 

@@ -54,13 +54,16 @@ def render_dataset_header(state: AppState) -> str:
 
 
 def render_dataset_grid(state: AppState) -> str:
-    """Every item as a thumbnail with its (pending) given label; edited ones marked."""
+    """Every item as a thumbnail with its (pending) given label; edited ones marked.
+
+    The selection is not drawn here: the page marks it (``pv-live-selection``), so that
+    selecting an image does not rebuild this list of every image.
+    """
     dataset = state.dataset
     if dataset is None:
         return '<div class="pv-empty">No dataset loaded.</div>'
     pending = state.pending_labels
     edited = pending != state.labels
-    selected = state.selected_index
     names = dataset.class_names
     tiles = []
     for row, item_id in enumerate(dataset.ids):
@@ -73,7 +76,6 @@ def render_dataset_grid(state: AppState) -> str:
                 state.image_urls[row],
                 label,
                 size="md",
-                selected=row == selected,
                 lazy=True,
                 title=f"{item_id} · given {names[label]}",
             )
@@ -81,7 +83,7 @@ def render_dataset_grid(state: AppState) -> str:
             + mark
             + "</div>"
         )
-    return f'<div class="pv-grid">{"".join(tiles)}</div>'
+    return f'<div class="pv-grid pv-live-selection">{"".join(tiles)}</div>'
 
 
 class DatasetPanel(pn.viewable.Viewer):
@@ -113,7 +115,8 @@ class DatasetPanel(pn.viewable.Viewer):
         self.grid = scroll_pane(render_dataset_grid(state), stylesheets=[ITEM_CSS])
         self.relabel.param.watch(batched(self._on_relabel), "value")
         state.param.watch(self._on_dataset, ["dataset"])
-        state.param.watch(self._on_items, ["pending_labels", "selected", "train_revision"])
+        state.param.watch(self._on_items, ["pending_labels", "train_revision"])
+        state.param.watch(self._on_selected, ["selected"])
         self._layout = card(
             self.header,
             self.relabel,
@@ -165,6 +168,10 @@ class DatasetPanel(pn.viewable.Viewer):
 
     def _on_items(self, *_events) -> None:
         self._on_dataset()
+
+    def _on_selected(self, *_events) -> None:
+        self.header.object = render_dataset_header(self.state)
+        self._sync_relabel()
 
     def _on_relabel(self, event) -> None:
         state = self.state

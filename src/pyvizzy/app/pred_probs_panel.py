@@ -57,33 +57,32 @@ def _bars(probs: np.ndarray, given: int, names) -> str:
     return f'<div class="pv-bars">{"".join(cells)}</div>'
 
 
+def _row(state: AppState, row: int) -> str:
+    names = state.class_names
+    label = int(state.labels[row])
+    item_id = state.dataset.ids[row]
+    return (
+        f'<div class="pv-prow" data-pv-id="{esc(item_id)}" title="{esc(item_id)} · given '
+        f'{esc(names[label])} · label quality {state.quality[row]:.3f}">'
+        + thumbnail(item_id, state.image_urls[row], label, size="sm", lazy=True)
+        + _bars(state.pred_probs[row], label, names)
+        + "</div>"
+    )
+
+
 def render_pred_probs(state: AppState, order: str = "dataset") -> str:
-    """One row per image: thumbnail, class probabilities as bars, label quality."""
-    dataset = state.dataset
-    if dataset is None or state.pred_probs is None:
+    """One row per image: thumbnail, class probabilities as bars, label quality.
+
+    Rows are built once per training; the selection is marked by the page
+    (``pv-live-selection``), so selecting an image does not rebuild this list.
+    """
+    if state.dataset is None or state.pred_probs is None:
         return '<div class="pv-empty">Train the model to see its predicted probabilities.</div>'
-    names = dataset.class_names
-    selected = state.selected_index
-    rows = []
-    for row in row_order(state, order):
-        label = int(state.labels[row])
-        item_id = dataset.ids[row]
-        css = "pv-prow sel" if row == selected else "pv-prow"
-        rows.append(
-            f'<div class="{css}" data-pv-id="{esc(item_id)}" title="{esc(item_id)} · given '
-            f'{esc(names[label])} · label quality {state.quality[row]:.3f}">'
-            + thumbnail(
-                item_id,
-                state.image_urls[row],
-                label,
-                size="sm",
-                selected=row == selected,
-                lazy=True,
-            )
-            + _bars(state.pred_probs[row], label, names)
-            + "</div>"
-        )
-    return "".join(rows)
+    rows = state.cached(
+        "probability rows", lambda: [_row(state, row) for row in range(state.dataset.n_items)]
+    )
+    body = "".join(rows[row] for row in row_order(state, order).tolist())
+    return f'<div class="pv-live-selection">{body}</div>'
 
 
 class PredProbsPanel(pn.viewable.Viewer):
@@ -106,7 +105,7 @@ class PredProbsPanel(pn.viewable.Viewer):
         )
         self.rows = scroll_pane(render_pred_probs(state), stylesheets=[ROW_CSS])
         self.sort.param.watch(batched(self._redraw), "value")
-        state.param.watch(self._redraw, ["train_revision", "selected", "dataset"])
+        state.param.watch(self._redraw, ["train_revision", "dataset"])
         self._layout = card(self.header, self.sort, self.rows, panel="pv-panel-probs")
 
     def __panel__(self):
