@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -175,6 +176,37 @@ def slim_wheels(available: dict[str, Path], slim_dir: Path) -> dict[str, Path]:
             wheels.filter_wheel(source, target, keep=keep, patch=patch)
         result[name] = target
     return result
+
+
+def strip_subpackages(available: dict[str, Path], strip: dict, slim_dir: Path) -> dict[str, Path]:
+    """Remove the subpackages listed in ``pins.json`` (never imported by the app) from wheels."""
+    result = dict(available)
+    for name, source in available.items():
+        if source.suffix != ".whl":
+            continue
+        imports = wheels.read_wheel_info(source).imports
+        prefixes = tuple(
+            f"{top}/{sub}/" for top in imports for sub in strip.get(top, ())
+        )
+        if not prefixes:
+            continue
+        target = slim_dir / _cache_key(source, *prefixes) / source.name
+        if not target.exists():
+            wheels.filter_wheel(source, target,
+                                keep=lambda n, p=prefixes: not n.startswith(p))
+        result[name] = target
+    return result
+
+
+def check_not_imported(strip: dict) -> None:
+    """Fail when the app (just pre-rendered in this process) imported a stripped subpackage."""
+    imported = [f"{top}.{sub}" for top, subs in strip.items() if not top.startswith("_")
+                for sub in subs if f"{top}.{sub}" in sys.modules]
+    if imported:
+        raise SiteBuildError(
+            f"the app imports {', '.join(imported)}, which pins.json strips from the site's "
+            "wheels: remove them from 'strip_subpackages'"
+        )
 
 
 def compile_bytecode(files: dict[str, Path], pyodide_core: dict[str, bytes], cache_dir: Path,
@@ -475,6 +507,9 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
         with _timed(report, "wheels", log):
             originals = dict(available)  # the full panel/bokeh wheels hold the JS and CSS
             available = slim_wheels(available, cache_dir / "slim")
+            strip = {k: v for k, v in pins.get("strip_subpackages", {}).items()
+                     if not k.startswith("_")}
+            available = strip_subpackages(available, strip, cache_dir / "slim")
             available["pyvizzy"] = wheels.build_pyvizzy_wheel(
                 SRC_PYVIZZY, _pyvizzy_version(), staging / "_wheels"
             )
@@ -529,6 +564,7 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
             prerendered = prerender_app(
                 app_script, env={"PYVIZZY_DATASETS": str(staging / "datasets")}
             )
+            check_not_imported(strip)
         with _timed(report, "pages", log):
             panel_version = infos["panel"].version
             prerendered = _localize_prerender(prerendered, panel_version)

@@ -64,15 +64,25 @@
   }
 
   // 1. The first view, computed at build time, drawn while Python loads. It is a picture of
-  // the app, not the app: while it is shown, its scripts may not rewrite the address (the
+  // the app, not the app: while it renders, its scripts may not rewrite the address (the
   // live app must read the address the visitor opened), and what they leave on `window`
-  // (e.g. `window.pyvizzy`) is removed so that only the live app answers.
+  // (e.g. `window.pyvizzy`) is removed afterwards so that only the live app answers.
+  // Nor may they tell a host page (when embedded) about the snapshot's state: while the
+  // snapshot renders, the page looks like a top-level page (window.parent === window).
   const history = window.history;
   const realReplaceState = history.replaceState;
   const realPushState = history.pushState;
+  const parentDescriptor = Object.getOwnPropertyDescriptor(window, "parent");
   function snapshotMode(on) {
     history.replaceState = on ? function () {} : realReplaceState;
     history.pushState = on ? function () {} : realPushState;
+    if (parentDescriptor && parentDescriptor.configurable) {
+      Object.defineProperty(
+        window,
+        "parent",
+        on ? { configurable: true, get: () => window } : parentDescriptor
+      );
+    }
   }
   const prerender = document.getElementById("pyvizzy-prerender");
   if (prerender && window.Bokeh) {
