@@ -19,8 +19,6 @@ from pyvizzy.app.state import AppState
 from pyvizzy.app.synthetic import SYNTHETIC_CLASSES, write_synthetic_catalog
 from pyvizzy.app.thresholds_panel import render_histograms
 
-pytest.importorskip("panel")
-
 
 @pytest.fixture(scope="module")
 def datasets_folder(tmp_path_factory):
