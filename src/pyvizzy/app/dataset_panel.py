@@ -11,9 +11,10 @@ from pyvizzy.app.state import AppState
 __all__ = ["DatasetPanel", "render_dataset_grid", "render_dataset_header"]
 
 ITEM_CSS = """
-.pv-grid { display: flex; flex-wrap: wrap; gap: 5px; align-content: flex-start; padding: 2px; }
-.pv-item { position: relative; width: 58px; }
-.pv-item .th { width: 58px; height: 58px; border-radius: 7px; }
+.pv-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(50px, 1fr)); gap: 5px;
+  align-content: start; padding: 2px; }
+.pv-item { position: relative; min-width: 0; }
+.pv-item .th { width: 100%; height: auto; aspect-ratio: 1; border-radius: 7px; display: flex; }
 .pv-item .pv-chip { position: absolute; left: 3px; bottom: 3px; max-width: 52px; z-index: 2;
   pointer-events: none; box-shadow: 0 0 0 1px rgba(0,0,0,.15); }
 .pv-item .pv-edited { position: absolute; right: 3px; top: 3px; width: 9px; height: 9px;

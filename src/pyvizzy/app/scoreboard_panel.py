@@ -44,7 +44,7 @@ def render_scoreboard(state: AppState) -> str:
     for css, name, counts in (
         ("all", "All errors", report.overall),
         ("", "Cross-class", report.cross_class),
-        ("", "Out of distribution", report.ood),
+        ("", "OOD", report.ood),
     ):
         rows.append(
             f'<tr class="{css}"><td>{name}</td><td>{counts.n_correct}/{counts.n_actual}</td>'
@@ -53,8 +53,8 @@ def render_scoreboard(state: AppState) -> str:
         )
     found = (
         '<div class="pv-title"><span class="pv-num">7</span><b>Scoreboard</b>'
-        f'<span class="pv-count">planted errors found: <b>{overall.n_correct}</b> of '
-        f"{overall.n_actual}</span></div>"
+        f'<span class="pv-count" title="planted errors found">found <b>{overall.n_correct}</b>'
+        f" of {overall.n_actual}</span></div>"
     )
     return (
         found
