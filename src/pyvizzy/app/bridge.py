@@ -8,11 +8,12 @@ page behaves the same in both:
 
 - Python -> page: ``static_json`` + ``dynamic`` (``window.pyvizzy.state()``, and a
   ``{type: "pyvizzy:state", state}`` message to the parent frame after each redraw;
-  ``dynamic`` also carries the address, written with ``history.replaceState``).
+  ``dynamic`` also carries the address, written with ``history.replaceState``), and
+  ``busy_json``, the busy overlay's message (empty: hidden).
 - page -> Python: ``query`` (``location.search``, sent once on render: the settings
   the page was opened with) and ``event`` (a click on anything carrying
-  ``data-pv-id``, anywhere in the page's shadow roots, selects that item).
-- Python -> page: ``busy_json``, the busy overlay's message (empty: hidden).
+  ``data-pv-id``, anywhere in the page's shadow roots, selects that item; the two long
+  lists mark the selection in the page, ``window.pyvizzy.markSelected``).
 - page only: the theme (``data-pv-theme`` on ``<html>``, also read from and written
   to the ``theme`` query parameter) and the Guide tour, started by clicks on widgets
   carrying the CSS classes :data:`THEME_TOGGLE_CLASS` / :data:`GUIDE_BUTTON_CLASS`.
