@@ -175,6 +175,15 @@ def test_sliders_moved_with_the_keyboard_agree_with_categorize(browser, server):
     page.wait_for_function(
         "location.search.includes('class=57') && location.search.includes('ood=11')"
     )
+
+    page.get_by_role("button", name="Per-class mean").click()
+    mean = _wait_for(page, "s.threshold_mode === 'mean'")
+    _assert_agrees_with_categorize(mean)
+    page.get_by_role("button", name="Label quality ↑").click()
+    first_row = page.locator(".pv-prow").first
+    page.wait_for_function("location.search.includes('mode=mean')")
+    worst = int(np.argmin([p[g] for p, g in zip(mean["pred_probs"], mean["given"], strict=True)]))
+    first_row.and_(page.locator(f'[data-pv-id="{mean["ids"][worst]}"]')).wait_for(timeout=10_000)
     assert errors == []
     page.close()
 
