@@ -115,13 +115,15 @@ def slider_latencies(page, moves: int) -> list[float]:
     handle = page.locator(".pv-class-slider .noUi-handle")
     handle.focus()
     latencies = []
+    page.evaluate("() => { window.pyvizzyLoad.python_ms.length = 0; }")
     for step in range(moves):
         key, delta = ("ArrowRight", 1) if (step // 10) % 2 == 0 else ("ArrowLeft", -1)
         expected = page.evaluate("() => window.pyvizzy.state().class_percentile") + delta
         page.evaluate("() => { window.__benchKeyAt = performance.now(); }")
         page.keyboard.press(key)
         latencies.append(page.evaluate(MOVE, [expected]))
-    return latencies
+    python_ms = page.evaluate("() => window.pyvizzyLoad.python_ms.slice()")
+    return latencies, python_ms
 
 
 def fmt(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
     server, base = serve_in_thread(args.site, use_gzip=not args.no_gzip)
     url = base + "index.html"
-    cold, repeat, latencies = [], [], []
+    cold, repeat, latencies, python_ms = [], [], [], []
     largest: list = []
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profiles:
         context = None
@@ -166,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cold {run + 1}: interactive {timings['interactive'] / 1000:.2f} s, "
                   f"{timings['bytes'] / 1e6:.1f} MB", file=sys.stderr)
             if run == args.cold - 1:
-                latencies = slider_latencies(page, args.moves)
+                latencies, python_ms = slider_latencies(page, args.moves)
                 page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
                 time.sleep(1.0)
             page.close()
@@ -212,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         + (f"median {statistics.median(latencies):.1f} ms, "
            f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms"
            if latencies else "n/a"),
+        "",
+        "Of which Python in the worker (applying the change and recomputing, per change "
+        "message): "
+        + (f"median {statistics.median(python_ms):.1f} ms, "
+           f"p95 {percentile(python_ms, 95):.1f} ms ({len(python_ms)} messages)"
+           if python_ms else "n/a"),
         "",
         "10 largest files of a cold load:",
         "",

@@ -29,13 +29,18 @@ def main(argv: list[str] | None = None) -> int:
                              "../shared/vizzy-demo when present)")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="ship source wheels (slower start, readable tracebacks)")
-    parser.add_argument("--no-gzip", action="store_true", help="skip the .gz copies")
+    parser.add_argument("--no-gzip", action="store_true",
+                        help="skip the .gz copies (implies --deflate-archives)")
+    parser.add_argument("--deflate-archives", action="store_true",
+                        help="compress inside the wheels and stdlib zip, for a host that does "
+                             "not compress .whl/.zip responses (loads a little slower)")
     args = parser.parse_args(argv)
     print(f"building the site into {args.out}")
     try:
         report = build_site(args.out, app_script=args.app, cache_dir=args.cache,
                             demo_dir=args.demo_dir, bytecode=not args.no_bytecode,
-                            compress=not args.no_gzip)
+                            compress=not args.no_gzip,
+                            stored_archives=not args.deflate_archives)
     except (SiteBuildError, PinError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -40,7 +40,7 @@ BOKEH_DIR = "vendor/bokeh/"
 # Panel builds its stylesheet URLs from CDN_ROOT; the wheel is patched to point here.
 PANEL_ROOT = "vendor/panel/"
 # Bump to invalidate slimmed/compiled wheels in the cache when their recipe changes.
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 
 # Panel dist folders served next to the JS: stylesheets and the images they refer to.
 PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
@@ -210,14 +210,19 @@ def check_not_imported(strip: dict) -> None:
 
 
 def compile_bytecode(files: dict[str, Path], pyodide_core: dict[str, bytes], cache_dir: Path,
-                     log) -> dict[str, Path]:
-    """Each wheel (and the stdlib zip) compiled to sourceless .pyc by Pyodide under Node.js."""
+                     log, *, stored: bool = True) -> dict[str, Path]:
+    """Each wheel (and the stdlib zip) compiled to sourceless .pyc by Pyodide under Node.js.
+
+    With ``stored`` the archives are written uncompressed (for a server that compresses).
+    """
     node = shutil.which("node")
     if node is None:
         raise SiteBuildError("Node.js (>= 18) is needed to bytecode-compile the wheels")
     compiled_dir = cache_dir / "compiled"
     compiled_dir.mkdir(parents=True, exist_ok=True)
-    targets = {name: compiled_dir / _cache_key(path) / path.name for name, path in files.items()}
+    flavour = "stored" if stored else "deflated"
+    targets = {name: compiled_dir / _cache_key(path, flavour) / path.name
+               for name, path in files.items()}
     jobs = [[str(files[name]), str(target)] for name, target in targets.items()
             if not target.exists()]
     if jobs:
@@ -230,7 +235,7 @@ def compile_bytecode(files: dict[str, Path], pyodide_core: dict[str, bytes], cac
             for name, data in pyodide_core.items():
                 (core_dir / name).write_bytes(data)
             jobs_file = Path(tmp) / "jobs.json"
-            jobs_file.write_text(json.dumps(jobs))
+            jobs_file.write_text(json.dumps({"stored": stored, "jobs": jobs}))
             result = subprocess.run(
                 [node, str(PACKAGE_DIR / "pycompile.mjs"), str(core_dir), str(jobs_file)],
                 capture_output=True, text=True, check=False,
@@ -482,8 +487,14 @@ def find_demo_dir() -> Path | None:
 
 def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path | None = None,
                demo_dir: Path | None = None, bytecode: bool = True, compress: bool = True,
+               stored_archives: bool = True,
                log: Callable[[str], None] = print) -> BuildReport:
-    """Build the whole static site into ``out_dir`` (replaced atomically at the end)."""
+    """Build the whole static site into ``out_dir`` (replaced atomically at the end).
+
+    ``stored_archives`` writes the (bytecode-compiled) wheels and stdlib uncompressed inside,
+    which loads faster when the server compresses them (``serve_site.py`` sends the ``.gz``
+    copies); turn it off for a host that serves ``.whl``/``.zip`` files uncompressed.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     cache_dir = Path(cache_dir or DEFAULT_CACHE).resolve()
@@ -529,7 +540,8 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                         fetch.sha256_of_bytes(core["python_stdlib.zip"]):
                     _write(stdlib_path, core["python_stdlib.zip"])
                 compiled = compile_bytecode({**to_ship, "__stdlib__": stdlib_path}, core,
-                                            cache_dir, log)
+                                            cache_dir, log,
+                                            stored=stored_archives and compress)
                 core = {**core, "python_stdlib.zip": compiled.pop("__stdlib__").read_bytes()}
                 to_ship = compiled
         with _timed(report, "lock", log):
@@ -593,6 +605,7 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                 "packages": {e.name: e.version for e in entries},
                 "datasets": report.datasets,
                 "bytecode": bytecode,
+                "stored_archives": bool(bytecode and stored_archives and compress),
             }, indent=1) + "\n")
         if compress:
             with _timed(report, "gzip", log):

@@ -1,6 +1,6 @@
 // Compile wheels and the stdlib zip to sourceless .pyc with Pyodide's own Python, under Node.js.
 // Usage: node pycompile.mjs <pyodide-dir> <jobs.json>
-// jobs.json: [[input_zip_path, output_zip_path], ...]. The bytecode must come from the exact
+// jobs.json: {"stored": bool, "jobs": [[input_zip_path, output_zip_path], ...]}. The bytecode must come from the exact
 // interpreter the browser runs (Python 3.12.7 in Pyodide 0.27.7), hence Pyodide in Node.
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,7 +18,7 @@ def _record_line(name, data):
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return f"{name},sha256={digest},{len(data)}"
 
-def compile_zip(src, dst):
+def compile_zip(src, dst, stored):
     """Replace every compilable .py by its .pyc (same folder, PEP 3147-less: sourceless)."""
     with zipfile.ZipFile(src) as zin:
         entries = {i.filename: zin.read(i) for i in zin.infolist() if not i.is_dir()}
@@ -40,10 +40,13 @@ def compile_zip(src, dst):
         body = {n: d for n, d in out.items() if n != record[0]}
         lines = [_record_line(n, d) for n, d in sorted(body.items())] + [record[0] + ",,"]
         out[record[0]] = ("\\n".join(lines) + "\\n").encode()
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+    # Stored (not deflated) when the server compresses: the browser then inflates natively and
+    # Python (in WebAssembly) unpacks and imports without inflating.
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(dst, "w", method) as zout:
         for name in sorted(out):
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = method
             info.external_attr = 0o644 << 16
             zout.writestr(info, out[name])
     return kept_source
@@ -52,10 +55,10 @@ def compile_zip(src, dst):
 const pyodide = await loadPyodide({ indexURL: path.resolve(pyodideDir) + "/" });
 pyodide.runPython(COMPILER);
 const compileZip = pyodide.globals.get("compile_zip");
-const jobs = JSON.parse(readFileSync(jobsPath, "utf-8"));
+const { stored, jobs } = JSON.parse(readFileSync(jobsPath, "utf-8"));
 for (const [input, output] of jobs) {
   pyodide.FS.writeFile("/tmp/in.zip", readFileSync(input));
-  const keptSource = compileZip("/tmp/in.zip", "/tmp/out.zip");
+  const keptSource = compileZip("/tmp/in.zip", "/tmp/out.zip", stored);
   writeFileSync(output + ".tmp", pyodide.FS.readFile("/tmp/out.zip"));
   renameSync(output + ".tmp", output);
   console.log(`${path.basename(output)}: compiled (${keptSource} files kept as source)`);

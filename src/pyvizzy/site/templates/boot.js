@@ -12,6 +12,7 @@
     phase: "start",
     prerendered: false,
     live: false,
+    python_ms: [], // time Python took for each change the page sent (last 100)
     error: null,
   };
   window.pyvizzyLoad = load;
@@ -135,6 +136,10 @@
   worker.onmessage = async (event) => {
     const msg = event.data;
     if (msg.type === "idle") {
+      if (msg.python_ms !== undefined) {
+        load.python_ms.push(Math.round(msg.python_ms * 10) / 10);
+        if (load.python_ms.length > 100) load.python_ms.shift();
+      }
       if (worker.queue.length) {
         const patch = worker.jsdoc.create_json_patch(worker.queue);
         worker.busy = true;

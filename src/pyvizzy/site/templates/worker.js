@@ -113,13 +113,14 @@ _link_docs_worker(state.curdoc, sendPatch, setter='js')
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
     } else if (msg.type === "patch") {
+      const patchStarted = performance.now();
       self.pyodide.globals.set("patch", msg.patch);
       await self.pyodide.runPythonAsync(`
 from panel.io.pyodide import _convert_json_patch
 from panel.io.state import state
 state.curdoc.apply_json_patch(_convert_json_patch(patch), setter='js')
 `);
-      self.postMessage({ type: "idle" });
+      self.postMessage({ type: "idle", python_ms: performance.now() - patchStarted });
     } else if (msg.type === "location") {
       self.pyodide.globals.set("page_location", msg.location);
       await self.pyodide.runPythonAsync(CONFIG.location_code);
