@@ -86,10 +86,16 @@ class Recorder:
         self.requests: list[str] = []
         self.failed: list[str] = []
         self.page_errors: list[str] = []
+        self.csp_violations: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", self._console)
         page.on("requestfailed", lambda request: self.failed.append(request.url))
         page.on("response", self._response)
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def _response(self, response) -> None:
         if response.status >= 400:
@@ -176,6 +182,7 @@ def test_loads_offline_trains_and_the_sliders_agree_with_categorize(browser, bas
     assert recorder.foreign() == [], f"requests left the origin: {recorder.foreign()}"
     assert recorder.failed == [], f"failed requests: {recorder.failed}"
     assert recorder.page_errors == []
+    assert recorder.csp_violations == []
     page.context.close()
 
 

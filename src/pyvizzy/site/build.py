@@ -287,7 +287,11 @@ def vendor_resources(prerendered: Prerendered, staging: Path, available: dict[st
             return panel_local + name
         raise SiteBuildError(f"the app needs {url}, which is neither Bokeh's nor Panel's JS/CSS")
 
-    js = [local for url in prerendered.js_urls if (local := localize(url))]
+    # es-module-shims only serves Panel's ESM components (JSComponent, ReactComponent, ...);
+    # it also runs an inline feature test that the CSP (rightly) refuses.
+    uses_esm = '"name":"panel.models.esm.' in prerendered.docs_json
+    js = [local for url in prerendered.js_urls
+          if (uses_esm or "es-module-shims" not in url) and (local := localize(url))]
     css = [local for url in prerendered.css_urls if (local := localize(url))]
     for name in panel_archive.namelist():
         relative = name[len("panel/dist/"):]
