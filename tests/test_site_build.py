@@ -97,6 +97,12 @@ def test_a_fresh_download_is_verified_before_it_enters_the_cache(tmp_path):
     assert path.read_bytes() == b"expected"
 
 
+def test_the_npm_tarball_address_follows_the_registry_layout():
+    assert fetch.npm_tarball_url("pyodide@0.27.7") == (
+        "https://registry.npmjs.org/pyodide/-/pyodide-0.27.7.tgz"
+    )
+
+
 # ----------------------------------------------------------------------------- lock
 
 

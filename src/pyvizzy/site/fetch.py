@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,15 +96,34 @@ def _fetch_into_cache(
     return cached
 
 
+NPM_REGISTRY = "https://registry.npmjs.org"
+
+
+def npm_tarball_url(spec: str) -> str:
+    """The registry address of an npm package's tarball (``name@version``, unscoped)."""
+    name, _, version = spec.rpartition("@")
+    return f"{NPM_REGISTRY}/{name}/-/{name}-{version}.tgz"
+
+
 def fetch_npm(spec: str, filename: str, expected_sha256: str, download_dir: Path,
               *, log: Callable[[str], None] = print) -> Path:
-    """``npm pack <spec>`` into the cache and verify the tarball."""
+    """``npm pack <spec>`` into the cache and verify the tarball.
+
+    Without npm (Debian's ``nodejs`` package has none) the tarball is read from the npm
+    registry's own address for it; either way its sha256 must match the pin.
+    """
     npm = shutil.which("npm")
-    if npm is None:
-        raise PinError(f"npm is needed to fetch {spec} (install Node.js >= 18)")
 
     def download(tmp_dir: Path) -> None:
-        _run([npm, "pack", spec, "--silent"], cwd=tmp_dir)
+        if npm is not None:
+            _run([npm, "pack", spec, "--silent"], cwd=tmp_dir)
+            return
+        url = npm_tarball_url(spec)
+        try:
+            with urllib.request.urlopen(url, timeout=120) as response:
+                (tmp_dir / filename).write_bytes(response.read())
+        except OSError as error:
+            raise PinError(f"npm {spec}: could not download {url}: {error}") from error
 
     return _fetch_into_cache(filename, expected_sha256, download_dir, download,
                              what=f"npm {spec}", log=log)
