@@ -115,7 +115,8 @@ def slider_latencies(page, moves: int) -> list[float]:
     handle = page.locator(".pv-class-slider .noUi-handle")
     handle.focus()
     latencies = []
-    page.evaluate("() => { window.pyvizzyLoad.python_ms.length = 0; }")
+    page.evaluate("() => { window.pyvizzyLoad.python_ms.length = 0;"
+                  " window.pyvizzyLoad.apply_ms.length = 0; }")
     for step in range(moves):
         key, delta = ("ArrowRight", 1) if (step // 10) % 2 == 0 else ("ArrowLeft", -1)
         expected = page.evaluate("() => window.pyvizzy.state().class_percentile") + delta
@@ -123,7 +124,8 @@ def slider_latencies(page, moves: int) -> list[float]:
         page.keyboard.press(key)
         latencies.append(page.evaluate(MOVE, [expected]))
     python_ms = page.evaluate("() => window.pyvizzyLoad.python_ms.slice()")
-    return latencies, python_ms
+    apply_ms = page.evaluate("() => window.pyvizzyLoad.apply_ms.slice()")
+    return latencies, python_ms, apply_ms
 
 
 def fmt(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     server, base = serve_in_thread(args.site, use_gzip=not args.no_gzip)
     url = base + "index.html"
-    cold, repeat, latencies, python_ms = [], [], [], []
+    cold, repeat, latencies, python_ms, apply_ms = [], [], [], [], []
     largest: list = []
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profiles:
         context = None
@@ -168,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cold {run + 1}: interactive {timings['interactive'] / 1000:.2f} s, "
                   f"{timings['bytes'] / 1e6:.1f} MB", file=sys.stderr)
             if run == args.cold - 1:
-                latencies, python_ms = slider_latencies(page, args.moves)
+                latencies, python_ms, apply_ms = slider_latencies(page, args.moves)
                 page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
                 time.sleep(1.0)
             page.close()
@@ -220,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         + (f"median {statistics.median(python_ms):.1f} ms, "
            f"p95 {percentile(python_ms, 95):.1f} ms ({len(python_ms)} messages)"
            if python_ms else "n/a"),
+        "",
+        "Of which the page applying Python's patches (Bokeh, main thread; per patch): "
+        + (f"median {statistics.median(apply_ms):.1f} ms, "
+           f"p95 {percentile(apply_ms, 95):.1f} ms ({len(apply_ms)} patches)"
+           if apply_ms else "n/a"),
         "",
         "10 largest files of a cold load:",
         "",

@@ -448,11 +448,66 @@ if _np.dtype(_np.intp).itemsize < 8 and not hasattr(_np.bincount, "_pyvizzy_comp
 """
 
 
+# Python -> page: Panel's _link_docs_worker sends one message per model change, and the page
+# applies (and re-lays out) each separately. Here the changes Python makes while handling one
+# message from the page go back as ONE patch; changes made at other times go at once.
+BATCH_CODE = """
+import js as _js
+import pyodide as _pyodide
+from panel.io.pyodide import _dict_converter, _process_document_events
+from panel.io.state import state as _state
+
+_pending_events = []
+_batching = [False]
+
+
+def _flush_events():
+    if not _pending_events:
+        return
+    events = list(_pending_events)
+    _pending_events.clear()
+    patch, buffers = _process_document_events(_state.curdoc, events)
+    sendPatch(
+        _pyodide.ffi.to_js(patch, dict_converter=_dict_converter),
+        _js.Map.new(_pyodide.ffi.to_js(buffers)),
+        None,
+    )
+
+
+def _on_change(event):
+    if getattr(event, "setter", None) == "js":
+        return
+    _pending_events.append(event)
+    if not _batching[0]:
+        _flush_events()
+"""
+
+LINK_CODE = """
+from bokeh.events import DocumentReady as _DocumentReady
+from panel.io.state import state as _state
+_state.curdoc.on_change(_on_change)
+_state.curdoc.unhold()
+_state.curdoc.callbacks.trigger_event(_DocumentReady())
+"""
+
+PATCH_CODE = """
+from panel.io.pyodide import _convert_json_patch
+from panel.io.state import state as _state
+_batching[0] = True
+try:
+    _state.curdoc.apply_json_patch(_convert_json_patch(patch), setter="js")
+finally:
+    _batching[0] = False
+    _flush_events()
+"""
+
+
 def app_code(app_source: str) -> str:
     """The Python the worker runs: a fresh document, the page's address, the app, its JSON."""
     return "\n".join([
         "from panel.io.pyodide import init_doc, write_doc",
         "init_doc()",
+        BATCH_CODE,
         SESSION_CODE,
         LOCATION_CODE,
         PYODIDE_COMPAT_CODE,
@@ -592,6 +647,8 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                 "packages": needed,
                 "preload_code": PRELOAD_CODE,
                 "location_code": LOCATION_CODE,
+                "link_code": LINK_CODE,
+                "patch_code": PATCH_CODE,
                 "app_code": app_code(app_script.read_text(encoding="utf-8")),
             }
             pinned_files = sorted(

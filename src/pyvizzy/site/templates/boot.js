@@ -13,6 +13,7 @@
     prerendered: false,
     live: false,
     python_ms: [], // time Python took for each change the page sent (last 100)
+    apply_ms: [], // time the page took to apply each patch from Python (last 100)
     error: null,
   };
   window.pyvizzyLoad = load;
@@ -113,20 +114,33 @@
   let patching = 0;
   worker.postMessage({ type: "init", location: JSON.stringify(window.location) });
 
+  // Page -> Python. Changes made in the same task (a slider sets `value` and
+  // `value_throttled` together) travel as one message; while Python is busy, later changes
+  // wait, and a newer value of the same property replaces an older one.
+  let flushScheduled = false;
+  function flushChanges() {
+    flushScheduled = false;
+    if (worker.busy || !worker.queue.length) return;
+    const patch = worker.jsdoc.create_json_patch(worker.queue);
+    worker.queue = [];
+    worker.busy = true;
+    worker.postMessage({ type: "patch", patch: patch });
+  }
+
   function sendChange(jsdoc, event) {
     if ((event.setter_id != null && event.setter_id === "py") || patching > 0) {
       return;
     }
-    if (worker.busy && event.model && event.attr) {
+    if (event.model && event.attr) {
       worker.queue = worker.queue.filter(
         (old) => !(old.model === event.model && old.attr === event.attr)
       );
-      worker.queue.push(event);
-      return;
     }
-    const patch = jsdoc.create_json_patch([event]);
-    worker.busy = true;
-    worker.postMessage({ type: "patch", patch: patch });
+    worker.queue.push(event);
+    if (!worker.busy && !flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flushChanges);
+    }
   }
 
   worker.onerror = (event) => {
@@ -140,14 +154,8 @@
         load.python_ms.push(Math.round(msg.python_ms * 10) / 10);
         if (load.python_ms.length > 100) load.python_ms.shift();
       }
-      if (worker.queue.length) {
-        const patch = worker.jsdoc.create_json_patch(worker.queue);
-        worker.busy = true;
-        worker.queue = [];
-        worker.postMessage({ type: "patch", patch: patch });
-      } else {
-        worker.busy = false;
-      }
+      worker.busy = false;
+      flushChanges();
     } else if (msg.type === "status") {
       mark("status:" + msg.phase, { worker_t: msg.t });
       showStatus(msg.phase, msg.msg);
@@ -193,11 +201,14 @@
       mark("linked", { worker_t: msg.t });
       load.worker_resources = msg.resources || [];
     } else if (msg.type === "patch") {
+      const applyStarted = performance.now();
       try {
         patching += 1;
         worker.jsdoc.apply_json_patch(msg.patch, msg.buffers);
       } finally {
         patching -= 1;
+        load.apply_ms.push(Math.round((performance.now() - applyStarted) * 10) / 10);
+        if (load.apply_ms.length > 100) load.apply_ms.shift();
       }
     }
   };

@@ -99,11 +99,7 @@ self.onmessage = async (event) => {
       pageLocation = msg.location;
       locationArrived(pageLocation);
     } else if (msg.type === "rendered") {
-      await self.pyodide.runPythonAsync(`
-from panel.io.state import state
-from panel.io.pyodide import _link_docs_worker
-_link_docs_worker(state.curdoc, sendPatch, setter='js')
-`);
+      await self.pyodide.runPythonAsync(CONFIG.link_code);
       // What this worker downloaded (for benchmarks: the page cannot see a worker's requests).
       const resources = performance.getEntriesByType("resource").map((entry) => ({
         name: entry.name,
@@ -115,11 +111,7 @@ _link_docs_worker(state.curdoc, sendPatch, setter='js')
     } else if (msg.type === "patch") {
       const patchStarted = performance.now();
       self.pyodide.globals.set("patch", msg.patch);
-      await self.pyodide.runPythonAsync(`
-from panel.io.pyodide import _convert_json_patch
-from panel.io.state import state
-state.curdoc.apply_json_patch(_convert_json_patch(patch), setter='js')
-`);
+      await self.pyodide.runPythonAsync(CONFIG.patch_code);
       self.postMessage({ type: "idle", python_ms: performance.now() - patchStarted });
     } else if (msg.type === "location") {
       self.pyodide.globals.set("page_location", msg.location);
