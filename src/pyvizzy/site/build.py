@@ -452,6 +452,7 @@ if _np.dtype(_np.intp).itemsize < 8 and not hasattr(_np.bincount, "_pyvizzy_comp
 # applies (and re-lays out) each separately. Here the changes Python makes while handling one
 # message from the page go back as ONE patch; changes made at other times go at once.
 BATCH_CODE = """
+import json as _json_module
 import js as _js
 import pyodide as _pyodide
 from panel.io.pyodide import _dict_converter, _process_document_events
@@ -467,6 +468,12 @@ def _flush_events():
     events = list(_pending_events)
     _pending_events.clear()
     patch, buffers = _process_document_events(_state.curdoc, events)
+    if not buffers:
+        try:  # one JSON string crosses to the page much faster than a tree of JS objects
+            sendPatch(_json_module.dumps(patch, separators=(",", ":")), None, None)
+            return
+        except (TypeError, ValueError):
+            pass
     sendPatch(
         _pyodide.ffi.to_js(patch, dict_converter=_dict_converter),
         _js.Map.new(_pyodide.ffi.to_js(buffers)),

@@ -204,7 +204,8 @@
       const applyStarted = performance.now();
       try {
         patching += 1;
-        worker.jsdoc.apply_json_patch(msg.patch, msg.buffers);
+        const patch = typeof msg.patch === "string" ? JSON.parse(msg.patch) : msg.patch;
+        worker.jsdoc.apply_json_patch(patch, msg.buffers || new Map());
       } finally {
         patching -= 1;
         load.apply_ms.push(Math.round((performance.now() - applyStarted) * 10) / 10);
