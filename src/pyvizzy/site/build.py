@@ -367,7 +367,7 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
     for key, value in replacements.items():
         page = page.replace(key, value)
     _write(staging / "index.html", page)
-    for name in ("boot.js", "site.css", "article.js", "doc.css"):
+    for name in ("early.js", "boot.js", "site.css", "article.js", "doc.css"):
         shutil.copyfile(TEMPLATES / name, staging / name)
     worker = (TEMPLATES / "worker.js").read_text(encoding="utf-8")
     _write(staging / "worker.js",

@@ -107,12 +107,16 @@
     return;
   }
 
-  // 2. Python in a Web Worker.
-  const worker = new Worker(config.worker_url);
+  // 2. Python in a Web Worker (usually already started by early.js).
+  const early = window.pyvizzyEarly;
+  delete window.pyvizzyEarly;
+  const worker = early ? early.worker : new Worker(config.worker_url);
+  if (!early) {
+    worker.postMessage({ type: "init", location: JSON.stringify(window.location) });
+  }
   worker.busy = false;
   worker.queue = [];
   let patching = 0;
-  worker.postMessage({ type: "init", location: JSON.stringify(window.location) });
 
   // Page -> Python. Changes made in the same task (a slider sets `value` and
   // `value_throttled` together) travel as one message; while Python is busy, later changes
@@ -213,6 +217,11 @@
       }
     }
   };
+
+  if (early) {
+    for (const event of early.errors) worker.onerror(event);
+    for (const event of early.messages) worker.onmessage(event);
+  }
 
   // 3. After the app is live: a service worker that keeps the pinned files for the next visit.
   function registerServiceWorker() {
