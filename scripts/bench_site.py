@@ -150,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moves", type=int, default=20)
     parser.add_argument("--no-gzip", action="store_true", help="serve without compression")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--screenshot", type=Path, default=None,
+                        help="also save a 1440x900 screenshot of the live page here (PNG)")
+    parser.add_argument("--screenshot-query", default="?dataset=digits",
+                        help="address parameters for the screenshot (default: the digits "
+                             "set, our own data)")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -186,6 +191,15 @@ def main(argv: list[str] | None = None) -> int:
             repeat.append(timings)
             print(f"repeat {run + 1}: interactive {timings['interactive'] / 1000:.2f} s",
                   file=sys.stderr)
+            page.close()
+        if args.screenshot:
+            page = context.new_page()
+            page.goto(url + args.screenshot_query)
+            page.wait_for_function(READY, timeout=180_000)
+            page.wait_for_timeout(500)
+            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(args.screenshot))
+            print(f"screenshot: {args.screenshot}", file=sys.stderr)
             page.close()
         context.close()
     server.shutdown()
