@@ -9,6 +9,7 @@ Pyodide in a Web Worker; the checks compare the page's ``window.pyvizzy.state()`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -259,3 +260,30 @@ def test_embed_page_documents_the_iframe_snippet(browser, base_url):
         assert parameter in text
     assert recorder.foreign() == [] and recorder.failed == []
     page.context.close()
+
+
+def test_the_site_lock_lists_exactly_the_served_files_and_no_page_names_a_cdn(site_dir):
+    pyodide_dir = site_dir / "pyodide"
+    site_lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
+    packages = site_lock["packages"]
+    listed = {entry["file_name"] for entry in packages.values()}
+    core = {"pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
+            "pyodide-lock.json"}
+    served = {p.name for p in pyodide_dir.iterdir() if not p.name.endswith(".gz")}
+    assert served - core == listed
+    for entry in packages.values():
+        data = (pyodide_dir / entry["file_name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file_name"]
+        assert set(entry["depends"]) <= set(packages), entry["name"]
+    assert "pandas" not in packages and "micropip" not in packages
+    # Our own pages, scripts and the lock (vendored third-party JS may mention its CDN in code
+    # paths the site never takes; the request recording in the tests above covers those).
+    own_files = [p for p in site_dir.iterdir() if p.suffix in (".html", ".js", ".css", ".json")]
+    own_files.append(pyodide_dir / "pyodide-lock.json")
+    names = {p.name for p in own_files}
+    assert {"index.html", "worker.js", "boot.js", "early.js", "sw.js"} <= names
+    for path in own_files:
+        text = path.read_text(encoding="utf-8")
+        for host in ("cdn.jsdelivr.net", "cdn.bokeh.org", "cdn.holoviz.org", "unpkg.com",
+                     "pypi.org", "fonts.googleapis.com", "githubusercontent"):
+            assert host not in text, (path.name, host)
