@@ -31,13 +31,38 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// A page may be newer than this service worker (the site was rebuilt and the new worker is not
+// active yet): each page load asks build-info.json which build it belongs to, and the cached
+// files are used only while that is this worker's build.
+let sameBuild = Promise.resolve(true);
+function checkBuild() {
+  sameBuild = fetch(new URL("build-info.json", self.registration.scope).href, { cache: "no-store" })
+    .then((response) => response.json())
+    .then((info) => {
+      const same = info.build_id === BUILD.build_id;
+      if (!same) self.registration.update();
+      return same;
+    })
+    .catch(() => false);
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
+  if (request.mode === "navigate") {
+    checkBuild();
+    return;
+  }
   const url = new URL(request.url);
   url.search = "";
   if (!PINNED.has(url.href)) return; // pages, datasets: straight to the network
   event.respondWith(
+    sameBuild.then((same) => (same ? fromCache(request, url) : fetch(request)))
+  );
+});
+
+function fromCache(request, url) {
+  return (
     caches.open(CACHE).then((cache) =>
       cache.match(url.href).then(
         (hit) =>
@@ -49,4 +74,4 @@ self.addEventListener("fetch", (event) => {
       )
     )
   );
-});
+}
