@@ -287,3 +287,36 @@ def test_the_site_lock_lists_exactly_the_served_files_and_no_page_names_a_cdn(si
         for host in ("cdn.jsdelivr.net", "cdn.bokeh.org", "cdn.holoviz.org", "unpkg.com",
                      "pypi.org", "fonts.googleapis.com", "githubusercontent"):
             assert host not in text, (path.name, host)
+
+
+def test_repeat_visits_load_the_pinned_files_from_the_service_worker_of_their_build(
+        browser, site_dir):
+    from pyvizzy.site.serve import serve_in_thread
+
+    served: list[str] = []
+    server, url = serve_in_thread(site_dir, on_request=served.append)
+    build_info = site_dir / "build-info.json"
+    original = build_info.read_text()
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+
+    def visit() -> list[str]:
+        served.clear()
+        page = context.new_page()
+        page.goto(url + "index.html")
+        wait_until_trained(page)
+        page.evaluate("() => navigator.serviceWorker.ready")
+        page.wait_for_timeout(1000)
+        page.close()
+        return [path for path in served if path.endswith(".whl")]
+
+    try:
+        assert visit(), "the first visit downloads the wheels"
+        assert visit() == [], "a repeat visit takes every wheel from the service worker"
+        # The site is rebuilt: pages of the new build must not get the old build's files.
+        build_info.write_text(original.replace('"build_id": "', '"build_id": "other-'))
+        assert visit(), "after a rebuild the wheels come from the server again"
+    finally:
+        build_info.write_text(original)
+        context.close()
+        server.shutdown()
+        server.server_close()

@@ -35,6 +35,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     }
     use_gzip = True
     quiet = True
+    on_request = None  # optional callable(path), e.g. for tests counting what was fetched
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -68,18 +69,28 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def log_message(self, format, *args):
+        if self.on_request is not None:
+            self.on_request(self.path)
         if not self.quiet:
             super().log_message(format, *args)
 
 
 def make_server(directory: Path, port: int = 8000, *, host: str = "127.0.0.1",
-                use_gzip: bool = True, quiet: bool = True) -> http.server.ThreadingHTTPServer:
-    """A threading HTTP server for ``directory`` (``port=0`` picks a free port)."""
+                use_gzip: bool = True, quiet: bool = True,
+                on_request=None) -> http.server.ThreadingHTTPServer:
+    """A threading HTTP server for ``directory`` (``port=0`` picks a free port).
+
+    ``on_request``, when given, is called with the path of every request served.
+    """
     directory = Path(directory).resolve()
     if not (directory / "index.html").is_file():
         raise FileNotFoundError(f"{directory}: no index.html (build the site first: make site)")
     handler = functools.partial(
-        type("Handler", (SiteRequestHandler,), {"use_gzip": use_gzip, "quiet": quiet}),
+        type("Handler", (SiteRequestHandler,), {
+            "use_gzip": use_gzip,
+            "quiet": quiet,
+            "on_request": staticmethod(on_request) if on_request else None,
+        }),
         directory=str(directory),
     )
     server = http.server.ThreadingHTTPServer((host, port), handler)
@@ -87,9 +98,9 @@ def make_server(directory: Path, port: int = 8000, *, host: str = "127.0.0.1",
     return server
 
 
-def serve_in_thread(directory: Path, *, use_gzip: bool = True):
+def serve_in_thread(directory: Path, *, use_gzip: bool = True, on_request=None):
     """Start a server on a free port in a daemon thread; returns (server, base URL)."""
-    server = make_server(directory, 0, use_gzip=use_gzip)
+    server = make_server(directory, 0, use_gzip=use_gzip, on_request=on_request)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
