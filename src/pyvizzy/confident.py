@@ -274,6 +274,8 @@ def _ood_mask(pred_probs: np.ndarray, ood_thresholds: np.ndarray) -> np.ndarray:
 def _confident_joint(labels: np.ndarray, suggested: np.ndarray, n_classes: int) -> np.ndarray:
     has_suggestion = suggested >= 0
     cells = labels[has_suggestion] * n_classes + suggested[has_suggestion]
+    # np.intp: on wasm32 (Pyodide) bincount refuses int64 input.
+    cells = cells.astype(np.intp, copy=False)
     return np.bincount(cells, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
@@ -451,7 +453,7 @@ class Categorization:
 
     def counts(self) -> dict[str, int]:
         """Number of examples in each category, in :data:`CATEGORIES` order."""
-        tally = np.bincount(self.category_codes, minlength=len(CATEGORIES))
+        tally = np.bincount(self.category_codes.astype(np.intp), minlength=len(CATEGORIES))
         return {name: int(count) for name, count in zip(CATEGORIES, tally, strict=True)}
 
 

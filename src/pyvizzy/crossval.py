@@ -83,7 +83,7 @@ def _check_folds(n_folds, labels: np.ndarray, n_classes: int) -> int:
             f"{labels.shape[0]} examples are fewer than n_folds={n_folds}: "
             "add examples or lower n_folds"
         )
-    class_sizes = np.bincount(labels, minlength=n_classes)
+    class_sizes = np.bincount(labels.astype(np.intp), minlength=n_classes)
     for k, size in enumerate(class_sizes):
         if 0 < size < n_folds:
             raise ValueError(

@@ -349,7 +349,7 @@ def dataset_from_dict(obj: Any, source: str = "<dataset>") -> Dataset:
         images.append(image)
 
     given_array = np.asarray(given, dtype=np.int64)
-    counts = np.bincount(given_array, minlength=len(class_names))
+    counts = np.bincount(given_array.astype(np.intp), minlength=len(class_names))
     for k, count in enumerate(counts):
         if count == 0:
             raise DatasetError(

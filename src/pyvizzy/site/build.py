@@ -428,26 +428,6 @@ _doc._session_context = lambda: _PageSessionContext(document=_doc, arguments=_ar
 """
 
 
-# wasm32 has a 32-bit intp: numpy 2.0.2's bincount there refuses int64 input ("Cannot cast
-# array data from dtype('int64') to dtype('int32') according to the rule 'safe'"), which
-# 64-bit CPython accepts. pyvizzy's modules call np.bincount on int64 labels, so until they
-# cast to np.intp themselves the worker makes bincount cast (the values are small indices).
-PYODIDE_COMPAT_CODE = """
-import numpy as _np
-if _np.dtype(_np.intp).itemsize < 8 and not hasattr(_np.bincount, "_pyvizzy_compat"):
-    _np_bincount = _np.bincount
-
-    def _bincount(x, /, weights=None, minlength=0):
-        x = _np.asarray(x)
-        if x.dtype.kind in "iu" and x.dtype.itemsize > _np.dtype(_np.intp).itemsize:
-            x = x.astype(_np.intp)
-        return _np_bincount(x, weights, minlength)
-
-    _bincount._pyvizzy_compat = True
-    _np.bincount = _bincount
-"""
-
-
 # Python -> page: Panel's _link_docs_worker sends one message per model change, and the page
 # applies (and re-lays out) each separately. Here the changes Python makes while handling one
 # message from the page go back as ONE patch; changes made at other times go at once.
@@ -517,7 +497,6 @@ def app_code(app_source: str) -> str:
         BATCH_CODE,
         SESSION_CODE,
         LOCATION_CODE,
-        PYODIDE_COMPAT_CODE,
         app_source,
         "await write_doc()",
     ])
