@@ -38,5 +38,10 @@ demo: site
 serve:
 	$(PY) scripts/serve_site.py --dir site --port $(PORT)
 
+bench: site
+	$(PY) scripts/bench_algorithm.py
+	$(PY) scripts/bench_app.py
+	$(PY) scripts/bench_site.py --site site
+
 clean:
 	rm -rf site build dist .pytest_cache .ruff_cache
