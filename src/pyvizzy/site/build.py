@@ -382,7 +382,53 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
         _write(staging / name, text)
 
 
-PRELOAD_CODE = """
+# scikit-learn imports scipy.stats at start-up (about 1 s in Pyodide, a third of its import
+# time) for two functions it calls only in code the app never runs (``rankdata`` in searches and
+# ranking metrics, ``gmean`` in a loss link). In the worker, scipy.stats is a stand-in until
+# first use: those two names forward to the real functions, any other attribute loads the real
+# module at once. Nothing is lost if the app does use it, only deferred.
+DEFER_CODE = """
+import importlib as _importlib
+import sys as _sys
+import types as _types
+
+
+class _DeferredModule(_types.ModuleType):
+    def __init__(self, name, functions):
+        super().__init__(name)
+        self.__dict__["_deferred_functions"] = functions
+
+    def _load(self):
+        if _sys.modules.get(self.__name__) is self:
+            del _sys.modules[self.__name__]
+        real = _importlib.import_module(self.__name__)
+        self.__dict__.update(real.__dict__)  # later lookups are plain attributes
+        return real
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in self.__dict__["_deferred_functions"]:
+            def forward(*args, _name=name, **kwargs):
+                return getattr(self._load(), _name)(*args, **kwargs)
+            forward.__name__ = name
+            return forward
+        return getattr(self._load(), name)
+
+
+def _defer_module(name, functions=()):
+    if name in _sys.modules:
+        return
+    module = _DeferredModule(name, frozenset(functions))
+    _sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    setattr(_importlib.import_module(parent), child, module)
+
+
+_defer_module("scipy.stats", ("rankdata", "gmean"))
+"""
+
+PRELOAD_CODE = DEFER_CODE + """
 import panel, sklearn.svm, sklearn.model_selection  # the slow imports, timed as one phase
 from panel.io.pyodide import init_doc, write_doc
 """
