@@ -143,6 +143,67 @@ def _assert_agrees_with_categorize(state: dict) -> None:
     np.testing.assert_allclose(state["ood_thresholds"], expected.ood_thresholds)
 
 
+_SHOWN_JS = """() => {
+  const all = (node, selector, found = []) => {
+    found.push(...node.querySelectorAll(selector))
+    for (const el of node.querySelectorAll('*')) {
+      if (el.shadowRoot) { all(el.shadowRoot, selector, found) }
+    }
+    return found
+  }
+  const ids = (el) => [...el.querySelectorAll('[data-pv-id]')].map((t) => t.dataset.pvId)
+  const cells = {}
+  for (const cell of all(document, '.pv-cell')) {
+    cells[cell.dataset.given + ',' + cell.dataset.suggested] = {
+      ids: ids(cell), count: Number(cell.querySelector('.cnt').textContent)}
+  }
+  const sections = {}
+  for (const section of all(document, '.pv-sec[data-category]')) {
+    sections[section.dataset.category] = {
+      ids: ids(section), count: Number(section.querySelector('.n').textContent)}
+  }
+  return {cells, sections}
+}"""
+
+
+def _assert_views_show(page, state: dict) -> None:
+    """The joint's cells and the result lists on the page hold exactly the right images."""
+    expected = categorize(
+        np.array(state["pred_probs"]),
+        np.array(state["given"]),
+        state["class_percentile"],
+        state["ood_percentile"],
+        state["threshold_mode"],
+    )
+    ids = np.array(state["ids"])
+    given = np.array(state["given"])
+    want_cells = {
+        f"{i},{j}": ids[(given == i) & (expected.suggested == j)].tolist()
+        for i in range(len(state["class_names"]))
+        for j in range(len(state["class_names"]))
+    }
+    want_sections = {
+        category: sorted(ids[expected.categories == category].tolist())
+        for category in ("label_issue", "ood", "unconfident")
+    }
+    shown = None
+    for _ in range(50):  # the page lays the views out as the state arrives; allow a frame
+        shown = page.evaluate(_SHOWN_JS)
+        cells = {key: cell["ids"] for key, cell in shown["cells"].items()}
+        sections = {key: sorted(sec["ids"]) for key, sec in shown["sections"].items()}
+        if cells == want_cells and sections == want_sections:
+            break
+        time.sleep(0.1)
+    assert {key: cell["ids"] for key, cell in shown["cells"].items()} == want_cells
+    assert {key: cell["count"] for key, cell in shown["cells"].items()} == {
+        key: len(value) for key, value in want_cells.items()
+    }
+    assert {key: sorted(sec["ids"]) for key, sec in shown["sections"].items()} == want_sections
+    assert {key: sec["count"] for key, sec in shown["sections"].items()} == {
+        key: len(value) for key, value in want_sections.items()
+    }
+
+
 def _wait_for(page, condition: str) -> dict:
     page.wait_for_function(
         f"() => {{ const s = window.pyvizzy.state(); return !!(s && ({condition})) }}",
@@ -156,6 +217,7 @@ def test_sliders_moved_with_the_keyboard_agree_with_categorize(browser, server):
     start = _state(page)
     assert start["class_percentile"] == 50 and start["ood_percentile"] == 15
     _assert_agrees_with_categorize(start)
+    _assert_views_show(page, start)
     train_seconds = start["train_seconds"]
 
     page.locator(".pv-class-slider .noUi-handle").focus()
@@ -163,12 +225,14 @@ def test_sliders_moved_with_the_keyboard_agree_with_categorize(browser, server):
         page.keyboard.press("ArrowRight")
     moved = _wait_for(page, "s.class_percentile === 57")
     _assert_agrees_with_categorize(moved)
+    _assert_views_show(page, moved)
 
     page.locator(".pv-ood-slider .noUi-handle").focus()
     for _ in range(4):
         page.keyboard.press("ArrowLeft")
     moved = _wait_for(page, "s.ood_percentile === 11 && s.class_percentile === 57")
     _assert_agrees_with_categorize(moved)
+    _assert_views_show(page, moved)
     assert moved["categories"] != start["categories"] or moved["joint"] != start["joint"]
     assert moved["train_seconds"] == train_seconds  # a slider never retrains
 
@@ -179,6 +243,7 @@ def test_sliders_moved_with_the_keyboard_agree_with_categorize(browser, server):
     page.get_by_role("button", name="Per-class mean").click()
     mean = _wait_for(page, "s.threshold_mode === 'mean'")
     _assert_agrees_with_categorize(mean)
+    _assert_views_show(page, mean)
     page.get_by_role("button", name="Label quality ↑").click()
     first_row = page.locator(".pv-prow").first
     page.wait_for_function("location.search.includes('mode=mean')")

@@ -11,9 +11,9 @@ import pytest
 from pyvizzy.app import data as app_data
 from pyvizzy.app.bridge import safe_json
 from pyvizzy.app.explainer_panel import explain, render_explainer
-from pyvizzy.app.joint_panel import render_joint
+from pyvizzy.app.joint_panel import joint_layout, render_joint
 from pyvizzy.app.markup import thumbnail
-from pyvizzy.app.results_panel import render_results
+from pyvizzy.app.results_panel import render_results, results_layout
 from pyvizzy.app.scoreboard_panel import render_scoreboard
 from pyvizzy.app.state import AppState
 from pyvizzy.app.synthetic import SYNTHETIC_CLASSES, write_synthetic_catalog
@@ -161,6 +161,28 @@ def test_joint_cells_show_the_thumbnails_of_their_items(state, class_percentile,
         assert len(shown) == result.joint[i, j]
 
 
+def test_the_drawn_views_hold_every_tile_once_for_the_page_to_move(state):
+    """The joint and the result lists can be re-laid out in the page with no redraw."""
+    ids = list(state.dataset.ids)
+    joint_html = render_joint(state)
+    tiles = re.findall(r'data-pv-tile="(\d+)" data-pv-id="([^"]+)"', joint_html)
+    assert sorted(int(row) for row, _ in tiles) == list(range(len(ids)))
+    assert all(ids[int(row)] == item_id for row, item_id in tiles)
+    results_html = render_results(state)
+    keys = re.findall(r'data-pv-tile="([is]\d+)"', results_html)
+    assert sorted(keys) == sorted([f"i{row}" for row in range(len(ids))]
+                                  + [f"s{row}" for row in range(len(ids))])  # fmt: skip
+    state.param.update(class_percentile=90, ood_percentile=5)
+    layout = joint_layout(state)
+    cells = _cells(render_joint(state))
+    n_classes = state.n_classes
+    for index, rows in enumerate(layout["cells"]):
+        assert [ids[row] for row in rows] == cells[(index // n_classes, index % n_classes)]
+    sections = results_layout(state)["sections"]
+    for category, rows in sections.items():
+        assert sorted(rows) == np.flatnonzero(state.result.categories == category).tolist()
+
+
 def test_dataset_text_is_escaped_everywhere(state):
     state.select(state.dataset.ids[0])
     for html_text in (
@@ -269,11 +291,18 @@ def test_a_later_address_switches_dataset_and_a_click_selects(use_folder):
 def test_moving_the_slider_widget_redraws_without_training(use_folder):
     app = _app(use_folder)
     trainings = app.state.train_revision
-    before = app.joint_panel.matrix.object
+    before = app.bridge.published_views()
+    drawn = app.joint_panel.matrix.object
     app.thresholds_panel.class_slider.value = 95
     assert app.state.class_percentile == 95
     assert app.state.train_revision == trainings
-    assert app.joint_panel.matrix.object != before
+    # The drawn tiles are re-sorted in the page: only their layout is sent.
+    assert app.joint_panel.matrix.object == drawn
+    assert app.bridge.published_views() != before
+    assert app.bridge.published_views()["joint"] == {
+        **joint_layout(app.state),
+        "rev": app.joint_panel.drawn,
+    }
     assert app.bridge.published_state()["class_percentile"] == 95
 
 

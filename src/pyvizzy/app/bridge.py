@@ -259,6 +259,83 @@ api._post = () => {
   }
 }
 api._post()
+// Views laid out in the page: Python draws every tile of the joint and the result lists
+// once per model (the root carries data-pv-view and data-pv-rev); a slider move sends only
+// which tiles go where (payload.views), and the tiles are moved here, not redrawn.
+api._views = {}
+const layoutJoint = (root, view, tiles, pool) => {
+  const count = (selector, value) => {
+    const el = root.querySelector(selector)
+    if (el) { el.textContent = String(value) }
+  }
+  count('.pv-jn', view.counted)
+  count('.pv-ji', view.issues)
+  const cells = root.querySelectorAll('.pv-cell')
+  if (cells.length !== view.cells.length) { return false }
+  cells.forEach((cell, c) => {
+    const rows = view.cells[c]
+    const size = rows.length > view.dense ? 'xxs' : 'xs'
+    const shown = []
+    for (const row of rows) {
+      const tile = tiles.get(String(row))
+      if (!tile) { continue }
+      tiles.delete(String(row))
+      tile.classList.remove('xs', 'xxs')
+      tile.classList.add(size)
+      shown.push(tile)
+    }
+    const number = cell.querySelector('.cnt')
+    number.textContent = String(rows.length)
+    number.className = rows.length ? 'cnt' : 'cnt zero'
+    cell.style.setProperty('--a', String(view.alpha[c]))
+    cell.title = cell.title.replace(/\d+$/, String(rows.length))
+    cell.replaceChildren(number, ...shown)
+  })
+  pool.replaceChildren(...tiles.values())
+  return true
+}
+const layoutResults = (root, view, tiles, pool) => {
+  for (const section of root.querySelectorAll('.pv-sec')) {
+    const rows = view.sections[section.dataset.category] || []
+    const prefix = section.dataset.category === 'label_issue' ? 'i' : 's'
+    const shown = []
+    for (const row of rows) {
+      const tile = tiles.get(prefix + row)
+      if (tile) { tiles.delete(prefix + row); shown.push(tile) }
+    }
+    section.querySelector('.n').textContent = String(rows.length)
+    const none = section.querySelector('.pv-none')
+    none.style.display = shown.length ? 'none' : ''
+    section.querySelector('.pv-tiles').replaceChildren(none, ...shown)
+  }
+  pool.replaceChildren(...tiles.values())
+  return true
+}
+const layouts = {joint: layoutJoint, results: layoutResults}
+api.layout = (views) => {
+  if (!views) { return }
+  for (const [name, view] of Object.entries(views)) {
+    if (!view || !layouts[name]) { continue }
+    const rev = String(view.rev)
+    let entry = api._views[name]
+    if (!entry || !entry.root.isConnected || entry.root.dataset.pvRev !== rev) {
+      const root = deepFind(document, '[data-pv-view="' + name + '"][data-pv-rev="' + rev + '"]')
+      api._views[name] = entry = root ? {root, applied: null} : null
+      api._lists = []  // markSelected looks for the lists again
+      if (!entry) { continue }  // another drawing: it is already laid out as Python drew it
+    }
+    const text = JSON.stringify(view)
+    if (entry.applied === text) { continue }
+    const pool = entry.root.querySelector('.pv-pool')
+    if (!pool) { continue }
+    const tiles = new Map()
+    for (const tile of entry.root.querySelectorAll('[data-pv-tile]')) {
+      tiles.set(tile.dataset.pvTile, tile)
+    }
+    if (layouts[name](entry.root, view, tiles, pool)) { entry.applied = text }
+  }
+}
+if (payload) { setTimeout(() => api.layout(payload.views), 0) }
 api._pyBusy = data.busy_json ? JSON.parse(data.busy_json) : ''
 const wanted = search.get('dataset')
 if (data.busy_json && JSON.parse(data.busy_json)) {
@@ -287,6 +364,7 @@ if (api._dynamic !== null && incoming.seq < api._dynamic.seq) { return }  // an 
 api._dynamic = incoming
 if (payload.address) { api.setAddress(payload.address) }
 api._merge()
+api.layout(payload.views)
 if (!api._pyBusy) { api.idle() }
 api.markSelected(api._state ? api._state.selected : null)
 requestAnimationFrame(() => api.markSelected(api._state ? api._state.selected : null))
@@ -332,7 +410,13 @@ class Bridge(ReactiveHTML):
         params.setdefault("margin", 0)
         super().__init__(**params)
 
-    def send_state(self, static: dict | None, dynamic: dict, address: str | None = None) -> None:
+    def send_state(
+        self,
+        static: dict | None,
+        dynamic: dict,
+        address: str | None = None,
+        views: dict | None = None,
+    ) -> None:
         """Publish a state snapshot to the page, in two parts merged there.
 
         ``static`` (ids, labels, predicted probabilities: the bulk) changes only when the
@@ -340,11 +424,12 @@ class Bridge(ReactiveHTML):
         (thresholds, categories, selection...) is sent on every change, with ``address``,
         the query string to show in the address bar (None: leave it). It travels as
         bytes: Panel sanitizes string properties as HTML (slow, and it mangles ``<``),
-        bytes it leaves alone.
+        bytes it leaves alone. ``views`` (name -> layout, e.g. which thumbnails go in which
+        cell of the joint) tells the page how to re-sort views it lays out itself.
         """
         if static is not None:
             self.static_json = safe_json(static)
-        payload = {"state": dynamic, "address": address}
+        payload = {"state": dynamic, "address": address, "views": views or {}}
         self.dynamic = json.dumps(payload, allow_nan=False, separators=(",", ":")).encode()
 
     def published_state(self) -> dict:
@@ -352,6 +437,10 @@ class Bridge(ReactiveHTML):
         static = json.loads(self.static_json) if self.static_json else {}
         dynamic = json.loads(self.dynamic)["state"] if self.dynamic else {}
         return {**static, **dynamic}
+
+    def published_views(self) -> dict:
+        """The view layouts last sent to the page (name -> layout)."""
+        return json.loads(self.dynamic)["views"] if self.dynamic else {}
 
     def published_address(self) -> str | None:
         """The query string last sent to the page's address bar."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import panel as pn
 
 from pyvizzy.app.components import card, html_pane
 from pyvizzy.app.markup import chip, esc, thumbnail
 from pyvizzy.app.state import AppState, joint_cell_members
 
-__all__ = ["JointPanel", "cell_alpha", "render_joint"]
+__all__ = ["JointPanel", "cell_alpha", "joint_layout", "render_joint"]
 
 JOINT_CSS = """
 .pv-jwrap { display: flex; flex-direction: column; height: 100%; gap: 4px; }
@@ -45,8 +46,49 @@ def cell_alpha(count: int, peak: int) -> float:
     return MIN_ALPHA + (MAX_ALPHA - MIN_ALPHA) * (count / peak) ** 0.5
 
 
+def _alphas(joint: np.ndarray) -> list[list[float]]:
+    """Every cell's tint: diagonal cells scaled to the fullest diagonal one, others likewise."""
+    n_classes = joint.shape[0]
+    diagonal_peak = max(int(joint[k, k]) for k in range(n_classes))
+    off_peak = max(
+        [int(joint[i, j]) for i in range(n_classes) for j in range(n_classes) if i != j] or [0]
+    )
+    return [
+        [cell_alpha(int(joint[i, j]), diagonal_peak if i == j else off_peak)
+         for j in range(n_classes)]
+        for i in range(n_classes)
+    ]  # fmt: skip
+
+
+def joint_layout(state: AppState) -> dict | None:
+    """What the page needs to lay out the joint drawn for this model at the current sliders.
+
+    ``cells`` (row-major, K x K) lists the rows of each cell's items in dataset order,
+    ``alpha`` each cell's tint, ``counted`` / ``issues`` the title's counts; the page moves
+    the already drawn thumbnails (``data-pv-tile`` = row) accordingly. None before training.
+    """
+    result = state.result
+    if result is None:
+        return None
+    n_classes = state.n_classes
+    cells = joint_cell_members(state.labels, result.suggested, n_classes)
+    alphas = _alphas(result.joint)
+    n_counted = int(result.joint.sum())
+    return {
+        "cells": [cells[i][j].tolist() for i in range(n_classes) for j in range(n_classes)],
+        "alpha": [round(alphas[i][j], 3) for i in range(n_classes) for j in range(n_classes)],
+        "dense": DENSE_CELL,
+        "counted": n_counted,
+        "issues": n_counted - int(result.joint.trace()),
+    }
+
+
 def render_joint(state: AppState) -> str:
-    """The confident joint as a CSS grid: headers, then one cell per (given, suggested)."""
+    """The confident joint as a CSS grid: headers, then one cell per (given, suggested).
+
+    Items in no cell (no suggested label) wait, hidden, in a pool: the page moves tiles
+    between the cells and the pool when the sliders move (:func:`joint_layout`).
+    """
     result = state.result
     if result is None:
         return '<div class="pv-empty">The confident joint appears once the model is trained.</div>'
@@ -54,14 +96,10 @@ def render_joint(state: AppState) -> str:
     n_classes = len(names)
     cells = joint_cell_members(state.labels, result.suggested, n_classes)
     selected = state.selected_index
-    diagonal_peak = max(int(result.joint[k, k]) for k in range(n_classes))
-    off_peak = max(
-        [int(result.joint[i, j]) for i in range(n_classes) for j in range(n_classes) if i != j]
-        or [0]
-    )
+    alphas = _alphas(result.joint)
     ids = state.dataset.ids
     parts = [
-        '<div class="pv-joint" style="'
+        '<div class="pv-joint pv-live-selection" style="'
         f"grid-template-columns: 64px repeat({n_classes}, minmax(0, 1fr)); "
         f'grid-template-rows: 20px repeat({n_classes}, minmax(0, 1fr));">'
         '<div class="pv-corner"></div>'
@@ -80,7 +118,7 @@ def render_joint(state: AppState) -> str:
             members = cells[i][j]
             count = int(result.joint[i, j])
             kind = "diag" if i == j else "off"
-            alpha = cell_alpha(count, diagonal_peak if i == j else off_peak)
+            alpha = alphas[i][j]
             size = "xxs" if len(members) > DENSE_CELL else "xs"
             thumbs = "".join(
                 thumbnail(
@@ -90,6 +128,7 @@ def render_joint(state: AppState) -> str:
                     size=size,
                     selected=row == selected,
                     title=f"{ids[row]} · given {given_name}",
+                    tile=str(row),
                 )
                 for row in members
             )
@@ -99,7 +138,20 @@ def render_joint(state: AppState) -> str:
                 f'data-suggested="{j}" title="given {esc(given_name)}, suggested '
                 f'{esc(names[j])}: {count}"><span class="{count_css}">{count}</span>{thumbs}</div>'
             )
-    parts.append("</div>")
+    unplaced = np.flatnonzero(np.asarray(result.suggested) < 0).tolist()
+    pool = "".join(
+        thumbnail(
+            ids[row],
+            state.image_urls[row],
+            int(state.labels[row]),
+            size="xs",
+            selected=row == selected,
+            title=f"{ids[row]} · given {names[int(state.labels[row])]}",
+            tile=str(row),
+        )
+        for row in unplaced
+    )
+    parts.append(f'<div class="pv-pool" style="display:none">{pool}</div></div>')
     return "".join(parts)
 
 
@@ -109,11 +161,15 @@ class JointPanel(pn.viewable.Viewer):
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
+        #: Bumped each time the whole joint is drawn (``data-pv-rev``): the page lays out
+        #: only the drawing it was told about.
+        self.drawn = 0
+        self._drawn_for = self._model_key()
         # Title and matrix in one pane: one model update per redraw.
         self.matrix = html_pane(
             self._content(), stylesheets=[JOINT_CSS], sizing_mode="stretch_both"
         )
-        state.param.watch(self._redraw, ["revision", "selected"])
+        state.param.watch(self._redraw, ["revision"])
         self._layout = card(self.matrix, panel="pv-panel-joint")
 
     def __panel__(self):
@@ -126,8 +182,9 @@ class JointPanel(pn.viewable.Viewer):
             n_counted = int(result.joint.sum())
             n_issues = n_counted - int(result.joint.trace())
             counts = (
-                f'<span class="pv-count">{n_counted} confidently labelled · '
-                f'<span style="color:var(--pv-issue)">{n_issues} off-diagonal</span></span>'
+                f'<span class="pv-count"><span class="pv-jn">{n_counted}</span> confidently '
+                'labelled · <span style="color:var(--pv-issue)">'
+                f'<span class="pv-ji">{n_issues}</span> off-diagonal</span></span>'
             )
         return (
             '<div class="pv-title"><span class="pv-num">4</span><b>Confident joint</b>'
@@ -135,10 +192,25 @@ class JointPanel(pn.viewable.Viewer):
         )
 
     def _content(self) -> str:
+        self.drawn += 1
         return (
-            f'<div class="pv-jwrap">{self._title()}'
-            f'<div class="pv-jbody">{render_joint(self.state)}</div></div>'
+            f'<div class="pv-jwrap" data-pv-view="joint" data-pv-rev="{self.drawn}">'
+            f'{self._title()}<div class="pv-jbody">{render_joint(self.state)}</div></div>'
         )
 
+    def _model_key(self) -> tuple:
+        state = self.state
+        return (id(state.dataset), state.train_revision, state.result is None)
+
+    def page_layout(self) -> dict | None:
+        """:func:`joint_layout` for the drawing on the page (None: nothing to lay out)."""
+        layout = joint_layout(self.state)
+        return None if layout is None else {**layout, "rev": self.drawn}
+
     def _redraw(self, *_events) -> None:
-        self.matrix.object = self._content()
+        # A new model (or dataset) is drawn in full; a slider move only re-sorts the drawn
+        # thumbnails, which the page does from page_layout() (sent with the state).
+        key = self._model_key()
+        if key != self._drawn_for:
+            self._drawn_for = key
+            self.matrix.object = self._content()

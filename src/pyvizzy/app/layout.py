@@ -163,7 +163,11 @@ class PyvizzyApp:
             # Python's share of the last redraw: recompute + every view + this snapshot.
             dynamic["redraw_ms"] = round(1000 * (time.perf_counter() - state.recompute_started), 2)
         address = state.address() if state.dataset_key else None
-        self.bridge.send_state(static, dynamic, address)
+        views = {
+            "joint": self.joint_panel.page_layout(),
+            "results": self.results_panel.page_layout(),
+        }
+        self.bridge.send_state(static, dynamic, address, views)
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ def thumbnail(
     selected: bool = False,
     title: str | None = None,
     lazy: bool = False,
+    tile: str | None = None,
 ) -> str:
     """A clickable thumbnail tile (``size`` one of xs, sm, md, lg).
 
@@ -77,6 +78,9 @@ def thumbnail(
         Tooltip; defaults to the id.
     lazy : bool
         Let the browser load the image only when it scrolls into view (long lists).
+    tile : str, optional
+        A key (``data-pv-tile``) by which the page finds this tile to move it between
+        the cells of a view laid out in the page (see :mod:`pyvizzy.app.bridge`).
 
     Results are cached (same arguments, same HTML), which makes a redraw of the joint and
     the result lists several times cheaper, most of all in Pyodide.
@@ -88,7 +92,8 @@ def thumbnail(
         loading = ' loading="lazy"' if lazy else ""
         image = f'<img src="{esc(url)}" alt="" data-ph="{short}"{loading}>'
     placeholder = "" if size in DOT_SIZES else f'<span class="ph">{short}</span>'
+    key = "" if tile is None else f' data-pv-tile="{esc(tile)}"'
     return (
-        f'<span class="{css}" data-pv-id="{esc(item_id)}" title="{esc(title or item_id)}" '
+        f'<span class="{css}"{key} data-pv-id="{esc(item_id)}" title="{esc(title or item_id)}" '
         f'style="--c:{class_color(class_index)}">{placeholder}{image}</span>'
     )

@@ -9,7 +9,7 @@ from pyvizzy.app.components import card, html_pane, scroll_pane
 from pyvizzy.app.markup import esc, thumbnail
 from pyvizzy.app.state import AppState
 
-__all__ = ["ResultsPanel", "render_results"]
+__all__ = ["ResultsPanel", "render_results", "results_layout"]
 
 RESULTS_CSS = """
 .pv-sec { margin: 0 0 8px; }
@@ -45,7 +45,7 @@ def _issue_tile(state: AppState, row: int, selected: bool) -> str:
     suggested = int(np.argmax(state.pred_probs[row]))
     item_id = state.dataset.ids[row]
     return (
-        '<div class="pv-issue">'
+        f'<div class="pv-issue" data-pv-tile="i{row}">'
         + thumbnail(
             item_id,
             state.image_urls[row],
@@ -71,6 +71,7 @@ def _small_tile(state: AppState, row: int, selected: bool) -> str:
         selected=selected,
         title=f"{item_id}: given {state.class_names[given]}, "
         f"max p {state.pred_probs[row].max():.3f}",
+        tile=f"s{row}",
     )
 
 
@@ -85,30 +86,60 @@ def _tiles(state: AppState) -> dict:
     }
 
 
+def _section_rows(state: AppState, tiles: dict) -> dict[str, list[int]]:
+    """Per result category, the rows shown, in display order."""
+    categories = state.result.categories
+    sections = {}
+    for category, *_ in _SECTIONS:
+        order = tiles["by_quality"] if category == "label_issue" else tiles["by_max_prob"]
+        sections[category] = order[categories[order] == category].tolist()
+    return sections
+
+
+def results_layout(state: AppState) -> dict | None:
+    """Which rows each result list shows, in order (the page re-sorts the drawn tiles)."""
+    if state.result is None:
+        return None
+    tiles = state.cached("result tiles", lambda: _tiles(state))
+    return {"sections": _section_rows(state, tiles)}
+
+
 def render_results(state: AppState) -> str:
-    """The three result lists with counts and thumbnails."""
+    """The three result lists with counts and thumbnails.
+
+    Every item's two tiles (a label-issue tile and a small one) are drawn; those not
+    listed wait, hidden, in a pool from which the page takes them when the sliders move
+    (:func:`results_layout`).
+    """
     result = state.result
     if result is None:
         return '<div class="pv-empty">Results appear once the model is trained.</div>'
     tiles = state.cached("result tiles", lambda: _tiles(state))
     selected = state.selected_index
+    sections = _section_rows(state, tiles)
     parts = []
     for category, title, colour, hint in _SECTIONS:
-        if category == "label_issue":
-            order, kind, tile = tiles["by_quality"], "issue", _issue_tile
-        else:
-            order, kind, tile = tiles["by_max_prob"], "small", _small_tile
-        rows = order[result.categories[order] == category].tolist()
+        kind, tile = ("issue", _issue_tile) if category == "label_issue" else ("small", _small_tile)
+        rows = sections[category]
         body = "".join(
             tile(state, row, True) if row == selected else tiles[kind][row] for row in rows
         )
-        body = body or '<span class="pv-empty">none</span>'
+        none = '<span class="pv-empty pv-none"' + (' style="display:none">' if rows else ">")
         parts.append(
             f'<div class="pv-sec" data-category="{category}" style="--k:{colour}">'
             f'<h4>{title}<span class="n">{len(rows)}</span><span class="hint">{hint}</span></h4>'
-            f'<div class="pv-tiles">{body}</div></div>'
+            f'<div class="pv-tiles">{none}none</span>{body}</div></div>'
         )
-    return "".join(parts)
+    listed = {"issue": set(sections["label_issue"]),
+              "small": set(sections["ood"]) | set(sections["unconfident"])}  # fmt: skip
+    pooled = [
+        tiles[kind][row]
+        for kind in ("issue", "small")
+        for row in range(state.dataset.n_items)
+        if row not in listed[kind]
+    ]
+    pool = f'<div class="pv-pool" style="display:none">{"".join(pooled)}</div>'
+    return pool + "".join(parts)
 
 
 class ResultsPanel(pn.viewable.Viewer):
@@ -120,12 +151,37 @@ class ResultsPanel(pn.viewable.Viewer):
         self.header = html_pane(
             '<div class="pv-title"><span class="pv-num">5</span><b>Results</b></div>'
         )
-        self.lists = scroll_pane(render_results(state), stylesheets=[RESULTS_CSS])
-        state.param.watch(self._redraw, ["revision", "selected"])
+        #: Bumped each time the lists are drawn in full (``data-pv-rev``).
+        self.drawn = 0
+        self._drawn_for = self._model_key()
+        self.lists = scroll_pane(self._content(), stylesheets=[RESULTS_CSS])
+        state.param.watch(self._redraw, ["revision"])
         self._layout = card(self.header, self.lists, panel="pv-panel-results")
 
     def __panel__(self):
         return self._layout
 
+    def _content(self) -> str:
+        self.drawn += 1
+        return (
+            f'<div class="pv-live-selection" data-pv-view="results" data-pv-rev="{self.drawn}">'
+            f"{render_results(self.state)}</div>"
+        )
+
+    def _model_key(self) -> tuple:
+        state = self.state
+        return (id(state.dataset), state.train_revision, state.result is None)
+
+    def page_layout(self) -> dict | None:
+        """:func:`results_layout` for the lists on the page (None: nothing to lay out)."""
+        layout = results_layout(self.state)
+        return None if layout is None else {**layout, "rev": self.drawn}
+
     def _redraw(self, *_events) -> None:
-        self.lists.object = render_results(self.state)
+        # A new model is drawn in full; a slider move only re-sorts the drawn tiles, which
+        # the page does from page_layout() (sent with the state). The page marks the
+        # selection (pv-live-selection).
+        key = self._model_key()
+        if key != self._drawn_for:
+            self._drawn_for = key
+            self.lists.object = self._content()
