@@ -263,7 +263,30 @@ api._post()
 // once per model (the root carries data-pv-view and data-pv-rev); a slider move sends only
 // which tiles go where (payload.views), and the tiles are moved here, not redrawn.
 api._views = {}
-const layoutJoint = (root, view, tiles, pool) => {
+// A box (a cell, a list) gets new children only when what it shows changed: moving nodes
+// that stay put would make the browser restyle them for nothing.
+const fill = (box, keep, tiles, keys, memo) => {
+  const signature = keys.join(',')
+  const shown = []
+  for (const key of keys) {
+    const tile = tiles.get(key)
+    if (tile) { tiles.delete(key); shown.push(tile) }
+  }
+  if (memo.get(box) !== signature) {
+    box.replaceChildren(...keep, ...shown)
+    memo.set(box, signature)
+  }
+  return shown
+}
+const fillPool = (pool, tiles, memo) => {
+  const rest = [...tiles.values()]
+  const signature = rest.map((tile) => tile.dataset.pvTile).join(',')
+  if (memo.get(pool) !== signature) {
+    pool.replaceChildren(...rest)
+    memo.set(pool, signature)
+  }
+}
+const layoutJoint = (root, view, tiles, pool, memo) => {
   const count = (selector, value) => {
     const el = root.querySelector(selector)
     if (el) { el.textContent = String(value) }
@@ -275,40 +298,33 @@ const layoutJoint = (root, view, tiles, pool) => {
   cells.forEach((cell, c) => {
     const rows = view.cells[c]
     const size = rows.length > view.dense ? 'xxs' : 'xs'
-    const shown = []
-    for (const row of rows) {
-      const tile = tiles.get(String(row))
-      if (!tile) { continue }
-      tiles.delete(String(row))
-      tile.classList.remove('xs', 'xxs')
-      tile.classList.add(size)
-      shown.push(tile)
-    }
     const number = cell.querySelector('.cnt')
+    const shown = fill(cell, [number], tiles, rows.map(String), memo)
+    for (const tile of shown) {
+      if (!tile.classList.contains(size)) {
+        tile.classList.remove('xs', 'xxs')
+        tile.classList.add(size)
+      }
+    }
     number.textContent = String(rows.length)
     number.className = rows.length ? 'cnt' : 'cnt zero'
     cell.style.setProperty('--a', String(view.alpha[c]))
     cell.title = cell.title.replace(/\d+$/, String(rows.length))
-    cell.replaceChildren(number, ...shown)
   })
-  pool.replaceChildren(...tiles.values())
+  fillPool(pool, tiles, memo)
   return true
 }
-const layoutResults = (root, view, tiles, pool) => {
+const layoutResults = (root, view, tiles, pool, memo) => {
   for (const section of root.querySelectorAll('.pv-sec')) {
     const rows = view.sections[section.dataset.category] || []
     const prefix = section.dataset.category === 'label_issue' ? 'i' : 's'
-    const shown = []
-    for (const row of rows) {
-      const tile = tiles.get(prefix + row)
-      if (tile) { tiles.delete(prefix + row); shown.push(tile) }
-    }
-    section.querySelector('.n').textContent = String(rows.length)
     const none = section.querySelector('.pv-none')
+    const box = section.querySelector('.pv-tiles')
+    const shown = fill(box, [none], tiles, rows.map((row) => prefix + row), memo)
+    section.querySelector('.n').textContent = String(rows.length)
     none.style.display = shown.length ? 'none' : ''
-    section.querySelector('.pv-tiles').replaceChildren(none, ...shown)
   }
-  pool.replaceChildren(...tiles.values())
+  fillPool(pool, tiles, memo)
   return true
 }
 const layouts = {joint: layoutJoint, results: layoutResults}
@@ -320,7 +336,7 @@ api.layout = (views) => {
     let entry = api._views[name]
     if (!entry || !entry.root.isConnected || entry.root.dataset.pvRev !== rev) {
       const root = deepFind(document, '[data-pv-view="' + name + '"][data-pv-rev="' + rev + '"]')
-      api._views[name] = entry = root ? {root, applied: null} : null
+      api._views[name] = entry = root ? {root, applied: null, memo: new Map()} : null
       api._lists = []  // markSelected looks for the lists again
       if (!entry) { continue }  // another drawing: it is already laid out as Python drew it
     }
@@ -328,11 +344,15 @@ api.layout = (views) => {
     if (entry.applied === text) { continue }
     const pool = entry.root.querySelector('.pv-pool')
     if (!pool) { continue }
-    const tiles = new Map()
-    for (const tile of entry.root.querySelectorAll('[data-pv-tile]')) {
-      tiles.set(tile.dataset.pvTile, tile)
+    if (!entry.tiles) {
+      entry.tiles = new Map()
+      for (const tile of entry.root.querySelectorAll('[data-pv-tile]')) {
+        entry.tiles.set(tile.dataset.pvTile, tile)
+      }
     }
-    if (layouts[name](entry.root, view, tiles, pool)) { entry.applied = text }
+    if (layouts[name](entry.root, view, new Map(entry.tiles), pool, entry.memo)) {
+      entry.applied = text
+    }
   }
 }
 if (payload) { setTimeout(() => api.layout(payload.views), 0) }
@@ -409,6 +429,14 @@ class Bridge(ReactiveHTML):
         params.setdefault("height", 0)
         params.setdefault("margin", 0)
         super().__init__(**params)
+
+    def _update_properties(self, *events, doc):
+        # Panel asks the design for its stylesheet parameters on every property change,
+        # and uses them only when the stylesheets change: skip that for the state's
+        # frequent updates (about 1 ms of each slider move in CPython, more in Pyodide).
+        if any(event.name == "stylesheets" for event in events):
+            return super()._update_properties(*events, doc=doc)
+        return self._process_param_change({event.name: event.new for event in events})
 
     def send_state(
         self,
