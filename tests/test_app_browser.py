@@ -162,7 +162,11 @@ _SHOWN_JS = """() => {
     sections[section.dataset.category] = {
       ids: ids(section), count: Number(section.querySelector('.n').textContent)}
   }
-  return {cells, sections}
+  const marks = all(document, '.pv-plot').map((plot) => ({
+    cls: plot.querySelector('.val.cls').textContent,
+    ood: plot.querySelector('.val.ood').textContent,
+    left: plot.querySelector('.mark.cls').style.left}))
+  return {cells, sections, marks}
 }"""
 
 
@@ -191,7 +195,9 @@ def _assert_views_show(page, state: dict) -> None:
         shown = page.evaluate(_SHOWN_JS)
         cells = {key: cell["ids"] for key, cell in shown["cells"].items()}
         sections = {key: sorted(sec["ids"]) for key, sec in shown["sections"].items()}
-        if cells == want_cells and sections == want_sections:
+        marks = [mark["cls"] for mark in shown["marks"]]
+        want_marks = [f"{value:.3f}" for value in expected.class_thresholds]
+        if cells == want_cells and sections == want_sections and marks == want_marks:
             break
         time.sleep(0.1)
     assert {key: cell["ids"] for key, cell in shown["cells"].items()} == want_cells
@@ -202,6 +208,16 @@ def _assert_views_show(page, state: dict) -> None:
     assert {key: sec["count"] for key, sec in shown["sections"].items()} == {
         key: len(value) for key, value in want_sections.items()
     }
+    # The histograms' threshold lines carry the current thresholds.
+    assert [mark["cls"] for mark in shown["marks"]] == [
+        f"{value:.3f}" for value in expected.class_thresholds
+    ]
+    assert [mark["ood"] for mark in shown["marks"]] == [
+        f"{value:.3f}" for value in expected.ood_thresholds
+    ]
+    assert [mark["left"] for mark in shown["marks"]] == [
+        f"{min(max(value, 0.0), 1.0) * 100:.2f}%" for value in expected.class_thresholds
+    ]
 
 
 def _wait_for(page, condition: str) -> dict:

@@ -17,7 +17,7 @@ from pyvizzy.app.results_panel import render_results, results_layout
 from pyvizzy.app.scoreboard_panel import render_scoreboard
 from pyvizzy.app.state import AppState
 from pyvizzy.app.synthetic import SYNTHETIC_CLASSES, write_synthetic_catalog
-from pyvizzy.app.thresholds_panel import render_histograms
+from pyvizzy.app.thresholds_panel import histograms_layout, render_histograms
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +181,23 @@ def test_the_drawn_views_hold_every_tile_once_for_the_page_to_move(state):
     sections = results_layout(state)["sections"]
     for category, rows in sections.items():
         assert sorted(rows) == np.flatnonzero(state.result.categories == category).tolist()
+
+
+def test_the_page_moves_the_threshold_lines_to_where_a_redraw_puts_them(state):
+    drawn = render_histograms(state)
+    state.param.update(class_percentile=80, ood_percentile=30)
+    layout = histograms_layout(state)
+    redrawn = render_histograms(state)
+    assert redrawn != drawn
+    for marks in layout["marks"]:
+        for css in ("ood", "cls"):
+            left, side, low, text = marks[css]
+            row = " low" if low else ""
+            assert f'<span class="val {css} {side}{row}" style="left:{left}">{text}</span>' in (
+                redrawn
+            )
+    for text in layout["legend"]:
+        assert f"</i>{text}</span>" in redrawn
 
 
 def test_dataset_text_is_escaped_everywhere(state):

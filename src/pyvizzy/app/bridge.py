@@ -287,6 +287,7 @@ const fillPool = (pool, tiles, memo) => {
   }
 }
 const layoutJoint = (root, view, tiles, pool, memo) => {
+  if (!pool) { return false }
   const count = (selector, value) => {
     const el = root.querySelector(selector)
     if (el) { el.textContent = String(value) }
@@ -315,6 +316,7 @@ const layoutJoint = (root, view, tiles, pool, memo) => {
   return true
 }
 const layoutResults = (root, view, tiles, pool, memo) => {
+  if (!pool) { return false }
   for (const section of root.querySelectorAll('.pv-sec')) {
     const rows = view.sections[section.dataset.category] || []
     const prefix = section.dataset.category === 'label_issue' ? 'i' : 's'
@@ -327,7 +329,27 @@ const layoutResults = (root, view, tiles, pool, memo) => {
   fillPool(pool, tiles, memo)
   return true
 }
-const layouts = {joint: layoutJoint, results: layoutResults}
+const layoutHistograms = (root, view) => {
+  const plots = root.querySelectorAll('.pv-plot')
+  if (plots.length !== view.marks.length) { return false }
+  plots.forEach((plot, k) => {
+    for (const css of ['ood', 'cls']) {
+      const [left, side, low, text] = view.marks[k][css]
+      const line = plot.querySelector('.mark.' + css)
+      const value = plot.querySelector('.val.' + css)
+      line.style.left = left
+      value.style.left = left
+      value.className = 'val ' + css + ' ' + side + (low ? ' low' : '')
+      value.textContent = text
+    }
+  })
+  const legend = root.querySelectorAll('.pv-legend > span')
+  view.legend.forEach((text, i) => {
+    if (legend[i] && legend[i].lastChild) { legend[i].lastChild.nodeValue = text }
+  })
+  return true
+}
+const layouts = {joint: layoutJoint, results: layoutResults, histograms: layoutHistograms}
 api.layout = (views) => {
   if (!views) { return }
   for (const [name, view] of Object.entries(views)) {
@@ -343,7 +365,6 @@ api.layout = (views) => {
     const text = JSON.stringify(view)
     if (entry.applied === text) { continue }
     const pool = entry.root.querySelector('.pv-pool')
-    if (!pool) { continue }
     if (!entry.tiles) {
       entry.tiles = new Map()
       for (const tile of entry.root.querySelectorAll('[data-pv-tile]')) {

@@ -166,6 +166,7 @@ class PyvizzyApp:
         views = {
             "joint": self.joint_panel.page_layout(),
             "results": self.results_panel.page_layout(),
+            "histograms": self.thresholds_panel.page_layout(),
         }
         self.bridge.send_state(static, dynamic, address, views)
 

@@ -16,7 +16,13 @@ from pyvizzy.app.markup import esc
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
 
-__all__ = ["N_BINS", "ThresholdsPanel", "render_histograms", "self_confidence_histogram"]
+__all__ = [
+    "N_BINS",
+    "ThresholdsPanel",
+    "histograms_layout",
+    "render_histograms",
+    "self_confidence_histogram",
+]
 
 N_BINS = 25
 MODE_LABELS = {"Class percentile": "percentile", "Per-class mean": "mean"}
@@ -67,15 +73,28 @@ def self_confidence_histogram(pred_probs, labels, class_index: int, n_bins: int 
 LABEL_SPAN = 0.09
 
 
+def _marker_layout(value: float, label_left: bool, lower: bool = False) -> list:
+    """A threshold line's place, its label's side and row, and its text (for the page)."""
+    left = float(np.clip(value, 0.0, 1.0)) * 100
+    return [f"{left:.2f}%", "left" if label_left else "right", lower, f"{value:.3f}"]
+
+
 def _marker(value: float, css: str, label_left: bool, lower: bool = False) -> str:
     """A threshold line with its value, placed at ``value`` along [0, 1]."""
-    left = float(np.clip(value, 0.0, 1.0)) * 100
-    side = "left" if label_left else "right"
+    left, side, lower, text = _marker_layout(value, label_left, lower)
     row = " low" if lower else ""
     return (
-        f'<span class="mark {css}" style="left:{left:.2f}%"></span>'
-        f'<span class="val {css} {side}{row}" style="left:{left:.2f}%">{value:.3f}</span>'
+        f'<span class="mark {css}" style="left:{left}"></span>'
+        f'<span class="val {css} {side}{row}" style="left:{left}">{text}</span>'
     )
+
+
+def _markers(class_threshold: float, ood_threshold: float) -> dict:
+    class_left, ood_left, ood_lower = label_sides(class_threshold, ood_threshold)
+    return {
+        "ood": _marker_layout(ood_threshold, ood_left, ood_lower),
+        "cls": _marker_layout(class_threshold, class_left),
+    }
 
 
 def label_sides(class_threshold: float, ood_threshold: float) -> tuple[bool, bool, bool]:
@@ -118,6 +137,28 @@ def histogram_svg(counts, color: str) -> str:
     )
 
 
+def _legend(state: AppState) -> list[str]:
+    class_rule = (
+        f"{state.class_percentile}th pct" if state.threshold_mode == "percentile" else "mean"
+    )
+    return [f"class threshold ({class_rule})", f"OOD threshold ({state.ood_percentile}th pct)"]
+
+
+def histograms_layout(state: AppState) -> dict | None:
+    """The threshold lines and the legend at the current sliders: the page moves the lines
+    of the drawn histograms (None before training)."""
+    result = state.result
+    if result is None:
+        return None
+    return {
+        "marks": [
+            _markers(float(result.class_thresholds[k]), float(result.ood_thresholds[k]))
+            for k in range(state.n_classes)
+        ],
+        "legend": _legend(state),
+    }
+
+
 def _histogram_plot(bars_svg: str, class_threshold: float, ood_threshold: float) -> str:
     class_left, ood_left, ood_lower = label_sides(class_threshold, ood_threshold)
     return (
@@ -152,13 +193,11 @@ def render_histograms(state: AppState) -> str:
     if result is None:
         return '<div class="pv-empty">Thresholds appear once the model is trained.</div>'
     names = state.class_names
-    class_rule = (
-        f"{state.class_percentile}th pct" if state.threshold_mode == "percentile" else "mean"
-    )
+    class_text, ood_text = _legend(state)
     parts = [
         '<div class="pv-legend"><span><i style="background:var(--pv-class-line)"></i>'
-        f"class threshold ({class_rule})</span><span><i style=\"background:var(--pv-ood-line)\">"
-        f"</i>OOD threshold ({state.ood_percentile}th pct)</span>"
+        f"{class_text}</span><span><i style=\"background:var(--pv-ood-line)\">"
+        f"</i>{ood_text}</span>"
         "<span>bars: p(given class)</span></div>"
     ]
     for k, (name, (n_given, bars_svg)) in enumerate(
@@ -224,7 +263,10 @@ class ThresholdsPanel(pn.viewable.Viewer):
                 css_classes=["pv-ood-slider"],
             )
         )
-        self.histograms = scroll_pane(render_histograms(state), stylesheets=[HIST_CSS])
+        #: Bumped each time the histograms are drawn in full (``data-pv-rev``).
+        self.drawn = 0
+        self._drawn_for = self._model_key()
+        self.histograms = scroll_pane(self._content(), stylesheets=[HIST_CSS])
         # Widgets -> state (a slider change recomputes; it never retrains).
         self.class_slider.param.watch(batched(self._set("class_percentile")), "value")
         self.ood_slider.param.watch(batched(self._set("ood_percentile")), "value")
@@ -258,5 +300,26 @@ class ThresholdsPanel(pn.viewable.Viewer):
         self.mode.value = state.threshold_mode
         self.class_slider.disabled = state.threshold_mode == "mean"
 
+    def _content(self) -> str:
+        self.drawn += 1
+        return (
+            '<div style="display:contents" data-pv-view="histograms" '
+            f'data-pv-rev="{self.drawn}">{render_histograms(self.state)}</div>'
+        )
+
+    def _model_key(self) -> tuple:
+        state = self.state
+        return (id(state.dataset), state.train_revision, state.result is None)
+
+    def page_layout(self) -> dict | None:
+        """:func:`histograms_layout` for the drawing on the page (None: nothing to lay out)."""
+        layout = histograms_layout(self.state)
+        return None if layout is None else {**layout, "rev": self.drawn}
+
     def _redraw(self, *_events) -> None:
-        self.histograms.object = render_histograms(self.state)
+        # A new model is drawn in full; a slider move only moves the threshold lines, which
+        # the page does from page_layout() (sent with the state).
+        key = self._model_key()
+        if key != self._drawn_for:
+            self._drawn_for = key
+            self.histograms.object = self._content()
