@@ -9,7 +9,6 @@ at the end, so a failed build never leaves a half-written site.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
 import html
@@ -383,26 +382,6 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
         _write(staging / name, text)
 
 
-# Pyodide loads (compiles and instantiates) every shared library of a package when it installs
-# it: about 150 for numpy, scipy and scikit-learn, 45 MB of WebAssembly, on every visit. Python
-# extension modules need not be loaded ahead: in a Web Worker, importing one loads it then
-# (synchronous WebAssembly compilation is allowed off the main thread). So only the libraries
-# that are not extension modules (none today; openblas is a package of its own) load ahead, and
-# the extension modules the app never imports are never compiled.
-DYNLIB_CODE = """
-import pyodide._package_loader as _package_loader
-
-_all_dynlibs = _package_loader.get_dynlibs
-
-
-def _dynlibs_loaded_ahead(archive, suffix, target_dir):
-    return [path for path in _all_dynlibs(archive, suffix, target_dir)
-            if not path.endswith(".cpython-312-wasm32-emscripten.so")]
-
-
-_package_loader.get_dynlibs = _dynlibs_loaded_ahead
-"""
-
 # scikit-learn imports scipy.stats at start-up (about 1 s in Pyodide, a third of its import
 # time) for two functions it calls only in code the app never runs (``rankdata`` in searches and
 # ranking metrics, ``gmean`` in a loss link). In the worker, scipy.stats is a stand-in until
@@ -698,12 +677,6 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
             worker_config = {
                 "pyodide_url": PYODIDE_DIR,
                 "packages": needed,
-                # fetched by the worker before Pyodide's own script (checked like Pyodide does)
-                "package_files": [
-                    {"file": entry.file_name, "integrity": _sri_sha256(entry.sha256)}
-                    for entry in entries
-                ],
-                "dynlib_code": DYNLIB_CODE,
                 "preload_code": PRELOAD_CODE,
                 "location_code": LOCATION_CODE,
                 "link_code": LINK_CODE,
@@ -751,11 +724,6 @@ def _localize_prerender(prerendered: Prerendered, panel_version: str) -> Prerend
             )
     return Prerendered(prerendered.title, docs_json, prerendered.render_items,
                        prerendered.roots, prerendered.js_urls, prerendered.css_urls)
-
-
-def _sri_sha256(hex_digest: str) -> str:
-    """A Subresource Integrity value (``sha256-<base64>``) from a hex sha256."""
-    return "sha256-" + base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")
 
 
 def _build_id(staging: Path, files: list[str]) -> str:

@@ -54,28 +54,6 @@ const locationPromise = new Promise((resolve) => {
   locationArrived = resolve;
 });
 
-// Every package file is requested at once, before Pyodide's own script loads, with the same
-// integrity check (the sha256 of the site's lock) that Pyodide would ask for. When Pyodide then
-// asks for one of these files, it gets the response already under way.
-const packageDownloads = new Map();
-for (const file of CONFIG.package_files) {
-  const url = new URL(CONFIG.pyodide_url + file.file, self.location.href).href;
-  const download = fetch(url, { integrity: file.integrity }).then((response) => {
-    if (!response.ok) throw new Error(`Failed to load '${url}': ${response.status}`);
-    return response.arrayBuffer();
-  });
-  download.catch(() => {}); // a failure is reported where Pyodide awaits the file
-  packageDownloads.set(url, download);
-}
-const pageFetch = self.fetch.bind(self);
-self.fetch = (resource, options) => {
-  const url = new URL(String(resource), self.location.href).href;
-  const download = packageDownloads.get(url);
-  if (download === undefined) return pageFetch(resource, options);
-  packageDownloads.delete(url); // once: a second request goes to the network as usual
-  return download.then((buffer) => new Response(buffer, { status: 200 }));
-};
-
 async function startApplication() {
   let phase = "pyodide";
   const setPhase = (name) => {
@@ -86,14 +64,12 @@ async function startApplication() {
     status(phase, "Starting Python");
     importScripts(CONFIG.pyodide_url + "pyodide.js");
     const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
-    // The packages downloaded meanwhile (above); they install once the interpreter is up and
-    // Python extension modules are left to load when imported (DYNLIB_CODE).
+    // Packages download in parallel while the interpreter boots (resolved from our lock file).
     self.pyodide = await loadPyodide({
       indexURL: indexURL,
+      packages: CONFIG.packages,
       env: { PYVIZZY_RUNTIME: "pyodide-worker" },
     });
-    self.pyodide.runPython(CONFIG.dynlib_code);
-    await self.pyodide.loadPackage(CONFIG.packages, { messageCallback: () => {} });
     self.pyodide.globals.set("sendPatch", sendPatch);
     setPhase("imports");
     status(phase, "Importing Panel and scikit-learn");
