@@ -127,9 +127,14 @@ api.idle = () => root.classList.remove('pv-busy')
 // Long lists (every image) are not rebuilt when the selection changes: it is marked here.
 api._lists = []
 api.markSelected = (id) => {
+  let found = false
   if (!api._lists.length || api._lists.some((list) => !list.isConnected)) {
     api._lists = deepFindAll(document, '.pv-live-selection')
+    found = true
   }
+  // The same lists already mark this item (moving tiles keeps their marks): nothing to do.
+  if (!found && api._marked === id) { return }
+  api._marked = id
   for (const list of api._lists) {
     for (const el of list.querySelectorAll('.sel')) {
       if (el.dataset.pvId !== id) { el.classList.remove('sel') }
