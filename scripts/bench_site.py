@@ -23,18 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 from pyvizzy.site.serve import serve_in_thread
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 READY = """() => {
     const load = window.pyvizzyLoad;
     if (load && load.error) { return true; }

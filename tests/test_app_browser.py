@@ -23,21 +23,12 @@ import pytest
 
 from pyvizzy.app.synthetic import write_synthetic_catalog
 from pyvizzy.confident import categorize
+from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 READY = "() => { const s = window.pyvizzy && window.pyvizzy.state(); return !!(s && s.trained) }"
 
 
