@@ -247,3 +247,16 @@ def test_server_sends_wasm_mime_and_gzip_only_to_browsers_that_accept_it(tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_stripped_subpackage_check_looks_at_the_apps_own_imports():
+    # The check is given the modules of the pre-render's own fresh process: what the calling
+    # process imported earlier (a test session that ran the pipeline, say) must not count.
+    import sklearn.tree  # noqa: F401  (imported here, not by the app)
+
+    from pyvizzy.site.build import SiteBuildError, check_not_imported
+
+    strip = {"sklearn": ["tree"]}
+    check_not_imported(strip, frozenset({"sklearn", "sklearn.svm"}))
+    with pytest.raises(SiteBuildError, match=r"sklearn\.tree"):
+        check_not_imported(strip, frozenset({"sklearn", "sklearn.tree"}))

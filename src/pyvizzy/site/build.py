@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 import time
@@ -26,7 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fetch, lock, wheels
-from .prerender import BOKEH_CDN, PANEL_CDN_DIST_TEMPLATE, Prerendered, prerender_app
+from .prerender import (
+    BOKEH_CDN,
+    PANEL_CDN_DIST_TEMPLATE,
+    Prerendered,
+    prerender_app_isolated,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -198,10 +202,10 @@ def strip_subpackages(available: dict[str, Path], strip: dict, slim_dir: Path) -
     return result
 
 
-def check_not_imported(strip: dict) -> None:
-    """Fail when the app (just pre-rendered in this process) imported a stripped subpackage."""
+def check_not_imported(strip: dict, modules: frozenset[str]) -> None:
+    """Fail when the app imported (``modules``) a subpackage that ``strip`` removes."""
     imported = [f"{top}.{sub}" for top, subs in strip.items() if not top.startswith("_")
-                for sub in subs if f"{top}.{sub}" in sys.modules]
+                for sub in subs if f"{top}.{sub}" in modules]
     if imported:
         raise SiteBuildError(
             f"the app imports {', '.join(imported)}, which pins.json strips from the site's "
@@ -664,10 +668,10 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
             report.datasets = place_datasets(staging / "datasets", demo_dir,
                                              cache_dir.parent / "vizzy-demo", log)
         with _timed(report, "prerender", log):
-            prerendered = prerender_app(
+            prerendered, app_modules = prerender_app_isolated(
                 app_script, env={"PYVIZZY_DATASETS": str(staging / "datasets")}
             )
-            check_not_imported(strip)
+            check_not_imported(strip, app_modules)
         with _timed(report, "pages", log):
             panel_version = infos["panel"].version
             prerendered = _localize_prerender(prerendered, panel_version)

@@ -6,9 +6,13 @@ the Bokeh/Panel resources it needs tell the build which JS and CSS files to vend
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,3 +84,40 @@ def prerender_app(app_script: Path, *, env: dict[str, str] | None = None) -> Pre
         js_urls=_SRC_RE.findall(js_html),
         css_urls=_HREF_RE.findall(css_html),
     )
+
+
+def prerender_app_isolated(
+    app_script: Path, *, env: dict[str, str] | None = None
+) -> tuple[Prerendered, frozenset[str]]:
+    """:func:`prerender_app` in a fresh interpreter; also the modules that run imported.
+
+    A fresh process makes the set of imported modules the app's own, not whatever the calling
+    process (a test session that ran the pipeline, say) had imported before.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        result_file = Path(folder) / "prerendered.json"
+        command = [sys.executable, "-m", __name__, str(app_script), json.dumps(env or {}),
+                   str(result_file)]
+        finished = subprocess.run(command, capture_output=True, text=True, check=False)
+        if finished.returncode != 0:
+            raise RuntimeError(
+                f"{app_script}: pre-rendering failed (exit {finished.returncode}):\n"
+                + finished.stderr[-4000:]
+            )
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    prerendered = Prerendered(**{
+        **result["prerendered"],
+        "roots": [tuple(pair) for pair in result["prerendered"]["roots"]],
+    })
+    return prerendered, frozenset(result["modules"])
+
+
+def _main(argv: list[str]) -> None:
+    app_script, env, result_file = Path(argv[0]), json.loads(argv[1]), Path(argv[2])
+    prerendered = prerender_app(app_script, env=env)
+    result = {"prerendered": dataclasses.asdict(prerendered), "modules": sorted(sys.modules)}
+    result_file.write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
