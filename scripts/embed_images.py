@@ -61,10 +61,11 @@ def fail(message, code=1):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.out.suffix != ".json":
-        return fail(f"--out {args.out}: the dataset file must end in .json", 2)
-    if args.out.is_dir():
-        return fail(f"--out {args.out} is a folder, not a file", 2)
+    from pyvizzy.pipeline.output import out_path_problem
+
+    problem = out_path_problem(args.out)
+    if problem:
+        return fail(problem, 2)
     if args.dims < 1 or args.batch_size < 1 or args.thumbnail_size < 8:
         return fail("--dims and --batch-size must be positive, --thumbnail-size at least 8", 2)
 

@@ -55,11 +55,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.out.suffix != ".json":
-        print(f"fetch_demo: --out {args.out}: the dataset file must end in .json", file=sys.stderr)
-        return 2
-    if args.out.is_dir():
-        print(f"fetch_demo: --out {args.out} is a folder, not a file", file=sys.stderr)
+    from pyvizzy.pipeline.output import out_path_problem
+
+    problem = out_path_problem(args.out)
+    if problem:
+        print(f"fetch_demo: {problem}", file=sys.stderr)
         return 2
 
     from pyvizzy.dataset import DatasetError

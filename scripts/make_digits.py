@@ -35,12 +35,11 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from pyvizzy.pipeline.digits import make_digits_dataset
+    from pyvizzy.pipeline.output import out_path_problem
 
-    if args.out.suffix != ".json":
-        print(f"make_digits: --out {args.out}: the dataset file must end in .json", file=sys.stderr)
-        return 2
-    if args.out.is_dir():
-        print(f"make_digits: --out {args.out} is a folder, not a file", file=sys.stderr)
+    problem = out_path_problem(args.out)
+    if problem:
+        print(f"make_digits: {problem}", file=sys.stderr)
         return 2
     try:
         path = make_digits_dataset(args.out, seed=args.seed)

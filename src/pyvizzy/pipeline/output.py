@@ -15,7 +15,20 @@ from pathlib import Path
 
 from pyvizzy.dataset import save_dataset
 
-__all__ = ["thumbnail_folder_name", "write_dataset_with_thumbnails"]
+__all__ = ["out_path_problem", "thumbnail_folder_name", "write_dataset_with_thumbnails"]
+
+
+def out_path_problem(out_path):
+    """What is wrong with ``out_path`` as a dataset file to write, or None if nothing is.
+
+    The scripts check this before any work, so a bad ``--out`` costs nothing.
+    """
+    out_path = Path(out_path)
+    if out_path.suffix != ".json":
+        return f"--out {out_path}: the dataset file must end in .json"
+    if out_path.is_dir():
+        return f"--out {out_path} is a folder, not a file"
+    return None
 
 
 def thumbnail_folder_name(dataset_path):
