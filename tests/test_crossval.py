@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyvizzy import crossval
 from pyvizzy.crossval import couple_pairwise, out_of_sample_pred_probs, platt_sigmoid
@@ -84,7 +86,7 @@ def test_precomputed_gram_and_direct_rbf_agree(monkeypatch):
     features, labels = blobs(12)
     assert features.shape[0] <= crossval.GRAM_MAX_ITEMS
     with_gram = out_of_sample_pred_probs(features, labels, seed=1)
-    monkeypatch.setattr(crossval, "GRAM_MAX_ITEMS", 0)  # force SVC(kernel="rbf") on features
+    monkeypatch.setattr(crossval, "GRAM_MAX_ITEMS", 0)  # force libsvm's own RBF on features
     np.testing.assert_allclose(
         out_of_sample_pred_probs(features, labels, seed=1), with_gram, atol=1e-9
     )
@@ -118,9 +120,11 @@ def test_smallest_allowed_class_works():
 
 def test_close_to_libsvm_probability_estimates():
     """Same model as SVC(probability=True) (libsvm), built without the deprecated flag."""
-    if "probability" not in inspect.signature(crossval.SVC).parameters:
-        pytest.skip("this scikit-learn no longer has SVC(probability=True) to compare with")
     from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import SVC
+
+    if "probability" not in inspect.signature(SVC).parameters:
+        pytest.skip("this scikit-learn no longer has SVC(probability=True) to compare with")
 
     features, labels = blobs(6, sizes=(60, 60, 60), n_features=16, spread=1.0)
     ours = out_of_sample_pred_probs(features, labels, C=10.0, gamma=0.05, seed=0)
@@ -129,12 +133,45 @@ def test_close_to_libsvm_probability_estimates():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # deprecated in scikit-learn 1.9
         for train, test in splitter.split(features, labels):
-            model = crossval.SVC(C=10.0, gamma=0.05, probability=True, random_state=0)
+            model = SVC(C=10.0, gamma=0.05, probability=True, random_state=0)
             libsvm[test] = model.fit(features[train], labels[train]).predict_proba(features[test])
     difference = np.abs(ours - libsvm)
     print(f"mean |ours - libsvm| = {difference.mean():.4f}, max = {difference.max():.4f}")
     assert difference.mean() < 0.03
     assert np.mean(ours.argmax(axis=1) == libsvm.argmax(axis=1)) > 0.95
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(5, 12), min_size=2, max_size=5),
+    n_folds=st.integers(2, 5),
+    seed=st.integers(0, 2**31 - 1),
+    order_seed=st.integers(0, 1000),
+)
+def test_stratified_folds_are_scikit_learns(sizes, n_folds, seed, order_seed):
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.repeat(np.arange(len(sizes)) * 3 + 1, sizes)  # non-contiguous class values
+    labels = np.random.default_rng(order_seed).permutation(labels)
+    expected = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    expected_folds = list(expected.split(np.zeros((labels.size, 1)), labels))
+    ours = crossval.stratified_folds(labels, n_folds, seed)
+    assert len(ours) == len(expected_folds)
+    for (train, test), (expected_train, expected_test) in zip(ours, expected_folds, strict=True):
+        np.testing.assert_array_equal(train, expected_train)
+        np.testing.assert_array_equal(test, expected_test)
+
+
+def test_rbf_gram_is_scikit_learns_rbf_kernel():
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    rng = np.random.default_rng(8)
+    X, Y = rng.normal(size=(50, 7)), rng.normal(size=(20, 7))
+    np.testing.assert_allclose(crossval.rbf_gram(X, gamma=0.3), rbf_kernel(X, gamma=0.3),
+                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(crossval.rbf_gram(X, Y, gamma=0.3), rbf_kernel(X, Y, gamma=0.3),
+                               rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(np.diag(crossval.rbf_gram(X, gamma=0.3)), 1.0)
 
 
 def test_no_deprecation_or_future_warnings():

@@ -16,8 +16,10 @@ estimate from the non-deprecated parts of scikit-learn:
    held-out rows are coupled into class probabilities by method 2 of Wu, Lin and
    Weng (2004), libsvm's ``multiclass_probability``, solved in closed form.
 
-This uses only ``SVC.decision_function``, ``StratifiedKFold`` and numpy, which are
-the same in scikit-learn 1.6.1 (Pyodide) and the current release.
+The SVCs are libsvm's, called through scikit-learn's compiled binding without importing
+the rest of scikit-learn (:mod:`pyvizzy.libsvm`: over 2 s less start-up in the browser).
+The fold assignment is scikit-learn's ``StratifiedKFold(shuffle=True)``, the RBF kernel
+its ``rbf_kernel``, both re-stated here in numpy (and tested equal to them).
 """
 
 from __future__ import annotations
@@ -25,11 +27,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sklearn.metrics.pairwise import rbf_kernel
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import SVC
 
-__all__ = ["CALIBRATION_FOLDS", "out_of_sample_pred_probs"]
+from . import libsvm
+
+__all__ = ["CALIBRATION_FOLDS", "out_of_sample_pred_probs", "rbf_gram", "stratified_folds"]
 
 #: Inner folds used to get out-of-fold decision values for Platt scaling (libsvm uses 5).
 CALIBRATION_FOLDS = 5
@@ -94,6 +95,63 @@ def _check_folds(n_folds, labels: np.ndarray, n_classes: int) -> int:
     if (class_sizes > 0).sum() < 2:
         raise ValueError("labels hold a single class; at least 2 are needed to train a classifier")
     return n_folds
+
+
+def stratified_folds(labels: np.ndarray, n_folds: int,
+                     seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shuffled stratified K-fold ``(train_rows, test_rows)`` pairs.
+
+    The same folds as scikit-learn's ``StratifiedKFold(n_folds, shuffle=True,
+    random_state=seed).split(X, labels)``: each class's rows are dealt to the folds
+    round-robin over the sorted labels, then each class's fold numbers are shuffled.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n,)
+        Class labels (any sortable values).
+    n_folds : int
+    seed : int
+        Seeds ``numpy.random.RandomState``, as scikit-learn's ``check_random_state``.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        Row indices, in increasing order, for each fold.
+    """
+    rng = np.random.RandomState(seed)
+    _, first_rows, lexical = np.unique(labels, return_index=True, return_inverse=True)
+    _, by_appearance = np.unique(first_rows, return_inverse=True)
+    encoded = by_appearance[lexical.reshape(-1)]  # classes numbered by first appearance
+    n_classes = first_rows.size
+    dealt = np.sort(encoded)
+    allocation = np.asarray(
+        [np.bincount(dealt[i::n_folds], minlength=n_classes) for i in range(n_folds)]
+    )
+    test_fold = np.empty(encoded.size, dtype=np.intp)
+    for k in range(n_classes):
+        folds_of_class = np.arange(n_folds).repeat(allocation[:, k])
+        rng.shuffle(folds_of_class)
+        test_fold[encoded == k] = folds_of_class
+    rows = np.arange(encoded.size)
+    return [(rows[test_fold != i], rows[test_fold == i]) for i in range(n_folds)]
+
+
+def rbf_gram(X: np.ndarray, Y: np.ndarray | None = None, gamma: float = 1.0) -> np.ndarray:
+    """RBF kernel ``exp(-gamma * |x - y| ** 2)`` between the rows of ``X`` and ``Y``.
+
+    Computed as scikit-learn's ``rbf_kernel`` (squared norms minus twice the dot product,
+    clipped at 0, an exact 0 on the diagonal when ``Y`` is ``X``).
+    """
+    same = Y is None
+    Y = X if same else Y
+    squared = -2 * (X @ Y.T)
+    squared += np.einsum("ij,ij->i", X, X)[:, np.newaxis]
+    squared += np.einsum("ij,ij->i", Y, Y)[np.newaxis, :]
+    np.maximum(squared, 0, out=squared)
+    if same:
+        np.fill_diagonal(squared, 0)
+    squared *= -gamma
+    return np.exp(squared, out=squared)
 
 
 def _sigmoid_loss(decision: np.ndarray, targets: np.ndarray, a: float, b: float) -> float:
@@ -188,10 +246,10 @@ def couple_pairwise(pairwise: np.ndarray) -> np.ndarray:
 
 
 class _RowSVC:
-    """Fits one-vs-one RBF SVCs on subsets of the rows of one data set.
+    """Fits one-vs-one RBF C-SVCs (libsvm) on subsets of the rows of one data set.
 
     Up to :data:`GRAM_MAX_ITEMS` rows, the RBF Gram matrix is computed once and every
-    fit uses a slice of it (``kernel="precomputed"``): the same model (decision values
+    fit uses a slice of it (a precomputed kernel): the same model (decision values
     agree to 1e-14) about 2.5 times faster, since the cross-validation fits 30 SVCs on
     overlapping rows.
     """
@@ -201,25 +259,24 @@ class _RowSVC:
         self.C = C
         self.gamma = gamma
         small = features.shape[0] <= GRAM_MAX_ITEMS
-        self.gram = rbf_kernel(features, gamma=gamma) if small else None
+        self.gram = rbf_gram(features, gamma=gamma) if small else None
 
     def fit_decision(
         self, train_rows: np.ndarray, labels: np.ndarray, predict_rows: np.ndarray
     ) -> np.ndarray:
         """Fit on ``train_rows``; one-vs-one decision values of ``predict_rows``.
 
-        Returns shape ``(len(predict_rows), n_pairs)``, pairs ``(i, j)``, ``i < j``, in
-        scikit-learn's order.
+        Returns shape ``(len(predict_rows), n_pairs)``, pairs ``(i, j)``, ``i < j``, of
+        the classes present in ``train_rows``; positive values favour class ``i``.
         """
+        _, targets = np.unique(labels[train_rows], return_inverse=True)  # classes as 0..K-1
         if self.gram is None:
-            model = SVC(kernel="rbf", C=self.C, gamma=self.gamma, decision_function_shape="ovo")
-            model.fit(self.features[train_rows], labels[train_rows])
-            decision = model.decision_function(self.features[predict_rows])
-        else:
-            model = SVC(kernel="precomputed", C=self.C, decision_function_shape="ovo")
-            model.fit(self.gram[np.ix_(train_rows, train_rows)], labels[train_rows])
-            decision = model.decision_function(self.gram[np.ix_(predict_rows, train_rows)])
-        return decision.reshape(predict_rows.size, -1)
+            model = libsvm.fit(self.features[train_rows], targets, C=self.C, kernel="rbf",
+                               gamma=self.gamma)
+            return libsvm.decision_values(model, self.features[predict_rows])
+        model = libsvm.fit(self.gram[np.ix_(train_rows, train_rows)], targets, C=self.C,
+                           kernel="precomputed")
+        return libsvm.decision_values(model, self.gram[np.ix_(predict_rows, train_rows)])
 
 
 def _fit_predict_proba(
@@ -243,10 +300,8 @@ def _fit_predict_proba(
         )
     pairs = [(i, j) for i in range(classes.size) for j in range(i + 1, classes.size)]
     out_of_fold = np.zeros((train_rows.size, len(pairs)))
-    inner = StratifiedKFold(
-        n_splits=min(CALIBRATION_FOLDS, int(class_sizes.min())), shuffle=True, random_state=seed
-    )
-    for fit_part, held_part in inner.split(train_rows, train_labels):
+    inner_folds = min(CALIBRATION_FOLDS, int(class_sizes.min()))
+    for fit_part, held_part in stratified_folds(train_labels, inner_folds, seed):
         out_of_fold[held_part] = svc.fit_decision(
             train_rows[fit_part], labels, train_rows[held_part]
         )
@@ -306,8 +361,7 @@ def out_of_sample_pred_probs(X, labels, n_folds=5, C=10.0, gamma=0.01, seed=0) -
 
     pred_probs = np.zeros((features.shape[0], n_classes))
     svc = _RowSVC(features, C, gamma)
-    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    for train_rows, test_rows in splitter.split(features, labels):
+    for train_rows, test_rows in stratified_folds(labels, n_folds, seed):
         classes, fold_probs = _fit_predict_proba(svc, labels, train_rows, test_rows, seed)
         pred_probs[np.ix_(test_rows, classes)] = fold_probs
     return pred_probs
