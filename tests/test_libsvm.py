@@ -59,6 +59,15 @@ def test_positive_values_favour_the_first_class_of_each_pair():
         assert np.mean(values[labels == j, column] < 0) > 0.8
 
 
+def test_fit_prints_nothing(capfd):
+    # libsvm writes its progress to the C stdout by default (in the browser: the console,
+    # which more than doubled the training time).
+    features, labels = clusters(10, (20, 20, 20))
+    libsvm.fit(features, labels, C=10.0, kernel="rbf", gamma=0.2)
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
 def run_fresh(code: str) -> str:
     result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
                             capture_output=True, text=True, check=False)

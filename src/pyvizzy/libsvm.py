@@ -117,6 +117,7 @@ def fit(X: np.ndarray, labels: np.ndarray, *, C: float, kernel: str = "rbf",
     binding = import_binding()
     features = np.ascontiguousarray(X, dtype=np.float64)
     targets = np.ascontiguousarray(labels, dtype=np.float64)
+    binding.set_verbosity_wrap(0)  # libsvm prints its progress unless told not to
     result = binding.fit(
         features, targets, svm_type=C_SVC, sample_weight=np.empty(0),
         class_weight=np.empty(0), kernel=kernel, C=float(C), nu=0.5, probability=0,
