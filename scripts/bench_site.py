@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         row("interactive (trained, sliders live)", "interactive"),
         f"| - Python runtime + packages | {fmt(phase(cold, 'worker_start', 'imports_start'), 1000)}"
         f" | {fmt(phase(repeat, 'worker_start', 'imports_start'), 1000)} |",
-        f"| - imports (panel, sklearn) | {fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"
+        f"| - imports (panel, libsvm) | {fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"
         f" | {fmt(phase(repeat, 'imports_start', 'app_start'), 1000)} |",
         f"| - app: load data, train, build | {fmt(phase(cold, 'app_start', 'render_start'), 1000)}"
         f" | {fmt(phase(repeat, 'app_start', 'render_start'), 1000)} |",

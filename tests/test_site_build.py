@@ -249,14 +249,25 @@ def test_server_sends_wasm_mime_and_gzip_only_to_browsers_that_accept_it(tmp_pat
         server.server_close()
 
 
-def test_the_stripped_subpackage_check_looks_at_the_apps_own_imports():
+def test_the_kept_modules_check_looks_at_the_apps_own_imports():
     # The check is given the modules of the pre-render's own fresh process: what the calling
     # process imported earlier (a test session that ran the pipeline, say) must not count.
     import sklearn.tree  # noqa: F401  (imported here, not by the app)
 
-    from pyvizzy.site.build import SiteBuildError, check_not_imported
+    from pyvizzy.site.build import SiteBuildError, check_only_kept_imported
 
-    strip = {"sklearn": ["tree"]}
-    check_not_imported(strip, frozenset({"sklearn", "sklearn.svm"}))
-    with pytest.raises(SiteBuildError, match=r"sklearn\.tree"):
-        check_not_imported(strip, frozenset({"sklearn", "sklearn.tree"}))
+    keep = {"sklearn": ["sklearn.svm._libsvm"]}
+    check_only_kept_imported(keep, frozenset({"sklearn", "sklearn.svm", "sklearn.svm._libsvm",
+                                              "numpy", "panel"}))
+    with pytest.raises(SiteBuildError, match=r"sklearn\.tree, sklearn\.utils"):
+        check_only_kept_imported(keep, frozenset({"sklearn", "sklearn.tree", "sklearn.utils"}))
+
+
+def test_module_file_prefixes_keep_a_module_and_its_packages_init_files():
+    prefixes = wheels.module_file_prefixes(["a.b.c", "a.d"])
+    assert prefixes == ("a/__init__.", "a/b/__init__.", "a/b/c.", "a/d.")
+    kept = [n for n in ("a/__init__.py", "a/b/__init__.pyc", "a/b/c.cpython-312.so", "a/b/cd.py",
+                        "a/b/e.py", "a/d.py", "a/d/x.py") if n.startswith(prefixes)]
+    assert kept == ["a/__init__.py", "a/b/__init__.pyc", "a/b/c.cpython-312.so", "a/d.py"]
+    assert wheels.is_dist_info("a-1.0.dist-info/METADATA")
+    assert not wheels.is_dist_info("a/x.dist-info/METADATA")

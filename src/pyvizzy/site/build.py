@@ -182,34 +182,38 @@ def slim_wheels(available: dict[str, Path], slim_dir: Path) -> dict[str, Path]:
     return result
 
 
-def strip_subpackages(available: dict[str, Path], strip: dict, slim_dir: Path) -> dict[str, Path]:
-    """Remove the subpackages listed in ``pins.json`` (never imported by the app) from wheels."""
+def keep_only_modules(available: dict[str, Path], keep: dict[str, list[str]],
+                      slim_dir: Path) -> dict[str, Path]:
+    """Wheels of the packages named in ``keep`` (``pins.json``) with only the listed modules."""
     result = dict(available)
     for name, source in available.items():
         if source.suffix != ".whl":
             continue
-        imports = wheels.read_wheel_info(source).imports
-        prefixes = tuple(
-            f"{top}/{sub}/" for top in imports for sub in strip.get(top, ())
-        )
-        if not prefixes:
+        modules = [m for top in wheels.read_wheel_info(source).imports for m in keep.get(top, ())]
+        if not modules:
             continue
+        prefixes = wheels.module_file_prefixes(modules)
         target = slim_dir / _cache_key(source, *prefixes) / source.name
         if not target.exists():
-            wheels.filter_wheel(source, target,
-                                keep=lambda n, p=prefixes: not n.startswith(p))
+            wheels.filter_wheel(
+                source, target,
+                keep=lambda n, p=prefixes: n.startswith(p) or wheels.is_dist_info(n),
+            )
         result[name] = target
     return result
 
 
-def check_not_imported(strip: dict, modules: frozenset[str]) -> None:
-    """Fail when the app imported (``modules``) a subpackage that ``strip`` removes."""
-    imported = [f"{top}.{sub}" for top, subs in strip.items() if not top.startswith("_")
-                for sub in subs if f"{top}.{sub}" in modules]
-    if imported:
+def check_only_kept_imported(keep: dict[str, list[str]], modules: frozenset[str]) -> None:
+    """Fail when the app imported (``modules``) a module that ``keep`` leaves out of a wheel."""
+    kept = set()
+    for module in (m for listed in keep.values() for m in listed):
+        parts = module.split(".")
+        kept.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    missing = sorted(m for m in modules if m.split(".")[0] in keep and m not in kept)
+    if missing:
         raise SiteBuildError(
-            f"the app imports {', '.join(imported)}, which pins.json strips from the site's "
-            "wheels: remove them from 'strip_subpackages'"
+            f"the app imports {', '.join(missing)}, which the site's wheels leave out: add "
+            "them to 'keep_only_modules' in pins.json"
         )
 
 
@@ -386,54 +390,12 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
         _write(staging / name, text)
 
 
-# scikit-learn imports scipy.stats at start-up (about 1 s in Pyodide, a third of its import
-# time) for two functions it calls only in code the app never runs (``rankdata`` in searches and
-# ranking metrics, ``gmean`` in a loss link). In the worker, scipy.stats is a stand-in until
-# first use: those two names forward to the real functions, any other attribute loads the real
-# module at once. Nothing is lost if the app does use it, only deferred.
-DEFER_CODE = """
-import importlib as _importlib
-import sys as _sys
-import types as _types
-
-
-class _DeferredModule(_types.ModuleType):
-    def __init__(self, name, functions):
-        super().__init__(name)
-        self.__dict__["_deferred_functions"] = functions
-
-    def _load(self):
-        if _sys.modules.get(self.__name__) is self:
-            del _sys.modules[self.__name__]
-        real = _importlib.import_module(self.__name__)
-        self.__dict__.update(real.__dict__)  # later lookups are plain attributes
-        return real
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        if name in self.__dict__["_deferred_functions"]:
-            def forward(*args, _name=name, **kwargs):
-                return getattr(self._load(), _name)(*args, **kwargs)
-            forward.__name__ = name
-            return forward
-        return getattr(self._load(), name)
-
-
-def _defer_module(name, functions=()):
-    if name in _sys.modules:
-        return
-    module = _DeferredModule(name, frozenset(functions))
-    _sys.modules[name] = module
-    parent, _, child = name.rpartition(".")
-    setattr(_importlib.import_module(parent), child, module)
-
-
-_defer_module("scipy.stats", ("rankdata", "gmean"))
-"""
-
-PRELOAD_CODE = DEFER_CODE + """
-import panel, sklearn.svm, sklearn.model_selection  # the slow imports, timed as one phase
+# The slow imports, timed as one phase: Panel, and libsvm's binding without the rest of
+# scikit-learn and SciPy (pyvizzy.libsvm).
+PRELOAD_CODE = """
+import panel
+from pyvizzy import crossval, libsvm
+libsvm.import_binding()
 from panel.io.pyodide import init_doc, write_doc
 """
 
@@ -517,6 +479,25 @@ def _on_change(event):
     _pending_events.append(event)
     if not _batching[0]:
         _flush_events()
+
+
+# Page -> Python: the worker calls this for each message of changes (compiled once here,
+# not parsed again per message). The page sends its patch as one JSON string unless it
+# holds binary buffers.
+def _apply_page_patch(patch):
+    from bokeh.core.serialization import Serialized as _Serialized
+    from panel.io.pyodide import _convert_json_patch
+
+    if isinstance(patch, str):
+        patch = _Serialized(content=_json_module.loads(patch), buffers=[])
+    else:
+        patch = _convert_json_patch(patch)
+    _batching[0] = True
+    try:
+        _state.curdoc.apply_json_patch(patch, setter="js")
+    finally:
+        _batching[0] = False
+        _flush_events()
 """
 
 LINK_CODE = """
@@ -526,18 +507,6 @@ _state.curdoc.on_change(_on_change)
 _state.curdoc.unhold()
 _state.curdoc.callbacks.trigger_event(_DocumentReady())
 """
-
-PATCH_CODE = """
-from panel.io.pyodide import _convert_json_patch
-from panel.io.state import state as _state
-_batching[0] = True
-try:
-    _state.curdoc.apply_json_patch(_convert_json_patch(patch), setter="js")
-finally:
-    _batching[0] = False
-    _flush_events()
-"""
-
 
 def app_code(app_source: str) -> str:
     """The Python the worker runs: a fresh document, the page's address, the app, its JSON."""
@@ -613,9 +582,9 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
         with _timed(report, "wheels", log):
             originals = dict(available)  # the full panel/bokeh wheels hold the JS and CSS
             available = slim_wheels(available, cache_dir / "slim")
-            strip = {k: v for k, v in pins.get("strip_subpackages", {}).items()
-                     if not k.startswith("_")}
-            available = strip_subpackages(available, strip, cache_dir / "slim")
+            keep = {k: v for k, v in pins.get("keep_only_modules", {}).items()
+                    if not k.startswith("_")}
+            available = keep_only_modules(available, keep, cache_dir / "slim")
             available["pyvizzy"] = wheels.build_pyvizzy_wheel(
                 SRC_PYVIZZY, _pyvizzy_version(), staging / "_wheels"
             )
@@ -671,7 +640,7 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
             prerendered, app_modules = prerender_app_isolated(
                 app_script, env={"PYVIZZY_DATASETS": str(staging / "datasets")}
             )
-            check_not_imported(strip, app_modules)
+            check_only_kept_imported(keep, app_modules)
         with _timed(report, "pages", log):
             panel_version = infos["panel"].version
             prerendered = _localize_prerender(prerendered, panel_version)
@@ -684,7 +653,6 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                 "preload_code": PRELOAD_CODE,
                 "location_code": LOCATION_CODE,
                 "link_code": LINK_CODE,
-                "patch_code": PATCH_CODE,
                 "app_code": app_code(app_script.read_text(encoding="utf-8")),
             }
             pinned_files = sorted(

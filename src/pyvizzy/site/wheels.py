@@ -145,6 +145,26 @@ def filter_wheel(source: Path, destination: Path, *, keep: Callable[[str], bool]
     return write_wheel(entries, destination)
 
 
+def is_dist_info(name: str) -> bool:
+    """Whether a wheel entry belongs to its top-level ``.dist-info`` folder."""
+    return name.split("/", 1)[0].endswith(".dist-info")
+
+
+def module_file_prefixes(modules: list[str]) -> tuple[str, ...]:
+    """Wheel-entry prefixes of the files of ``modules`` and of their parents' ``__init__``.
+
+    ``["a.b.c"]`` gives ``("a/__init__.", "a/b/__init__.", "a/b/c.")``: ``c`` as a
+    module (``c.py``, ``c.cpython-312-wasm32-emscripten.so``, ...), with the packages
+    above it.
+    """
+    prefixes = set()
+    for module in modules:
+        parts = module.split(".")
+        prefixes.add("/".join(parts) + ".")
+        prefixes.update("/".join(parts[:end]) + "/__init__." for end in range(1, len(parts)))
+    return tuple(sorted(prefixes))
+
+
 def _is_dropped_everywhere(name: str) -> bool:
     return (
         "/tests/" in name
