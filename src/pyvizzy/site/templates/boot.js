@@ -128,7 +128,14 @@
     const patch = worker.jsdoc.create_json_patch(worker.queue);
     worker.queue = [];
     worker.busy = true;
-    worker.postMessage({ type: "patch", patch: patch });
+    // One JSON string crosses to Python much faster than a tree of JS objects (each a
+    // proxy to convert); a patch holding binary buffers goes as it is.
+    let binary = false;
+    const json = JSON.stringify(patch, (key, value) => {
+      if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) binary = true;
+      return value;
+    });
+    worker.postMessage({ type: "patch", patch: binary ? patch : json });
   }
 
   function sendChange(jsdoc, event) {

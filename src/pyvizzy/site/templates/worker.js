@@ -48,6 +48,7 @@ function sendPatch(patch, buffers, msgId) {
   self.postMessage({ type: "patch", patch: patch, buffers: buffers });
 }
 
+let applyPagePatch = null; // Python's _apply_page_patch, once the app is built
 let pageLocation = null;
 let locationArrived;
 const locationPromise = new Promise((resolve) => {
@@ -79,6 +80,7 @@ async function startApplication() {
     self.pyodide.globals.set("page_location", await locationPromise);
     await self.pyodide.runPythonAsync(CONFIG.location_code);
     const [docsJson, renderItems, rootIds] = await self.pyodide.runPythonAsync(CONFIG.app_code);
+    applyPagePatch = self.pyodide.globals.get("_apply_page_patch");
     status("render", "Drawing");
     self.postMessage({
       type: "render",
@@ -110,8 +112,7 @@ self.onmessage = async (event) => {
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
     } else if (msg.type === "patch") {
       const patchStarted = performance.now();
-      self.pyodide.globals.set("patch", msg.patch);
-      await self.pyodide.runPythonAsync(CONFIG.patch_code);
+      applyPagePatch(msg.patch);
       self.postMessage({ type: "idle", python_ms: performance.now() - patchStarted });
     } else if (msg.type === "location") {
       self.pyodide.globals.set("page_location", msg.location);
