@@ -483,7 +483,31 @@ def _on_change(event):
 
 # Page -> Python: the worker calls this for each message of changes (compiled once here,
 # not parsed again per message). The page sends its patch as one JSON string unless it
-# holds binary buffers.
+# holds binary buffers. While a patch is applied, Panel only collects each component's
+# changes (as it does under `panel serve`, where it processes them on the next tick); they
+# are processed after, once per component: a slider's `value` and `value_throttled` make
+# one update of the widget, not two.
+from panel.reactive import Syncable as _Syncable
+
+_server_change = _Syncable._server_change
+_collected = {}
+
+
+def _collect_server_change(self, doc, ref, subpath, attr, old, new):
+    if not _batching[0]:
+        return _server_change(self, doc, ref, subpath, attr, old, new)
+    if subpath:
+        attr = f"{subpath}.{attr}"
+    if attr in self._changing.get(ref, []):
+        self._changing[ref].remove(attr)
+        return
+    self._events.update({attr: new})
+    _collected[id(self)] = (self, doc)
+
+
+_Syncable._server_change = _collect_server_change
+
+
 def _apply_page_patch(patch):
     from bokeh.core.serialization import Serialized as _Serialized
     from panel.io.pyodide import _convert_json_patch
@@ -495,8 +519,15 @@ def _apply_page_patch(patch):
     _batching[0] = True
     try:
         _state.curdoc.apply_json_patch(patch, setter="js")
+        while _collected:
+            component, doc = _collected.pop(next(iter(_collected)))
+            try:
+                component._change_event(doc)
+            except Exception as error:
+                _state._handle_exception(error)
     finally:
         _batching[0] = False
+        _collected.clear()
         _flush_events()
 """
 
