@@ -268,8 +268,23 @@ api._post()
 // once per model (the root carries data-pv-view and data-pv-rev); a slider move sends only
 // which tiles go where (payload.views), and the tiles are moved here, not redrawn.
 api._views = {}
-// A box (a cell, a list) gets new children only when what it shows changed: moving nodes
-// that stay put would make the browser restyle them for nothing.
+// Make `nodes` the children of `box`, in order, moving as few as possible: a tile already in
+// its place is not touched (re-inserting it would make the browser restyle and lay it out).
+const arrange = (box, nodes) => {
+  const wanted = new Set(nodes)
+  for (const child of [...box.children]) {
+    if (!wanted.has(child)) { child.remove() }
+  }
+  let current = box.firstElementChild
+  for (const node of nodes) {
+    if (node === current) {
+      current = current.nextElementSibling
+    } else {
+      box.insertBefore(node, current)
+    }
+  }
+}
+// A box (a cell, a list) is rearranged only when what it shows changed.
 const fill = (box, keep, tiles, keys, memo) => {
   const signature = keys.join(',')
   const shown = []
@@ -278,7 +293,7 @@ const fill = (box, keep, tiles, keys, memo) => {
     if (tile) { tiles.delete(key); shown.push(tile) }
   }
   if (memo.get(box) !== signature) {
-    box.replaceChildren(...keep, ...shown)
+    arrange(box, [...keep, ...shown])
     memo.set(box, signature)
   }
   return shown
@@ -287,7 +302,7 @@ const fillPool = (pool, tiles, memo) => {
   const rest = [...tiles.values()]
   const signature = rest.map((tile) => tile.dataset.pvTile).join(',')
   if (memo.get(pool) !== signature) {
-    pool.replaceChildren(...rest)
+    arrange(pool, rest)
     memo.set(pool, signature)
   }
 }
