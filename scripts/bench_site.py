@@ -58,6 +58,22 @@ TIMINGS = """() => {
         error: load.error,
     };
 }"""
+# Every thumbnail in the window has loaded (lazy images load once laid out in view).
+IMAGES_SHOWN = """() => {
+    const all = (node, found = []) => {
+        found.push(...node.querySelectorAll('img'));
+        for (const el of node.querySelectorAll('*')) {
+            if (el.shadowRoot) { all(el.shadowRoot, found); }
+        }
+        return found;
+    };
+    return all(document).every((img) => {
+        const r = img.getBoundingClientRect();
+        const inView = r.width > 0 && r.bottom > 0 && r.right > 0 &&
+            r.top < innerHeight && r.left < innerWidth;
+        return !inView || (img.complete && img.naturalWidth > 0);
+    });
+}"""
 # Key press to the paint of the first frame that shows the new state: the key's time is the
 # keydown event's own timestamp (recorded by a capturing listener); the state is checked in
 # each animation-frame callback, and a task posted from the callback that finds it runs
@@ -199,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             page = context.new_page()
             page.goto(url + args.screenshot_query)
             page.wait_for_function(READY, timeout=180_000)
-            page.wait_for_timeout(500)
+            page.wait_for_function(IMAGES_SHOWN, timeout=30_000, polling=100)
+            page.wait_for_timeout(200)
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.screenshot))
             print(f"screenshot: {args.screenshot}", file=sys.stderr)
