@@ -15,9 +15,10 @@ imported under them are then dropped from ``sys.modules``, so a later ``import s
 loaded.
 
 :func:`fit` and :func:`decision_values` call the binding as scikit-learn's
-``BaseLibSVM._dense_fit`` / ``_dense_decision_function`` do, with ``SVC``'s defaults;
-``tests/test_libsvm.py`` checks that they give ``SVC(decision_function_shape="ovo")``'s
-decision values.
+``BaseLibSVM._dense_fit`` / ``_dense_decision_function`` do, with ``SVC``'s defaults. The
+binding is private to scikit-learn (its signature has not changed from 1.6.1, Pyodide's, to
+1.9); ``tests/test_libsvm.py`` checks, with whatever scikit-learn the tests run, that they
+give ``SVC(decision_function_shape="ovo")``'s decision values.
 """
 
 from __future__ import annotations
