@@ -318,7 +318,7 @@ def test_moving_the_slider_widget_redraws_without_training(use_folder):
     assert app.bridge.published_views() != before
     assert app.bridge.published_views()["joint"] == {
         **joint_layout(app.state),
-        "rev": app.joint_panel.drawn,
+        "rev": app.joint_panel.drawing.revision,
     }
     assert app.bridge.published_state()["class_percentile"] == 95
 

@@ -9,7 +9,7 @@ from panel.io.document import hold
 
 from pyvizzy.app.theme import PANEL_CSS, WIDGET_CSS
 
-__all__ = ["TextOnlyHTML", "batched", "card", "html_pane", "scroll_pane", "themed"]
+__all__ = ["PageDrawing", "TextOnlyHTML", "batched", "card", "html_pane", "scroll_pane", "themed"]
 
 CARD_STYLES = {
     "background": "var(--pv-panel, #fff)",
@@ -71,6 +71,62 @@ def scroll_pane(text: str = "", **params) -> pn.pane.HTML:
     params.setdefault("sizing_mode", "stretch_both")
     styles = {"overflow": "auto", "min-height": "0", **params.pop("styles", {})}
     return html_pane(text, styles=styles, **params)
+
+
+class PageDrawing:
+    """An HTML pane drawn in full once per model, then laid out by the page.
+
+    A new dataset or training draws ``draw(state)`` into the pane; a slider move changes
+    nothing here: :meth:`page_layout` (``layout(state)``), sent with the state, tells the
+    page (``bridge.py``) where the drawn tiles and lines go. Each full drawing gets a new
+    revision (``data-pv-rev``) so that the page lays out only the drawing it was told about.
+
+    Parameters
+    ----------
+    state : AppState
+    view : str
+        The drawing's name for the page (``data-pv-view``).
+    draw, layout : callable
+        ``state -> str`` (the inner HTML) and ``state -> dict | None`` (None: nothing to
+        lay out).
+    make_pane : callable
+        ``html -> pane``, e.g. :func:`html_pane` with the panel's stylesheet.
+    attrs : str
+        Further attributes of the drawing's wrapping ``<div>``.
+    """
+
+    def __init__(self, state, view: str, draw, layout, make_pane, attrs: str = ""):
+        self.state = state
+        self.view = view
+        self._draw = draw
+        self._layout = layout
+        self._attrs = attrs
+        self.revision = 0
+        self._drawn_for = self._model_key()
+        self.pane = make_pane(self._content())
+        state.param.watch(self._redraw, ["revision"])
+
+    def _model_key(self) -> tuple:
+        state = self.state
+        return (id(state.dataset), state.train_revision, state.result is None)
+
+    def _content(self) -> str:
+        self.revision += 1
+        return (
+            f'<div {self._attrs} data-pv-view="{self.view}" data-pv-rev="{self.revision}">'
+            f"{self._draw(self.state)}</div>"
+        )
+
+    def page_layout(self) -> dict | None:
+        """``layout(state)`` for the drawing on the page, with its revision."""
+        layout = self._layout(self.state)
+        return None if layout is None else {**layout, "rev": self.revision}
+
+    def _redraw(self, *_events) -> None:
+        key = self._model_key()
+        if key != self._drawn_for:
+            self._drawn_for = key
+            self.pane.object = self._content()
 
 
 def themed(widget):

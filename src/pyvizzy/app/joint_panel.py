@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.components import card, html_pane
+from pyvizzy.app.components import PageDrawing, card, html_pane
 from pyvizzy.app.markup import chip, esc, thumbnail
 from pyvizzy.app.state import AppState, joint_cell_members
 
@@ -161,22 +161,21 @@ class JointPanel(pn.viewable.Viewer):
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
-        #: Bumped each time the whole joint is drawn (``data-pv-rev``): the page lays out
-        #: only the drawing it was told about.
-        self.drawn = 0
-        self._drawn_for = self._model_key()
         # Title and matrix in one pane: one model update per redraw.
-        self.matrix = html_pane(
-            self._content(), stylesheets=[JOINT_CSS], sizing_mode="stretch_both"
+        self.drawing = PageDrawing(
+            state, "joint", self._draw, joint_layout,
+            lambda html: html_pane(html, stylesheets=[JOINT_CSS], sizing_mode="stretch_both"),
+            attrs='class="pv-jwrap"',
         )
-        state.param.watch(self._redraw, ["revision"])
+        self.matrix = self.drawing.pane
         self._layout = card(self.matrix, panel="pv-panel-joint")
 
     def __panel__(self):
         return self._layout
 
-    def _title(self) -> str:
-        result = self.state.result
+    @staticmethod
+    def _title(state: AppState) -> str:
+        result = state.result
         counts = ""
         if result is not None:
             n_counted = int(result.joint.sum())
@@ -191,26 +190,9 @@ class JointPanel(pn.viewable.Viewer):
             f"{counts}</div>"
         )
 
-    def _content(self) -> str:
-        self.drawn += 1
-        return (
-            f'<div class="pv-jwrap" data-pv-view="joint" data-pv-rev="{self.drawn}">'
-            f'{self._title()}<div class="pv-jbody">{render_joint(self.state)}</div></div>'
-        )
-
-    def _model_key(self) -> tuple:
-        state = self.state
-        return (id(state.dataset), state.train_revision, state.result is None)
+    def _draw(self, state: AppState) -> str:
+        return f'{self._title(state)}<div class="pv-jbody">{render_joint(state)}</div>'
 
     def page_layout(self) -> dict | None:
         """:func:`joint_layout` for the drawing on the page (None: nothing to lay out)."""
-        layout = joint_layout(self.state)
-        return None if layout is None else {**layout, "rev": self.drawn}
-
-    def _redraw(self, *_events) -> None:
-        # A new model (or dataset) is drawn in full; a slider move only re-sorts the drawn
-        # thumbnails, which the page does from page_layout() (sent with the state).
-        key = self._model_key()
-        if key != self._drawn_for:
-            self._drawn_for = key
-            self.matrix.object = self._content()
+        return self.drawing.page_layout()

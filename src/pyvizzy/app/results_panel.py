@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.components import card, html_pane, scroll_pane
+from pyvizzy.app.components import PageDrawing, card, html_pane, scroll_pane
 from pyvizzy.app.markup import esc, thumbnail
 from pyvizzy.app.state import AppState
 
@@ -151,37 +151,18 @@ class ResultsPanel(pn.viewable.Viewer):
         self.header = html_pane(
             '<div class="pv-title"><span class="pv-num">5</span><b>Results</b></div>'
         )
-        #: Bumped each time the lists are drawn in full (``data-pv-rev``).
-        self.drawn = 0
-        self._drawn_for = self._model_key()
-        self.lists = scroll_pane(self._content(), stylesheets=[RESULTS_CSS])
-        state.param.watch(self._redraw, ["revision"])
+        # The page marks the selection in these lists (pv-live-selection).
+        self.drawing = PageDrawing(
+            state, "results", render_results, results_layout,
+            lambda html: scroll_pane(html, stylesheets=[RESULTS_CSS]),
+            attrs='class="pv-live-selection"',
+        )
+        self.lists = self.drawing.pane
         self._layout = card(self.header, self.lists, panel="pv-panel-results")
 
     def __panel__(self):
         return self._layout
 
-    def _content(self) -> str:
-        self.drawn += 1
-        return (
-            f'<div class="pv-live-selection" data-pv-view="results" data-pv-rev="{self.drawn}">'
-            f"{render_results(self.state)}</div>"
-        )
-
-    def _model_key(self) -> tuple:
-        state = self.state
-        return (id(state.dataset), state.train_revision, state.result is None)
-
     def page_layout(self) -> dict | None:
         """:func:`results_layout` for the lists on the page (None: nothing to lay out)."""
-        layout = results_layout(self.state)
-        return None if layout is None else {**layout, "rev": self.drawn}
-
-    def _redraw(self, *_events) -> None:
-        # A new model is drawn in full; a slider move only re-sorts the drawn tiles, which
-        # the page does from page_layout() (sent with the state). The page marks the
-        # selection (pv-live-selection).
-        key = self._model_key()
-        if key != self._drawn_for:
-            self._drawn_for = key
-            self.lists.object = self._content()
+        return self.drawing.page_layout()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
+from pyvizzy.app.components import PageDrawing, batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import esc
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
@@ -263,10 +263,12 @@ class ThresholdsPanel(pn.viewable.Viewer):
                 css_classes=["pv-ood-slider"],
             )
         )
-        #: Bumped each time the histograms are drawn in full (``data-pv-rev``).
-        self.drawn = 0
-        self._drawn_for = self._model_key()
-        self.histograms = scroll_pane(self._content(), stylesheets=[HIST_CSS])
+        self.drawing = PageDrawing(
+            state, "histograms", render_histograms, histograms_layout,
+            lambda html: scroll_pane(html, stylesheets=[HIST_CSS]),
+            attrs='style="display:contents"',
+        )
+        self.histograms = self.drawing.pane
         # Widgets -> state (a slider change recomputes; it never retrains).
         self.class_slider.param.watch(batched(self._set("class_percentile")), "value")
         self.ood_slider.param.watch(batched(self._set("ood_percentile")), "value")
@@ -275,7 +277,6 @@ class ThresholdsPanel(pn.viewable.Viewer):
         state.param.watch(
             self._sync_widgets, ["class_percentile", "ood_percentile", "threshold_mode"]
         )
-        state.param.watch(self._redraw, ["revision"])
         self._layout = card(
             pn.Row(self.header, self.mode, sizing_mode="stretch_width", margin=0),
             pn.Row(self.ood_slider, self.class_slider, sizing_mode="stretch_width", margin=(2, 0)),
@@ -300,26 +301,6 @@ class ThresholdsPanel(pn.viewable.Viewer):
         self.mode.value = state.threshold_mode
         self.class_slider.disabled = state.threshold_mode == "mean"
 
-    def _content(self) -> str:
-        self.drawn += 1
-        return (
-            '<div style="display:contents" data-pv-view="histograms" '
-            f'data-pv-rev="{self.drawn}">{render_histograms(self.state)}</div>'
-        )
-
-    def _model_key(self) -> tuple:
-        state = self.state
-        return (id(state.dataset), state.train_revision, state.result is None)
-
     def page_layout(self) -> dict | None:
         """:func:`histograms_layout` for the drawing on the page (None: nothing to lay out)."""
-        layout = histograms_layout(self.state)
-        return None if layout is None else {**layout, "rev": self.drawn}
-
-    def _redraw(self, *_events) -> None:
-        # A new model is drawn in full; a slider move only moves the threshold lines, which
-        # the page does from page_layout() (sent with the state).
-        key = self._model_key()
-        if key != self._drawn_for:
-            self._drawn_for = key
-            self.histograms.object = self._content()
+        return self.drawing.page_layout()
