@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshot_check import categorize_state
 
 from pyvizzy.app.synthetic import write_synthetic_catalog
-from pyvizzy.confident import categorize
 from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -119,15 +119,7 @@ def _state(page) -> dict:
 
 
 def _assert_agrees_with_categorize(state: dict) -> None:
-    pred_probs = np.array(state["pred_probs"])
-    given = np.array(state["given"])
-    expected = categorize(
-        pred_probs,
-        given,
-        state["class_percentile"],
-        state["ood_percentile"],
-        state["threshold_mode"],
-    )
+    expected = categorize_state(state)
     assert state["categories"] == expected.categories.tolist()
     assert state["joint"] == expected.joint.tolist()
     np.testing.assert_allclose(state["class_thresholds"], expected.class_thresholds)
@@ -163,13 +155,7 @@ _SHOWN_JS = """() => {
 
 def _assert_views_show(page, state: dict) -> None:
     """The joint's cells and the result lists on the page hold exactly the right images."""
-    expected = categorize(
-        np.array(state["pred_probs"]),
-        np.array(state["given"]),
-        state["class_percentile"],
-        state["ood_percentile"],
-        state["threshold_mode"],
-    )
+    expected = categorize_state(state)
     ids = np.array(state["ids"])
     given = np.array(state["given"])
     want_cells = {

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from snapshot_check import categorize_state
 
 from pyvizzy.app.state import (
     AppState,
@@ -159,13 +160,7 @@ def test_snapshot_is_plain_json_and_agrees_with_the_state(trained_state):
     assert snapshot["given"] == trained_state.labels.tolist()
     assert snapshot["class_names"] == list(trained_state.dataset.class_names)
     np.testing.assert_array_equal(np.array(snapshot["pred_probs"]), trained_state.pred_probs)
-    recomputed = categorize(
-        np.array(snapshot["pred_probs"]),
-        np.array(snapshot["given"]),
-        snapshot["class_percentile"],
-        snapshot["ood_percentile"],
-        snapshot["threshold_mode"],
-    )
+    recomputed = categorize_state(snapshot)
     assert snapshot["categories"] == recomputed.categories.tolist()
     assert snapshot["joint"] == recomputed.joint.tolist()
     assert snapshot["selected"] == trained_state.dataset.ids[4]

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshot_check import categorize_state
 
-from pyvizzy.confident import categorize
 from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -124,15 +124,7 @@ def wait_for_state(page, condition: str, timeout_ms: int = 30_000) -> dict:
 
 def assert_agrees_with_categorize(state: dict) -> None:
     """The page's thresholds, joint and categories are what CPython computes from its data."""
-    pred_probs = np.asarray(state["pred_probs"], dtype=float)
-    given = np.asarray(state["given"], dtype=np.int64)
-    expected = categorize(
-        pred_probs,
-        given,
-        class_percentile=state["class_percentile"],
-        ood_percentile=state["ood_percentile"],
-        threshold_mode=state["threshold_mode"],
-    )
+    expected = categorize_state(state)
     np.testing.assert_allclose(state["class_thresholds"], expected.class_thresholds, atol=1e-9)
     np.testing.assert_allclose(state["ood_thresholds"], expected.ood_thresholds, atol=1e-9)
     np.testing.assert_array_equal(np.asarray(state["joint"]), expected.joint)
