@@ -23,6 +23,7 @@ give ``SVC(decision_function_shape="ovo")``'s decision values.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import sys
@@ -43,16 +44,10 @@ C_SVC = 0
 SVC_DEFAULTS = {"degree": 3, "coef0": 0.0, "tol": 1e-3, "cache_size": 200.0, "shrinking": True}
 
 
+@functools.cache
 def import_binding():
     """``sklearn.svm._libsvm``, imported without running unimported packages' ``__init__``."""
-    if _loaded:
-        return _loaded[0]
-    module = sys.modules.get(BINDING) or _import_under_stand_ins()
-    _loaded.append(module)
-    return module
-
-
-_loaded: list = []  # the binding, once imported
+    return sys.modules.get(BINDING) or _import_under_stand_ins()
 
 
 def _import_under_stand_ins():

@@ -447,7 +447,8 @@ BATCH_CODE = """
 import json as _json_module
 import js as _js
 import pyodide as _pyodide
-from panel.io.pyodide import _dict_converter, _process_document_events
+from bokeh.core.serialization import Serialized as _Serialized
+from panel.io.pyodide import _convert_json_patch, _dict_converter, _process_document_events
 from panel.io.state import state as _state
 
 _pending_events = []
@@ -509,9 +510,6 @@ _Syncable._server_change = _collect_server_change
 
 
 def _apply_page_patch(patch):
-    from bokeh.core.serialization import Serialized as _Serialized
-    from panel.io.pyodide import _convert_json_patch
-
     if isinstance(patch, str):
         patch = _Serialized(content=_json_module.loads(patch), buffers=[])
     else:
