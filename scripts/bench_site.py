@@ -5,12 +5,14 @@
 
 Serves the site on 127.0.0.1, then measures:
 - cold loads, each with a fresh browser profile (empty HTTP cache, no service worker);
-- repeat visits in the last cold load's profile (HTTP cache and service worker warm);
+- repeat visits in the last cold load's profile (HTTP cache, service worker and the Python
+  memory snapshot warm);
 for each: first paint (the pre-rendered snapshot), interactive (trained and the sliders live),
 the Python phases (runtime + packages, imports, app build), the in-browser 5-fold training
 time and the bytes transferred. Then the slider-to-redraw latency over ``--moves`` key presses
 on the class slider (from the keydown event to the paint of the first frame that shows the new
-state), and the 10 largest files of a cold load.
+state), on the last cold load and on the last repeat visit, and the 10 largest files of a cold
+load.
 """
 
 from __future__ import annotations
@@ -55,9 +57,13 @@ TIMINGS = """() => {
         live: at('live'),
         interactive: performance.now(),
         train_seconds: s ? s.train_seconds : null,
+        memory_snapshot: load.memory_snapshot,
         error: load.error,
     };
 }"""
+# The first visit has kept its memory snapshot (or will not): repeat visits may start from it.
+SNAPSHOT_SETTLED = """() => ["stored", "failed", "off", "restored"]
+    .includes(window.pyvizzyLoad.memory_snapshot)"""
 # Every thumbnail in the window has loaded (lazy images load once laid out in view).
 IMAGES_SHOWN = """() => {
     const all = (node, found = []) => {
@@ -152,6 +158,30 @@ def slider_latencies(page, moves: int) -> list[float]:
     return latencies, python_ms, apply_ms
 
 
+def slider_lines(sliders: dict) -> list[str]:
+    """The slider paragraphs of the report, for the cold and the repeat visit measured."""
+    lines = []
+    for visit_kind, (latencies, python_ms, apply_ms) in sliders.items():
+        lines += [
+            f"Slider to redraw on the {visit_kind} visit (class slider, {len(latencies)} key "
+            "presses, from the keydown event to the paint of the first frame showing the new "
+            "state): "
+            + (f"median {statistics.median(latencies):.1f} ms, "
+               f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms"
+               if latencies else "n/a")
+            + "; of which Python in the worker per change message: "
+            + (f"median {statistics.median(python_ms):.1f} ms, "
+               f"p95 {percentile(python_ms, 95):.1f} ms"
+               if python_ms else "n/a")
+            + "; the page applying Python's patches (main thread) per patch: "
+            + (f"median {statistics.median(apply_ms):.1f} ms, "
+               f"p95 {percentile(apply_ms, 95):.1f} ms"
+               if apply_ms else "n/a"),
+            "",
+        ]
+    return lines
+
+
 def fmt(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
     values = [v for v in values if v is not None]
     if not values:
@@ -180,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
 
     server, base = serve_in_thread(args.site, use_gzip=not args.no_gzip)
     url = base + "index.html"
-    cold, repeat, latencies, python_ms, apply_ms = [], [], [], [], []
+    cold, repeat = [], []
+    sliders = {}  # "cold" / "repeat": (latencies, python_ms, apply_ms)
     largest: list = []
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profiles:
         context = None
@@ -199,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cold {run + 1}: interactive {timings['interactive'] / 1000:.2f} s, "
                   f"{timings['bytes'] / 1e6:.1f} MB", file=sys.stderr)
             if run == args.cold - 1:
-                latencies, python_ms, apply_ms = slider_latencies(page, args.moves)
+                sliders["cold"] = slider_latencies(page, args.moves)
                 page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
+                page.wait_for_function(SNAPSHOT_SETTLED, timeout=60_000, polling=100)
                 time.sleep(1.0)
             page.close()
         for run in range(args.repeat):
@@ -208,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
             timings["bytes"] = sum(size for _, size, _ in files)
             timings["requests"] = len(files)
             repeat.append(timings)
-            print(f"repeat {run + 1}: interactive {timings['interactive'] / 1000:.2f} s",
-                  file=sys.stderr)
+            print(f"repeat {run + 1}: interactive {timings['interactive'] / 1000:.2f} s "
+                  f"(memory snapshot: {timings['memory_snapshot']})", file=sys.stderr)
+            if run == args.repeat - 1:
+                sliders["repeat"] = slider_latencies(page, args.moves)
             page.close()
         if args.screenshot:
             page = context.new_page()
@@ -249,24 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         row("in-browser 5-fold training", "train_seconds", 1.0, 3),
         row("MB transferred (from the network)", "bytes", 1e6, 1),
         row("requests", "requests", 1.0, 0),
+        f"| memory snapshot (repeat: restored) | - | "
+        f"{sum(r['memory_snapshot'] == 'restored' for r in repeat)} of {len(repeat)} |",
         "",
-        f"Slider to redraw (class slider, {len(latencies)} key presses, from the keydown event "
-        "to the paint of the first frame showing the new state): "
-        + (f"median {statistics.median(latencies):.1f} ms, "
-           f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms"
-           if latencies else "n/a"),
-        "",
-        "Of which Python in the worker (applying the change and recomputing, per change "
-        "message): "
-        + (f"median {statistics.median(python_ms):.1f} ms, "
-           f"p95 {percentile(python_ms, 95):.1f} ms ({len(python_ms)} messages)"
-           if python_ms else "n/a"),
-        "",
-        "Of which the page applying Python's patches (Bokeh, main thread; per patch): "
-        + (f"median {statistics.median(apply_ms):.1f} ms, "
-           f"p95 {percentile(apply_ms, 95):.1f} ms ({len(apply_ms)} patches)"
-           if apply_ms else "n/a"),
-        "",
+        *slider_lines(sliders),
         "10 largest files of a cold load:",
         "",
         "| file | KB on the wire | KB decoded |",
@@ -277,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines))
     if args.json:
         args.json.write_text(json.dumps({"cold": cold, "repeat": repeat,
-                                         "slider_ms": latencies,
+                                         "slider_ms": {k: v[0] for k, v in sliders.items()},
                                          "largest": largest}, indent=1))
     return 0
 

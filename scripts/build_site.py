@@ -34,13 +34,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deflate-archives", action="store_true",
                         help="compress inside the wheels and stdlib zip, for a host that does "
                              "not compress .whl/.zip responses (loads a little slower)")
+    parser.add_argument("--no-memory-snapshot", action="store_true",
+                        help="start Python afresh on every visit (no snapshot kept in the "
+                             "visitor's browser after the first)")
     args = parser.parse_args(argv)
     print(f"building the site into {args.out}")
     try:
         report = build_site(args.out, app_script=args.app, cache_dir=args.cache,
                             demo_dir=args.demo_dir, bytecode=not args.no_bytecode,
                             compress=not args.no_gzip,
-                            stored_archives=not args.deflate_archives)
+                            stored_archives=not args.deflate_archives,
+                            memory_snapshot=not args.no_memory_snapshot)
     except (SiteBuildError, PinError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ Pyodide in a Web Worker; the checks compare the page's ``window.pyvizzy.state()`
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -280,6 +281,15 @@ def test_repeat_visits_load_the_pinned_files_from_the_service_worker_of_their_bu
     server, url = serve_in_thread(site_dir, on_request=served.append)
     build_info = site_dir / "build-info.json"
     original = build_info.read_text()
+    worker = site_dir / "worker.js"
+    worker_text = worker.read_text()
+    assert '"memory_snapshot_key": "' in worker_text
+
+    def rewrite(path: Path, text: str) -> None:
+        path.write_text(text)
+        packed = path.with_name(path.name + ".gz")
+        if packed.exists():  # the server sends the .gz copy when there is one
+            packed.write_bytes(gzip.compress(text.encode()))
     context = browser.new_context(viewport={"width": 1440, "height": 900})
 
     def visit() -> list[str]:
@@ -295,11 +305,131 @@ def test_repeat_visits_load_the_pinned_files_from_the_service_worker_of_their_bu
     try:
         assert visit(), "the first visit downloads the wheels"
         assert visit() == [], "a repeat visit takes every wheel from the service worker"
-        # The site is rebuilt: pages of the new build must not get the old build's files.
+        # The site is rebuilt: pages of the new build must not get the old build's files (nor
+        # start from the old build's memory snapshot: a new build has a new snapshot key).
         build_info.write_text(original.replace('"build_id": "', '"build_id": "other-'))
+        rewrite(worker, worker_text.replace('"memory_snapshot_key": "',
+                                            '"memory_snapshot_key": "other-'))
         assert visit(), "after a rebuild the wheels come from the server again"
     finally:
         build_info.write_text(original)
+        rewrite(worker, worker_text)
         context.close()
         server.shutdown()
         server.server_close()
+
+
+MEMORY_SNAPSHOT_CACHE = "pyvizzy-memory-snapshot"
+SNAPSHOT_SETTLED = """() => ["stored", "failed", "off", "restored"]
+    .includes(window.pyvizzyLoad.memory_snapshot)"""
+# The stored snapshots' names (Cache Storage is the page's origin's, shared with its worker).
+STORED_SNAPSHOTS = f"""async () => {{
+    const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
+    return (await cache.keys()).map((request) => request.url);
+}}"""
+# Rewrite the one stored snapshot's JSON header with `edit` (a JS function of the parsed
+# header), keeping the rest of the file as it is.
+EDIT_SNAPSHOT_HEADER = f"""async (edit) => {{
+    const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
+    const [request] = await cache.keys();
+    const buffer = await (await cache.match(request)).arrayBuffer();
+    const length = new DataView(buffer).getUint32(4, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, length)));
+    (0, eval)(edit)(header);
+    let text = JSON.stringify(header);
+    // Same length as before, so the memory stays where it was (pad with spaces).
+    if (text.length > length) throw new Error("edited header is longer");
+    text = text.padEnd(length, " ");
+    const out = new Uint8Array(buffer.slice(0));
+    out.set(new TextEncoder().encode(text), 8);
+    await cache.put(request, new Response(out));
+}}"""
+
+
+def visit_until_settled(context, base_url: str, path: str = "index.html"):
+    """Open the page in ``context``; wait until trained and the memory snapshot settled."""
+    page = context.new_page()
+    recorder = Recorder(page, base_url)
+    page.goto(base_url + path)
+    state = wait_until_trained(page)
+    page.wait_for_function(SNAPSHOT_SETTLED, timeout=60_000, polling=100)
+    return page, recorder, state
+
+
+def test_a_repeat_visit_starts_python_from_the_memory_snapshot_of_the_first(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page, recorder, first = visit_until_settled(context, base_url)
+        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "stored"
+        stored = page.evaluate(STORED_SNAPSHOTS)
+        assert len(stored) == 1 and "/pyvizzy-memory-snapshot/" in stored[0]
+        page.close()
+
+        page, recorder, restored = visit_until_settled(context, base_url)
+        load = page.evaluate("window.pyvizzyLoad")
+        assert load["memory_snapshot"] == "restored"
+        assert page.evaluate(STORED_SNAPSHOTS) == stored
+        # The restored interpreter trains the same model to the same probabilities.
+        np.testing.assert_allclose(restored["pred_probs"], first["pred_probs"], atol=1e-12)
+        assert_agrees_with_categorize(restored)
+        page.locator(".pv-class-slider .noUi-handle").focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowLeft")
+        moved = wait_for_state(page, "s.class_percentile === 46")
+        assert_agrees_with_categorize(moved)
+        # Retraining after a relabel goes through libsvm's binding restored from the snapshot.
+        index = moved["ids"].index(moved["selected"])
+        old_label = moved["class_names"][moved["given"][index]]
+        new_label = next(name for name in moved["class_names"] if name != old_label)
+        page.locator(".pv-panel-dataset select").select_option(new_label)
+        page.get_by_role("button", name="Train").click()
+        retrained = wait_for_state(
+            page, f"s.trained && s.train_seconds !== {json.dumps(moved['train_seconds'])}",
+            60_000,
+        )
+        assert retrained["class_names"][retrained["given"][index]] == new_label
+        assert not np.allclose(retrained["pred_probs"], moved["pred_probs"])
+        assert_agrees_with_categorize(retrained)
+        assert recorder.foreign() == [] and recorder.failed == []
+        assert recorder.page_errors == []
+        wheels = [e for e in load["worker_resources"] if e["name"].endswith(".whl")]
+        assert wheels == [], "a restored worker installs no packages"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("damage", [
+    "garbage",  # not a snapshot at all: refused before Python starts
+    # a library that no longer lines up, found after four have been loaded again: the
+    # half-restored interpreter is abandoned and Python starts afresh in the same worker
+    "(h) => { h.libraries[3].tableLengthAfter += 1; }",
+])
+def test_an_unusable_memory_snapshot_is_dropped_and_the_app_starts_afresh(
+        browser, base_url, damage):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page, _, first = visit_until_settled(context, base_url)
+        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "stored"
+        if damage == "garbage":
+            page.evaluate(f"""async () => {{
+                const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
+                const [request] = await cache.keys();
+                await cache.put(request, new Response("not a snapshot"));
+            }}""")
+        else:
+            page.evaluate(EDIT_SNAPSHOT_HEADER, damage)
+        page.close()
+
+        page, recorder, state = visit_until_settled(context, base_url)
+        events = [event["name"] for event in page.evaluate("window.pyvizzyLoad.events")]
+        assert "memory-snapshot" in events, "the afresh start keeps a new snapshot"
+        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "stored"
+        np.testing.assert_allclose(state["pred_probs"], first["pred_probs"], atol=1e-12)
+        assert_agrees_with_categorize(state)
+        assert recorder.page_errors == []
+        page.close()
+
+        page, _, _ = visit_until_settled(context, base_url)
+        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "restored"
+    finally:
+        context.close()

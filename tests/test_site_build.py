@@ -271,3 +271,18 @@ def test_module_file_prefixes_keep_a_module_and_its_packages_init_files():
     assert kept == ["a/__init__.py", "a/b/__init__.pyc", "a/b/c.cpython-312.so", "a/d.py"]
     assert wheels.is_dist_info("a-1.0.dist-info/METADATA")
     assert not wheels.is_dist_info("a/x.dist-info/METADATA")
+
+
+def test_the_memory_snapshot_key_changes_with_whatever_runs_before_the_snapshot():
+    from pyvizzy.site.build import PRELOAD_CODE, memory_snapshot_key
+
+    config = {"packages": ["numpy", "panel"], "preload_code": PRELOAD_CODE}
+    key = memory_snapshot_key("0123456789abcdef", config)
+    assert len(key) == 16 and key == memory_snapshot_key("0123456789abcdef", dict(config))
+    others = [
+        memory_snapshot_key("0123456789abcdeg", config),  # another pinned file
+        memory_snapshot_key("0123456789abcdef", {**config, "packages": ["numpy"]}),
+        memory_snapshot_key("0123456789abcdef",
+                            {**config, "preload_code": PRELOAD_CODE + "import json\n"}),
+    ]
+    assert key not in others and len(set(others)) == 3

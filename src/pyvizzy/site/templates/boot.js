@@ -12,6 +12,7 @@
     phase: "start",
     prerendered: false,
     live: false,
+    memory_snapshot: null, // "restored", "captured" then "stored", "none", "off", "failed"...
     python_ms: [], // time Python took for each change the page sent (last 100)
     apply_ms: [], // time the page took to apply each patch from Python (last 100)
     error: null,
@@ -178,6 +179,8 @@
       );
     } else if (msg.type === "render") {
       mark("worker-rendered", { worker_t: msg.t });
+      load.memory_snapshot = msg.memory_snapshot;
+      load.memory_snapshot_times = msg.memory_snapshot_times;
       try {
         const docsJson = JSON.parse(msg.docs_json);
         const docId = Object.keys(docsJson)[0];
@@ -208,6 +211,9 @@
       } catch (error) {
         showError("The app could not be drawn: " + error, String(error && error.stack));
       }
+    } else if (msg.type === "memory-snapshot") {
+      mark("memory-snapshot", { bytes: msg.bytes, ms: msg.ms });
+      load.memory_snapshot = msg.state;
     } else if (msg.type === "linked") {
       mark("linked", { worker_t: msg.t });
       load.worker_resources = msg.resources || [];

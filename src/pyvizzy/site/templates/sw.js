@@ -5,6 +5,8 @@
 
 const BUILD = __PYVIZZY_SW_CONFIG__;
 const CACHE = "pyvizzy-" + BUILD.build_id;
+// The Python worker's own cache (memory_snapshot.js): it keeps one snapshot, for its build.
+const MEMORY_SNAPSHOT_CACHE = "pyvizzy-memory-snapshot";
 const PINNED = new Set(BUILD.pinned.map((path) => new URL(path, self.registration.scope).href));
 
 self.addEventListener("install", (event) => {
@@ -23,7 +25,8 @@ self.addEventListener("activate", (event) => {
       .then((names) =>
         Promise.all(
           names
-            .filter((name) => name.startsWith("pyvizzy-") && name !== CACHE)
+            .filter((name) => name.startsWith("pyvizzy-") && name !== CACHE &&
+              name !== MEMORY_SNAPSHOT_CACHE)
             .map((name) => caches.delete(name))
         )
       )

@@ -2,10 +2,21 @@
 // Adapted from Panel 1.7.5's pyodide_worker.js (BSD-3-Clause), rewritten to load every file
 // from this site: Pyodide core and wheels from ./pyodide/ through the site's own
 // pyodide-lock.json (no micropip, no package index), nothing from a CDN.
-/* global loadPyodide */
+// A repeat visit starts Python from the memory snapshot the first visit left in Cache Storage
+// (memory_snapshot.js) when there is one for this build.
+/* global loadPyodide, MemorySnapshot */
 "use strict";
 
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
+
+importScripts("memory_snapshot.js");
+// Read the stored snapshot (if any) while Pyodide's scripts load.
+const storedSnapshot = CONFIG.memory_snapshot_key
+  ? MemorySnapshot.load(CONFIG.memory_snapshot_key).catch((error) => {
+    console.warn("pyvizzy: no memory snapshot (Cache Storage unreadable)", error);
+    return null;
+  })
+  : Promise.resolve(null);
 
 const started = performance.now();
 function elapsed() {
@@ -49,11 +60,57 @@ function sendPatch(patch, buffers, msgId) {
 }
 
 let applyPagePatch = null; // Python's _apply_page_patch, once the app is built
+let capturedSnapshot = null; // made on a first visit, stored once the app is live
+let snapshotState = CONFIG.memory_snapshot_key ? "none" : "off";
+const snapshotTimes = {}; // ms since the worker started: read_at (snapshot read), restored_at
 let pageLocation = null;
 let locationArrived;
 const locationPromise = new Promise((resolve) => {
   locationArrived = resolve;
 });
+
+// Python from the stored memory snapshot, or else started afresh with the packages loaded
+// (and, where snapshots are on, the libraries' places recorded: the recorder is returned).
+async function startPython(options) {
+  const stored = await storedSnapshot;
+  snapshotTimes.read_at = elapsed();
+  if (stored) {
+    try {
+      self.pyodide = await MemorySnapshot.restore(loadPyodide, options, stored);
+      snapshotTimes.restored_at = elapsed();
+      snapshotState = "restored";
+      return null;
+    } catch (error) {
+      snapshotState = "unusable";
+      console.warn("pyvizzy: the stored memory snapshot is unusable; starting afresh", error);
+      await MemorySnapshot.drop().catch(() => {});
+    }
+  }
+  let recorder = null;
+  if (CONFIG.memory_snapshot_key) {
+    recorder = MemorySnapshot.recordLibraries();
+    options = Object.assign({ _makeSnapshot: true }, options);
+  }
+  // Packages download in parallel while the interpreter boots (resolved from our lock file).
+  self.pyodide = await loadPyodide(Object.assign({ packages: CONFIG.packages }, options));
+  return recorder;
+}
+
+// After the app is live: keep the snapshot taken after the imports for the next visit.
+async function storeSnapshot() {
+  const captured = capturedSnapshot;
+  capturedSnapshot = null;
+  const storeStarted = performance.now();
+  try {
+    const bytes = await MemorySnapshot.store(CONFIG.memory_snapshot_key, captured, self.pyodide);
+    snapshotState = bytes ? "stored" : "failed";
+    return { bytes: bytes, ms: Math.round(performance.now() - storeStarted) };
+  } catch (error) {
+    snapshotState = "failed";
+    console.warn("pyvizzy: the memory snapshot could not be stored", error);
+    return { bytes: 0, error: String(error) };
+  }
+}
 
 async function startApplication() {
   let phase = "pyodide";
@@ -63,18 +120,25 @@ async function startApplication() {
   };
   try {
     status(phase, "Starting Python");
-    importScripts(CONFIG.pyodide_url + "pyodide.js");
+    importScripts(CONFIG.pyodide_url + "pyodide.js", CONFIG.pyodide_url + "pyodide.asm.js");
     const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
-    // Packages download in parallel while the interpreter boots (resolved from our lock file).
-    self.pyodide = await loadPyodide({
+    const recorder = await startPython({
       indexURL: indexURL,
-      packages: CONFIG.packages,
       env: { PYVIZZY_RUNTIME: "pyodide-worker" },
     });
-    self.pyodide.globals.set("sendPatch", sendPatch);
     setPhase("imports");
     status(phase, "Importing Panel and scikit-learn");
     await self.pyodide.runPythonAsync(CONFIG.preload_code);
+    if (recorder) {
+      try {
+        capturedSnapshot = MemorySnapshot.capture(self.pyodide, recorder);
+        snapshotState = "captured";
+      } catch (error) {
+        snapshotState = "failed";
+        console.warn("pyvizzy: no memory snapshot taken", error);
+      }
+    }
+    self.pyodide.globals.set("sendPatch", sendPatch);
     setPhase("app");
     status(phase, "Building the app");
     self.pyodide.globals.set("page_location", await locationPromise);
@@ -84,6 +148,8 @@ async function startApplication() {
     status("render", "Drawing");
     self.postMessage({
       type: "render",
+      memory_snapshot: snapshotState,
+      memory_snapshot_times: snapshotTimes,
       docs_json: docsJson,
       render_items: renderItems,
       root_ids: rootIds,
@@ -110,6 +176,10 @@ self.onmessage = async (event) => {
         decodedBodySize: entry.decodedBodySize,
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
+      if (capturedSnapshot) {
+        const stored = await storeSnapshot();
+        self.postMessage(Object.assign({ type: "memory-snapshot", state: snapshotState }, stored));
+      }
     } else if (msg.type === "patch") {
       const patchStarted = performance.now();
       applyPagePatch(msg.patch);

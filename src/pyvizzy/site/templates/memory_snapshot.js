@@ -1,0 +1,332 @@
+// pyvizzy's Pyodide memory snapshot: a repeat visit starts from Python's memory as it was right
+// after the slow imports (Panel, numpy, libsvm's binding), instead of starting the interpreter,
+// installing the packages and importing them again.
+//
+// Pyodide 0.27 can snapshot and restore its WebAssembly memory (`_makeSnapshot`,
+// `makeMemorySnapshot`, `_loadSnapshot`), but not the shared libraries loaded before the
+// snapshot (numpy's, OpenBLAS, libsvm's): their code is not in that memory. This file adds
+// what is missing:
+//   - while the first visit loads each library, it records where Emscripten placed it (its
+//     memory base and table base; Emscripten keeps them in the `handle` it is given);
+//   - on a repeat visit, before the memory is restored, it loads the same libraries again in
+//     the same order at the same addresses (same handles), so every function pointer in the
+//     restored memory finds its function in the table again; restoring the memory then
+//     overwrites whatever the libraries' data segments and constructors wrote;
+//   - the packages' files (Emscripten's in-memory file system is not in the memory) are saved
+//     with the snapshot and written back first.
+// The snapshot is made in the visitor's browser on the first visit and kept in Cache Storage
+// under a key that changes with the build: nothing of it is built or served by the site.
+//
+// Any doubt (a library placed differently, a table that does not line up, a cache that cannot
+// be read) and the worker starts Python the ordinary way, and the stored snapshot is dropped.
+/* exported MemorySnapshot */
+"use strict";
+
+const MemorySnapshot = (() => {
+  const CACHE_NAME = "pyvizzy-memory-snapshot";
+  const FORMAT = "pyvizzy-memory-snapshot/1";
+  // Emscripten's `struct dso`: the fields loadWebAssemblyModule reads and writes.
+  const DSO_LOADED = 8; // u8: memory and table already allocated
+  const DSO_MEM_BASE = 12;
+  const DSO_MEM_SIZE = 16;
+  const DSO_TABLE_BASE = 20;
+  const DSO_TABLE_SIZE = 24;
+  const DSO_BYTES = 64;
+  // Room after the restored memory for the handles used while reloading the libraries; the
+  // restore fills it with zeros afterwards.
+  const SCRATCH_BYTES = 1 << 16;
+  const LOADED_PACKAGES_INDEX = 6;
+  const MAGIC = 0x317a7970; // "pyz1"
+  // Where Pyodide installs packages: site-packages and the folder of shared libraries.
+  const packageFolders = (pyodide) => [pyodide._api.sitepackages, pyodide._api.dsodir];
+
+  let create = null; // Emscripten's own _createPyodideModule
+
+  /** Run `onModule(Module)` after Emscripten creates Pyodide's module, before loadPyodide
+   * restores a snapshot or runs any Python. Needs pyodide.asm.js loaded already. A new hook
+   * replaces one that never ran (a start that failed before creating its module). */
+  function hookModuleCreation(onModule) {
+    create ||= self._createPyodideModule;
+    if (typeof create !== "function") {
+      throw new Error("pyodide.asm.js must be loaded before the memory snapshot hook");
+    }
+    self._createPyodideModule = async (settings) => {
+      self._createPyodideModule = create;
+      const Module = await create(settings);
+      await onModule(Module);
+      return Module;
+    };
+  }
+
+  // ---- first visit: record -------------------------------------------------------------
+
+  /** Start recording the shared libraries Pyodide loads. Returns the recorder to give to
+   * `capture` once the imports are done. */
+  function recordLibraries() {
+    const recorder = { libraries: [], Module: null };
+    hookModuleCreation((Module) => {
+      recorder.Module = Module;
+      recorder.tableLengthAtStart = Module.wasmTable.length;
+      const load = Module.loadDynamicLibrary;
+      Module.loadDynamicLibrary = (name, flags, localScope, handle) => {
+        if (handle !== undefined) return load(name, flags, localScope, handle);
+        const ours = Module._calloc(DSO_BYTES, 1);
+        const tableLength = Module.wasmTable.length;
+        const done = (value) => {
+          const u32 = Module.HEAPU32;
+          if (Module.HEAPU8[ours + DSO_LOADED]) {
+            recorder.libraries.push({
+              name: name,
+              global: Boolean(flags && flags.global),
+              tableLength: tableLength,
+              memoryBase: u32[(ours + DSO_MEM_BASE) >> 2],
+              memorySize: u32[(ours + DSO_MEM_SIZE) >> 2],
+              tableBase: u32[(ours + DSO_TABLE_BASE) >> 2],
+              tableSize: u32[(ours + DSO_TABLE_SIZE) >> 2],
+              tableLengthAfter: Module.wasmTable.length,
+            });
+          }
+          return value;
+        };
+        const result = load(name, flags, localScope, ours);
+        return result && typeof result.then === "function" ? result.then(done) : done(result);
+      };
+    });
+    return recorder;
+  }
+
+  // JS objects Python holds that are not reachable from globalThis (Pyodide keeps those by
+  // their path): functions made by `pyodide.code.run_js`, such as Panel's `_dict_converter`,
+  // are kept as their source text. That is right only for functions that use no variables
+  // of an enclosing scope, which is what run_js makes from a string; anything else refuses
+  // the snapshot (the visit then goes on without one).
+  function serializeJsObject(value) {
+    if (typeof value === "function") {
+      const source = Function.prototype.toString.call(value);
+      if (!/\[native code\]\s*}$/.test(source)) return { function: source };
+    }
+    throw new Error("the memory snapshot cannot keep this JS object: " + String(value).slice(0, 80));
+  }
+
+  function deserializeJsObject(serialized) {
+    if (serialized && typeof serialized.function === "string") {
+      return (0, eval)("(" + serialized.function + ")");
+    }
+    throw new Error("unknown object in the memory snapshot");
+  }
+
+  function walkFiles(FS, dir, out) {
+    for (const name of FS.readdir(dir)) {
+      if (name === "." || name === "..") continue;
+      const path = dir + "/" + name;
+      const mode = FS.lstat(path).mode;
+      if (FS.isDir(mode)) {
+        walkFiles(FS, path, out);
+      } else if (FS.isFile(mode)) {
+        out.push(path);
+      } else {
+        throw new Error("the memory snapshot keeps only files and folders, not " + path);
+      }
+    }
+    return out;
+  }
+
+  /** Take the snapshot of Python's memory: call it right after the imports, before Python is
+   * given any JS object of the page's. Cheap (one copy of the memory); `store` does the rest
+   * later, when the app is up. */
+  function capture(pyodide, recorder) {
+    const Module = recorder.Module;
+    if (recorder.libraries.length * DSO_BYTES > SCRATCH_BYTES) {
+      throw new Error("too many shared libraries for the memory snapshot");
+    }
+    // Pyodide expects the 7th entry of its table of JS objects to be an empty object; after
+    // packages are loaded it is `pyodide.loadedPackages` (kept by pyodide._package_loader):
+    // empty it while the snapshot is taken (`restore` puts it back).
+    const loadedPackages = Object.assign({}, pyodide.loadedPackages);
+    const heldPackages = Module.__hiwire_get(LOADED_PACKAGES_INDEX) === pyodide.loadedPackages;
+    if (heldPackages) {
+      for (const name of Object.keys(loadedPackages)) delete pyodide.loadedPackages[name];
+    }
+    let memory;
+    try {
+      memory = pyodide.makeMemorySnapshot({ serializer: serializeJsObject });
+    } finally {
+      Object.assign(pyodide.loadedPackages, loadedPackages);
+    }
+    const handles = {};
+    for (const [handle, dso] of Object.entries(Module.LDSO.loadedLibsByHandle)) {
+      if (dso && dso.name) handles[handle] = dso.name;
+    }
+    const names = {};
+    for (const [name, dso] of Object.entries(Module.LDSO.loadedLibsByName)) {
+      if (dso && dso.name) names[name] = dso.name;
+    }
+    return {
+      memory: memory,
+      header: {
+        format: FORMAT,
+        tableLengthAtStart: recorder.tableLengthAtStart,
+        libraries: recorder.libraries,
+        handles: handles,
+        names: names,
+        loadedPackages: loadedPackages,
+        heldPackages: heldPackages,
+        memoryBytes: memory.length,
+      },
+    };
+  }
+
+  /** The stored form of a captured snapshot, as Blob parts: "pyz1", the header's length, the
+   * header (JSON), the packages' files, then Pyodide's snapshot of the memory (at a multiple
+   * of 16 bytes) and SCRATCH_BYTES of zeros. */
+  function serialize(captured, FS, folders) {
+    const paths = [];
+    for (const folder of folders) {
+      if (FS.analyzePath(folder).exists) walkFiles(FS, folder, paths);
+    }
+    const contents = paths.map((path) => FS.readFile(path));
+    const header = Object.assign({}, captured.header, {
+      files: paths.map((path, i) => [path, contents[i].length]),
+    });
+    const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+    const prefix = new Uint8Array(8);
+    new DataView(prefix.buffer).setUint32(0, MAGIC, true);
+    new DataView(prefix.buffer).setUint32(4, headerBytes.length, true);
+    const filesEnd = contents.reduce((end, data) => end + data.length, 8 + headerBytes.length);
+    const padding = new Uint8Array(Math.ceil(filesEnd / 16) * 16 - filesEnd);
+    return [prefix, headerBytes, ...contents, padding, captured.memory,
+      new Uint8Array(SCRATCH_BYTES)];
+  }
+
+  /** The parts of a stored snapshot (views into `buffer`, nothing copied). */
+  function parse(buffer) {
+    const view = new DataView(buffer);
+    if (buffer.byteLength < 8 || view.getUint32(0, true) !== MAGIC) {
+      throw new Error("not a pyvizzy memory snapshot");
+    }
+    const headerLength = view.getUint32(4, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, headerLength)));
+    if (header.format !== FORMAT) throw new Error("memory snapshot of another format");
+    let offset = 8 + headerLength;
+    const files = header.files.map(([path, size]) => {
+      const data = new Uint8Array(buffer, offset, size);
+      offset += size;
+      return [path, data];
+    });
+    const memoryStart = Math.ceil(offset / 16) * 16;
+    if (memoryStart + header.memoryBytes + SCRATCH_BYTES !== buffer.byteLength) {
+      throw new Error("the memory snapshot is cut short or too long");
+    }
+    const memory = new Uint8Array(buffer, memoryStart, header.memoryBytes + SCRATCH_BYTES);
+    return { header: header, files: files, memory: memory };
+  }
+
+  // ---- repeat visit: restore -----------------------------------------------------------
+
+  function writeFiles(FS, files) {
+    for (const [path, data] of files) {
+      FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+      FS.writeFile(path, data, { canOwn: true });
+    }
+  }
+
+  async function reloadLibraries(Module, header, scratch) {
+    if (Module.wasmTable.length !== header.tableLengthAtStart) {
+      throw new Error("Pyodide's function table differs from the snapshot's");
+    }
+    const fs = {
+      findObject: (path) => Module.FS.findObject(path),
+      readFile: (path) => Module.FS.readFile(path),
+    };
+    for (const [i, lib] of header.libraries.entries()) {
+      if (Module.wasmTable.length > lib.tableLength) {
+        throw new Error("the function table is longer than when " + lib.name + " was loaded");
+      }
+      const handle = scratch + i * DSO_BYTES;
+      Module.HEAPU8.fill(0, handle, handle + DSO_BYTES);
+      Module.HEAPU8[handle + DSO_LOADED] = 1;
+      Module.HEAPU32[(handle + DSO_MEM_BASE) >> 2] = lib.memoryBase;
+      Module.HEAPU32[(handle + DSO_MEM_SIZE) >> 2] = lib.memorySize;
+      Module.HEAPU32[(handle + DSO_TABLE_BASE) >> 2] = lib.tableBase;
+      Module.HEAPU32[(handle + DSO_TABLE_SIZE) >> 2] = lib.tableSize;
+      const flags = { loadAsync: true, nodelete: true, allowUndefined: true, global: lib.global, fs: fs };
+      await Module.loadDynamicLibrary(lib.name, flags, lib.global ? null : {}, handle);
+      delete Module.LDSO.loadedLibsByHandle[handle];
+      // As Pyodide's loadDynlib does: the library is also known by its file name (how the
+      // libraries that need it name it).
+      const fileName = lib.name.slice(lib.name.lastIndexOf("/") + 1);
+      Module.LDSO.loadedLibsByName[fileName] ||= Module.LDSO.loadedLibsByName[lib.name];
+      if (Module.wasmTable.length !== lib.tableLengthAfter) {
+        throw new Error("the function table did not line up after reloading " + lib.name);
+      }
+    }
+    for (const [name, target] of Object.entries(header.names)) {
+      const dso = Module.LDSO.loadedLibsByName[target];
+      if (dso && !Module.LDSO.loadedLibsByName[name]) Module.LDSO.loadedLibsByName[name] = dso;
+    }
+    for (const [handle, name] of Object.entries(header.handles)) {
+      const dso = Module.LDSO.loadedLibsByName[name];
+      if (dso) Module.LDSO.loadedLibsByHandle[handle] = dso;
+    }
+  }
+
+  /** Start Pyodide from a snapshot made by `make`. `options` are loadPyodide's (no packages:
+   * they are in the snapshot). */
+  async function restore(loadPyodide, options, buffer) {
+    const { header, files, memory } = parse(buffer);
+    // The memory is stored with SCRATCH_BYTES of zeros after it: Pyodide sizes the new memory
+    // from the snapshot it is given, so there is room after the old memory for the handles
+    // used while the libraries are reloaded (restoring then writes zeros over them).
+    const scratch = header.memoryBytes - headerBytesOf(memory);
+    hookModuleCreation(async (Module) => {
+      writeFiles(Module.FS, files);
+      await reloadLibraries(Module, header, scratch);
+    });
+    const pyodide = await loadPyodide(Object.assign({}, options, {
+      _loadSnapshot: memory,
+      _snapshotDeserializer: deserializeJsObject,
+    }));
+    Object.assign(pyodide.loadedPackages, header.loadedPackages);
+    if (header.heldPackages) pyodide._module.__hiwire_set(LOADED_PACKAGES_INDEX, pyodide.loadedPackages);
+    return pyodide;
+  }
+
+  // Pyodide's snapshot is its own header followed by the memory: the header's length is at
+  // byte 4 (see API.makeSnapshot in pyodide.asm.js).
+  function headerBytesOf(snapshot) {
+    return new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
+  }
+
+  // ---- Cache Storage -------------------------------------------------------------------
+
+  function cacheUrl(key) {
+    return new URL("pyvizzy-memory-snapshot/" + key, self.location.href).href;
+  }
+
+  /** The stored snapshot for `key`, or null. */
+  async function load(key) {
+    if (typeof caches === "undefined") return null;
+    const cache = await caches.open(CACHE_NAME);
+    const hit = await cache.match(cacheUrl(key));
+    return hit ? hit.arrayBuffer() : null;
+  }
+
+  /** Keep a captured snapshot as the one for `key`, dropping any other. Returns its size in
+   * bytes (0 where Cache Storage is missing). */
+  async function store(key, captured, pyodide) {
+    if (typeof caches === "undefined") return 0;
+    const blob = new Blob(serialize(captured, pyodide.FS, packageFolders(pyodide)));
+    await drop();
+    const cache = await caches.open(CACHE_NAME);
+    await cache.put(cacheUrl(key), new Response(blob, {
+      headers: { "Content-Type": "application/octet-stream" },
+    }));
+    return blob.size;
+  }
+
+  async function drop() {
+    if (typeof caches !== "undefined") await caches.delete(CACHE_NAME);
+  }
+
+  return { recordLibraries, capture, serialize, parse, restore, load, store, drop };
+})();

@@ -1,0 +1,102 @@
+"""memory_snapshot.js's stored format, run in Node.js: what `serialize` writes, `parse` reads
+back (views, nothing copied), and anything else is refused before Python starts.
+
+The snapshot's real use (first visit stores, repeat visit restores, a damaged one is dropped)
+is tested in a browser in test_site_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SCRIPT = (Path(__file__).resolve().parents[1] / "src" / "pyvizzy" / "site" / "templates"
+          / "memory_snapshot.js")
+
+# A stand-in for Emscripten's FS holding two files, and a "captured" snapshot whose memory is
+# Pyodide's layout: a 48-byte header (its length at byte 4) then the memory.
+HARNESS = r"""
+const vm = require("vm");
+const fs = require("fs");
+const context = { self: {}, TextEncoder, TextDecoder, DataView, Uint8Array, Uint32Array,
+                  Blob, Response, JSON, Math, Object, Error, console };
+vm.createContext(context);
+vm.runInContext(fs.readFileSync(process.argv[2], "utf8") + "\nself.MS = MemorySnapshot;",
+                context);
+const MS = context.self.MS;
+const files = { "/lib/site/a.py": new Uint8Array([1, 2, 3]), "/lib/site/pkg/b.so":
+                new Uint8Array(1001).fill(7) };
+const FS = {
+  analyzePath: (p) => ({ exists: p === "/lib/site" }),
+  readdir: (dir) => [".", ".."].concat(dir === "/lib/site" ? ["a.py", "pkg"] : ["b.so"]),
+  lstat: (p) => ({ mode: p in files ? 1 : 2 }),
+  isDir: (mode) => mode === 2,
+  isFile: (mode) => mode === 1,
+  readFile: (p) => files[p],
+};
+const memory = new Uint8Array(48 + 4096);
+new DataView(memory.buffer).setUint32(4, 48, true);
+memory.fill(9, 48);
+const captured = { memory, header: { format: "pyvizzy-memory-snapshot/1", libraries: [],
+                                     memoryBytes: memory.length } };
+const check = async () => {
+  const parts = MS.serialize(captured, FS, ["/lib/site", "/missing"]);
+  const buffer = await new Blob(parts).arrayBuffer();
+  const parsed = MS.parse(buffer);
+  const outcome = {
+    files: parsed.files.map(([path, data]) => [path, data.length, data[0]]),
+    memoryOffset: parsed.memory.byteOffset,
+    memoryLength: parsed.memory.length,
+    memoryHead: Array.from(parsed.memory.subarray(48, 52)),
+    scratchZero: parsed.memory.subarray(memory.length).every((b) => b === 0),
+    refused: [],
+  };
+  const refuse = (name, bad) => {
+    try { MS.parse(bad); outcome.refused.push([name, null]); }
+    catch (error) { outcome.refused.push([name, error.message]); }
+  };
+  refuse("garbage", new TextEncoder().encode("not a snapshot at all").buffer);
+  refuse("cut short", buffer.slice(0, buffer.byteLength - 100));
+  refuse("too long", (() => { const b = new Uint8Array(buffer.byteLength + 16);
+                               b.set(new Uint8Array(buffer)); return b.buffer; })());
+  const other = new Uint8Array(buffer.slice(0));
+  const text = new TextDecoder().decode(other.subarray(8, 8 + 60));
+  other.set(new TextEncoder().encode(text.replace("snapshot/1", "snapshot/0")), 8);
+  refuse("other format", other.buffer);
+  console.log(JSON.stringify(outcome));
+};
+check();
+"""
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory) -> dict:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    harness = tmp_path_factory.mktemp("node") / "harness.js"
+    harness.write_text(HARNESS)
+    done = subprocess.run([node, str(harness), str(SCRIPT)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_serialize_then_parse_gives_back_the_files_and_the_memory(outcome):
+    assert outcome["files"] == [["/lib/site/a.py", 3, 1], ["/lib/site/pkg/b.so", 1001, 7]]
+    assert outcome["memoryOffset"] % 16 == 0, "Pyodide reads the memory as 32-bit words"
+    assert outcome["memoryLength"] == 48 + 4096 + 65536, "the memory, then the scratch room"
+    assert outcome["memoryHead"] == [9, 9, 9, 9]
+    assert outcome["scratchZero"]
+
+
+def test_parse_refuses_anything_but_a_whole_snapshot_of_its_format(outcome):
+    refused = dict(outcome["refused"])
+    assert refused["garbage"] == "not a pyvizzy memory snapshot"
+    assert refused["cut short"] == "the memory snapshot is cut short or too long"
+    assert refused["too long"] == "the memory snapshot is cut short or too long"
+    assert refused["other format"] == "memory snapshot of another format"
