@@ -58,6 +58,8 @@ TIMINGS = """() => {
         interactive: performance.now(),
         train_seconds: s ? s.train_seconds : null,
         memory_snapshot: load.memory_snapshot,
+        snapshot_read: (load.memory_snapshot_times || {}).read_at ?? null,
+        snapshot_restored: (load.memory_snapshot_times || {}).restored_at ?? null,
         error: load.error,
     };
 }"""
@@ -276,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         row("interactive (trained, sliders live)", "interactive"),
         f"| - Python runtime + packages | {fmt(phase(cold, 'worker_start', 'imports_start'), 1000)}"
         f" | {fmt(phase(repeat, 'worker_start', 'imports_start'), 1000)} |",
+        f"|   - of which the snapshot read from Cache Storage (repeat) | - | "
+        f"{fmt(phase(repeat, 'worker_start', 'snapshot_read'), 1000)} |",
+        f"|   - of which Python restored from it (repeat) | - | "
+        f"{fmt(phase(repeat, 'snapshot_read', 'snapshot_restored'), 1000)} |",
         f"| - imports (panel, libsvm) | {fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"
         f" | {fmt(phase(repeat, 'imports_start', 'app_start'), 1000)} |",
         f"| - app: load data, train, build | {fmt(phase(cold, 'app_start', 'render_start'), 1000)}"

@@ -112,6 +112,21 @@ async function storeSnapshot() {
   }
 }
 
+// Storing copies about 100 MB (the packages' files and the memory): wait until the visitor
+// has left the app alone for a moment, so that it does not slow the first slider moves.
+const QUIET_MS = 1500;
+let lastPatchAt = 0;
+function storeSnapshotWhenQuiet() {
+  const wait = lastPatchAt + QUIET_MS - performance.now();
+  if (wait > 0) {
+    setTimeout(storeSnapshotWhenQuiet, wait);
+    return;
+  }
+  storeSnapshot().then((stored) => {
+    self.postMessage(Object.assign({ type: "memory-snapshot", state: snapshotState }, stored));
+  });
+}
+
 async function startApplication() {
   let phase = "pyodide";
   const setPhase = (name) => {
@@ -177,11 +192,12 @@ self.onmessage = async (event) => {
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
       if (capturedSnapshot) {
-        const stored = await storeSnapshot();
-        self.postMessage(Object.assign({ type: "memory-snapshot", state: snapshotState }, stored));
+        lastPatchAt = performance.now();
+        storeSnapshotWhenQuiet();
       }
     } else if (msg.type === "patch") {
       const patchStarted = performance.now();
+      lastPatchAt = patchStarted;
       applyPagePatch(msg.patch);
       self.postMessage({ type: "idle", python_ms: performance.now() - patchStarted });
     } else if (msg.type === "location") {
