@@ -282,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{fmt(phase(repeat, 'worker_start', 'snapshot_read'), 1000)} |",
         f"|   - of which Python restored from it (repeat) | - | "
         f"{fmt(phase(repeat, 'snapshot_read', 'snapshot_restored'), 1000)} |",
-        f"| - imports (panel, libsvm) | {fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"
+        "| - imports (Panel, libsvm, the app's modules) | "
+        f"{fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"
         f" | {fmt(phase(repeat, 'imports_start', 'app_start'), 1000)} |",
         f"| - app: load data, train, build | {fmt(phase(cold, 'app_start', 'render_start'), 1000)}"
         f" | {fmt(phase(repeat, 'app_start', 'render_start'), 1000)} |",

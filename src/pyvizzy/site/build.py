@@ -391,13 +391,19 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
         _write(staging / name, text)
 
 
-# The slow imports, timed as one phase: Panel, and libsvm's binding without the rest of
-# scikit-learn and SciPy (pyvizzy.libsvm).
+# The slow imports, timed as one phase: Panel, libsvm's binding without the rest of
+# scikit-learn and SciPy (pyvizzy.libsvm), and what the app imports as it builds (its panels,
+# numpy.random for the folds, bleach, which Panel imports to sanitize HTML). A repeat visit
+# starts from Python's memory right after these (the memory snapshot), so whatever is
+# imported here is not imported again.
 PRELOAD_CODE = """
 import panel
 from pyvizzy import crossval, libsvm
 libsvm.import_binding()
 from panel.io.pyodide import init_doc, write_doc
+import bleach
+import numpy.random
+import pyvizzy.app.layout
 """
 
 LOCATION_CODE = """
