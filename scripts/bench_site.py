@@ -278,9 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         row("interactive (trained, sliders live)", "interactive"),
         f"| - Python runtime + packages | {fmt(phase(cold, 'worker_start', 'imports_start'), 1000)}"
         f" | {fmt(phase(repeat, 'worker_start', 'imports_start'), 1000)} |",
-        f"|   - of which the snapshot read from Cache Storage (repeat) | - | "
+        f"|   - the snapshot read from Cache Storage, while Pyodide starts | - | "
         f"{fmt(phase(repeat, 'worker_start', 'snapshot_read'), 1000)} |",
-        f"|   - of which Python restored from it (repeat) | - | "
+        f"|   - then the memory restored and the libraries reloaded | - | "
         f"{fmt(phase(repeat, 'snapshot_read', 'snapshot_restored'), 1000)} |",
         "| - imports (Panel, libsvm, the app's modules) | "
         f"{fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"

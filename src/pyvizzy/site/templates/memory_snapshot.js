@@ -224,8 +224,13 @@ const MemorySnapshot = (() => {
   // ---- repeat visit: restore -----------------------------------------------------------
 
   function writeFiles(FS, files) {
+    const made = new Set();
     for (const [path, data] of files) {
-      FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+      const dir = path.slice(0, path.lastIndexOf("/"));
+      if (!made.has(dir)) {
+        FS.mkdirTree(dir);
+        made.add(dir);
+      }
       FS.writeFile(path, data, { canOwn: true });
     }
   }
@@ -270,22 +275,25 @@ const MemorySnapshot = (() => {
     }
   }
 
-  /** Start Pyodide from a snapshot made by `make`. `options` are loadPyodide's (no packages:
-   * they are in the snapshot). */
+  /** Start Pyodide from a stored snapshot (`buffer`: its ArrayBuffer, or a promise of it).
+   * `options` are loadPyodide's (no packages: they are in the snapshot). */
   async function restore(loadPyodide, options, buffer) {
-    const { header, files, memory } = parse(buffer);
-    // The memory is stored with SCRATCH_BYTES of zeros after it: Pyodide sizes the new memory
-    // from the snapshot it is given, so there is room after the old memory for the handles
-    // used while the libraries are reloaded (restoring then writes zeros over them).
-    const scratch = header.memoryBytes - headerBytesOf(memory);
+    // `buffer` may still be on its way (a promise): Pyodide's own start overlaps the read,
+    // and waits for the memory only when it creates its module.
+    const parsed = Promise.resolve(buffer).then(parse);
     hookModuleCreation(async (Module) => {
+      const { header, files, memory } = await parsed;
+      // The memory is stored with SCRATCH_BYTES of zeros after it: Pyodide sizes the new
+      // memory from the snapshot it is given, so there is room after the old memory for the
+      // handles used while the libraries are reloaded (restoring then writes zeros there).
       writeFiles(Module.FS, files);
-      await reloadLibraries(Module, header, scratch);
+      await reloadLibraries(Module, header, header.memoryBytes - headerBytesOf(memory));
     });
     const pyodide = await loadPyodide(Object.assign({}, options, {
-      _loadSnapshot: memory,
+      _loadSnapshot: parsed.then((snapshot) => snapshot.memory),
       _snapshotDeserializer: deserializeJsObject,
     }));
+    const { header } = await parsed;
     Object.assign(pyodide.loadedPackages, header.loadedPackages);
     if (header.heldPackages) pyodide._module.__hiwire_set(LOADED_PACKAGES_INDEX, pyodide.loadedPackages);
     return pyodide;
@@ -303,12 +311,11 @@ const MemorySnapshot = (() => {
     return new URL("pyvizzy-memory-snapshot/" + key, self.location.href).href;
   }
 
-  /** The stored snapshot for `key`, or null. */
+  /** The stored snapshot for `key` as a Response (its body not read yet), or null. */
   async function load(key) {
     if (typeof caches === "undefined") return null;
     const cache = await caches.open(CACHE_NAME);
-    const hit = await cache.match(cacheUrl(key));
-    return hit ? hit.arrayBuffer() : null;
+    return (await cache.match(cacheUrl(key))) || null;
   }
 
   /** Keep a captured snapshot as the one for `key`, dropping any other. Returns its size in

@@ -10,10 +10,10 @@
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
 
 importScripts("memory_snapshot.js");
-// Read the stored snapshot (if any) while Pyodide's scripts load.
+// Look for the stored snapshot (if any) while Pyodide's scripts load.
 const storedSnapshot = CONFIG.memory_snapshot_key
   ? MemorySnapshot.load(CONFIG.memory_snapshot_key).catch((error) => {
-    console.warn("pyvizzy: no memory snapshot (Cache Storage unreadable)", error);
+    console.info("pyvizzy: no memory snapshot (Cache Storage unreadable)", error);
     return null;
   })
   : Promise.resolve(null);
@@ -73,16 +73,21 @@ const locationPromise = new Promise((resolve) => {
 // (and, where snapshots are on, the libraries' places recorded: the recorder is returned).
 async function startPython(options) {
   const stored = await storedSnapshot;
-  snapshotTimes.read_at = elapsed();
   if (stored) {
     try {
-      self.pyodide = await MemorySnapshot.restore(loadPyodide, options, stored);
+      // Its body is read while Pyodide starts.
+      const body = stored.arrayBuffer().then((buffer) => {
+        snapshotTimes.read_at = elapsed();
+        return buffer;
+      });
+      self.pyodide = await MemorySnapshot.restore(loadPyodide, options, body);
       snapshotTimes.restored_at = elapsed();
       snapshotState = "restored";
       return null;
     } catch (error) {
       snapshotState = "unusable";
-      console.warn("pyvizzy: the stored memory snapshot is unusable; starting afresh", error);
+      // (console.info: the worker turns some console warnings into load failures)
+      console.info("pyvizzy: the stored memory snapshot is unusable; starting afresh", error);
       await MemorySnapshot.drop().catch(() => {});
     }
   }
@@ -107,7 +112,7 @@ async function storeSnapshot() {
     return { bytes: bytes, ms: Math.round(performance.now() - storeStarted) };
   } catch (error) {
     snapshotState = "failed";
-    console.warn("pyvizzy: the memory snapshot could not be stored", error);
+    console.info("pyvizzy: the memory snapshot could not be stored", error);
     return { bytes: 0, error: String(error) };
   }
 }
@@ -150,7 +155,7 @@ async function startApplication() {
         snapshotState = "captured";
       } catch (error) {
         snapshotState = "failed";
-        console.warn("pyvizzy: no memory snapshot taken", error);
+        console.info("pyvizzy: no memory snapshot taken", error);
       }
     }
     self.pyodide.globals.set("sendPatch", sendPatch);
