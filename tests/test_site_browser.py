@@ -123,6 +123,17 @@ def wait_for_state(page, condition: str, timeout_ms: int = 30_000) -> dict:
     return page.evaluate(STATE)
 
 
+def press_slider(page, slider: str, key: str, times: int, condition: str) -> dict:
+    """Press ``key`` ``times`` on the ``.pv-<slider>-slider`` handle; the state once ``condition``
+    holds, checked against ``categorize()``."""
+    page.locator(f".pv-{slider}-slider .noUi-handle").focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+    state = wait_for_state(page, condition)
+    assert_agrees_with_categorize(state)
+    return state
+
+
 def assert_agrees_with_categorize(state: dict) -> None:
     """The page's thresholds, joint and categories are what CPython computes from its data."""
     expected = categorize_state(state)
@@ -144,17 +155,9 @@ def test_loads_offline_trains_and_the_sliders_agree_with_categorize(browser, bas
     assert_agrees_with_categorize(start)
     screenshot(page, "index-1440x900")
 
-    page.locator(".pv-class-slider .noUi-handle").focus()
-    for _ in range(6):
-        page.keyboard.press("ArrowRight")
-    moved = wait_for_state(page, "s.class_percentile === 56")
-    assert_agrees_with_categorize(moved)
-
-    page.locator(".pv-ood-slider .noUi-handle").focus()
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    moved = wait_for_state(page, "s.ood_percentile === 20 && s.class_percentile === 56")
-    assert_agrees_with_categorize(moved)
+    press_slider(page, "class", "ArrowRight", 6, "s.class_percentile === 56")
+    moved = press_slider(page, "ood", "ArrowRight", 5,
+                         "s.ood_percentile === 20 && s.class_percentile === 56")
     assert moved["categories"] != start["categories"] or moved["joint"] != start["joint"]
     assert moved["train_seconds"] == start["train_seconds"]  # a slider never retrains
 
@@ -372,11 +375,7 @@ def test_a_repeat_visit_starts_python_from_the_memory_snapshot_of_the_first(brow
         # The restored interpreter trains the same model to the same probabilities.
         np.testing.assert_allclose(restored["pred_probs"], first["pred_probs"], atol=1e-12)
         assert_agrees_with_categorize(restored)
-        page.locator(".pv-class-slider .noUi-handle").focus()
-        for _ in range(4):
-            page.keyboard.press("ArrowLeft")
-        moved = wait_for_state(page, "s.class_percentile === 46")
-        assert_agrees_with_categorize(moved)
+        moved = press_slider(page, "class", "ArrowLeft", 4, "s.class_percentile === 46")
         # Retraining after a relabel goes through libsvm's binding restored from the snapshot.
         index = moved["ids"].index(moved["selected"])
         old_label = moved["class_names"][moved["given"][index]]
