@@ -1,5 +1,5 @@
 """memory_snapshot.js's stored format, run in Node.js: what `serialize` writes, `parse` reads
-back (views, nothing copied), and anything else is refused before Python starts.
+back (the memory as a view, not copied), and anything else is refused before Python starts.
 
 The snapshot's real use (first visit stores, repeat visit restores, a damaged one is dropped)
 is tested in a browser in test_site_browser.py.

@@ -198,7 +198,8 @@ const MemorySnapshot = (() => {
       new Uint8Array(SCRATCH_BYTES)];
   }
 
-  /** The parts of a stored snapshot (views into `buffer`, nothing copied). */
+  /** The parts of a stored snapshot: the memory a view into `buffer`, the files views into
+   * a copy of their part. */
   function parse(buffer) {
     const view = new DataView(buffer);
     if (buffer.byteLength < 8 || view.getUint32(0, true) !== MAGIC) {
@@ -207,13 +208,18 @@ const MemorySnapshot = (() => {
     const headerLength = view.getUint32(4, true);
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, headerLength)));
     if (header.format !== FORMAT) throw new Error("memory snapshot of another format");
-    let offset = 8 + headerLength;
+    // The files get a buffer of their own (one copy): the file system keeps views into it
+    // for good, and views into `buffer` would keep the old memory's 60-odd MB alive too.
+    const filesStart = 8 + headerLength;
+    const filesEnd = header.files.reduce((end, [, size]) => end + size, filesStart);
+    const filesBuffer = buffer.slice(filesStart, filesEnd);
+    let offset = 0;
     const files = header.files.map(([path, size]) => {
-      const data = new Uint8Array(buffer, offset, size);
+      const data = new Uint8Array(filesBuffer, offset, size);
       offset += size;
       return [path, data];
     });
-    const memoryStart = Math.ceil(offset / 16) * 16;
+    const memoryStart = Math.ceil(filesEnd / 16) * 16;
     if (memoryStart + header.memoryBytes + SCRATCH_BYTES !== buffer.byteLength) {
       throw new Error("the memory snapshot is cut short or too long");
     }
