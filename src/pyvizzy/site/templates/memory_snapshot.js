@@ -245,10 +245,6 @@ const MemorySnapshot = (() => {
     if (Module.wasmTable.length !== header.tableLengthAtStart) {
       throw new Error("Pyodide's function table differs from the snapshot's");
     }
-    const fs = {
-      findObject: (path) => Module.FS.findObject(path),
-      readFile: (path) => Module.FS.readFile(path),
-    };
     for (const [i, lib] of header.libraries.entries()) {
       if (Module.wasmTable.length > lib.tableLength) {
         throw new Error("the function table is longer than when " + lib.name + " was loaded");
@@ -260,21 +256,22 @@ const MemorySnapshot = (() => {
       Module.HEAPU32[(handle + DSO_MEM_SIZE) >> 2] = lib.memorySize;
       Module.HEAPU32[(handle + DSO_TABLE_BASE) >> 2] = lib.tableBase;
       Module.HEAPU32[(handle + DSO_TABLE_SIZE) >> 2] = lib.tableSize;
-      const flags = { loadAsync: true, nodelete: true, allowUndefined: true, global: lib.global, fs: fs };
+      // (the library's file is read from the file system written back just before)
+      const flags = { loadAsync: true, nodelete: true, allowUndefined: true, global: lib.global,
+        fs: Module.FS };
       await Module.loadDynamicLibrary(lib.name, flags, lib.global ? null : {}, handle);
       delete Module.LDSO.loadedLibsByHandle[handle];
-      // As Pyodide's loadDynlib does: the library is also known by its file name (how the
-      // libraries that need it name it).
-      const fileName = lib.name.slice(lib.name.lastIndexOf("/") + 1);
-      Module.LDSO.loadedLibsByName[fileName] ||= Module.LDSO.loadedLibsByName[lib.name];
+      // Its other names, as the first visit had them (Pyodide also registers a library by its
+      // file name, which is how the libraries that need it name it).
+      const dso = Module.LDSO.loadedLibsByName[lib.name];
+      for (const [name, target] of Object.entries(header.names)) {
+        if (target === lib.name) Module.LDSO.loadedLibsByName[name] ||= dso;
+      }
       if (Module.wasmTable.length !== lib.tableLengthAfter) {
         throw new Error("the function table did not line up after reloading " + lib.name);
       }
     }
-    for (const [name, target] of Object.entries(header.names)) {
-      const dso = Module.LDSO.loadedLibsByName[target];
-      if (dso && !Module.LDSO.loadedLibsByName[name]) Module.LDSO.loadedLibsByName[name] = dso;
-    }
+    // The handles the C side of dlopen holds in the restored memory.
     for (const [handle, name] of Object.entries(header.handles)) {
       const dso = Module.LDSO.loadedLibsByName[name];
       if (dso) Module.LDSO.loadedLibsByHandle[handle] = dso;

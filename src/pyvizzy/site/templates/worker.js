@@ -102,34 +102,30 @@ async function startPython(options) {
 }
 
 // After the app is live: keep the snapshot taken after the imports for the next visit.
-async function storeSnapshot() {
-  const captured = capturedSnapshot;
-  capturedSnapshot = null;
-  const storeStarted = performance.now();
-  try {
-    const bytes = await MemorySnapshot.store(CONFIG.memory_snapshot_key, captured, self.pyodide);
-    snapshotState = bytes ? "stored" : "failed";
-    return { bytes: bytes, ms: Math.round(performance.now() - storeStarted) };
-  } catch (error) {
-    snapshotState = "failed";
-    console.info("pyvizzy: the memory snapshot could not be stored", error);
-    return { bytes: 0, error: String(error) };
-  }
-}
-
 // Storing copies about 100 MB (the packages' files and the memory): wait until the visitor
 // has left the app alone for a moment, so that it does not slow the first slider moves.
 const QUIET_MS = 1500;
 let lastPatchAt = 0;
-function storeSnapshotWhenQuiet() {
+async function storeSnapshotWhenQuiet() {
   const wait = lastPatchAt + QUIET_MS - performance.now();
   if (wait > 0) {
     setTimeout(storeSnapshotWhenQuiet, wait);
     return;
   }
-  storeSnapshot().then((stored) => {
-    self.postMessage(Object.assign({ type: "memory-snapshot", state: snapshotState }, stored));
-  });
+  const captured = capturedSnapshot;
+  capturedSnapshot = null;
+  const storeStarted = performance.now();
+  let stored;
+  try {
+    const bytes = await MemorySnapshot.store(CONFIG.memory_snapshot_key, captured, self.pyodide);
+    snapshotState = bytes ? "stored" : "failed";
+    stored = { bytes: bytes, ms: Math.round(performance.now() - storeStarted) };
+  } catch (error) {
+    snapshotState = "failed";
+    console.info("pyvizzy: the memory snapshot could not be stored", error);
+    stored = { bytes: 0, error: String(error) };
+  }
+  self.postMessage(Object.assign({ type: "memory-snapshot", state: snapshotState }, stored));
 }
 
 async function startApplication() {
@@ -147,8 +143,9 @@ async function startApplication() {
       env: { PYVIZZY_RUNTIME: "pyodide-worker" },
     });
     setPhase("imports");
-    status(phase, "Importing Panel and scikit-learn");
-    await self.pyodide.runPythonAsync(CONFIG.preload_code);
+    status(phase, "Importing Panel, libsvm and the app");
+    // (a restored Python has imported them already: they are in the snapshot)
+    if (snapshotState !== "restored") await self.pyodide.runPythonAsync(CONFIG.preload_code);
     if (recorder) {
       try {
         capturedSnapshot = MemorySnapshot.capture(self.pyodide, recorder);
