@@ -44,9 +44,10 @@ memory.fill(9, 48);
 const captured = { memory, header: { format: "pyvizzy-memory-snapshot/1", libraries: [],
                                      memoryBytes: memory.length } };
 const check = async () => {
-  const parts = MS.serialize(captured, FS, ["/lib/site", "/missing"]);
+  const parts = MS.serialize(captured, FS, ["/lib/site", "/missing"], "key-1");
   const buffer = await new Blob(parts).arrayBuffer();
-  const parsed = MS.parse(buffer);
+  fs.writeFileSync(process.argv[3], new Uint8Array(buffer));
+  const parsed = MS.parse(buffer, "key-1");
   const outcome = {
     files: parsed.files.map(([path, data]) => [path, data.length, data[0]]),
     memoryOffset: parsed.memory.byteOffset,
@@ -55,8 +56,8 @@ const check = async () => {
     scratchZero: parsed.memory.subarray(memory.length).every((b) => b === 0),
     refused: [],
   };
-  const refuse = (name, bad) => {
-    try { MS.parse(bad); outcome.refused.push([name, null]); }
+  const refuse = (name, bad, key = "key-1") => {
+    try { MS.parse(bad, key); outcome.refused.push([name, null]); }
     catch (error) { outcome.refused.push([name, error.message]); }
   };
   refuse("garbage", new TextEncoder().encode("not a snapshot at all").buffer);
@@ -67,6 +68,7 @@ const check = async () => {
   const text = new TextDecoder().decode(other.subarray(8, 8 + 60));
   other.set(new TextEncoder().encode(text.replace("snapshot/1", "snapshot/0")), 8);
   refuse("other format", other.buffer);
+  refuse("other build", buffer, "key-2");
   console.log(JSON.stringify(outcome));
 };
 check();
@@ -74,14 +76,20 @@ check();
 
 
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory) -> dict:
+def written(tmp_path_factory) -> Path:
+    """Where the harness writes the serialized snapshot (made for key "key-1")."""
+    return tmp_path_factory.mktemp("snapshot") / "snapshot.bin"
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory, written) -> dict:
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed")
     harness = tmp_path_factory.mktemp("node") / "harness.js"
     harness.write_text(HARNESS)
-    done = subprocess.run([node, str(harness), str(SCRIPT)], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([node, str(harness), str(SCRIPT), str(written)], capture_output=True,
+                          text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -100,3 +108,26 @@ def test_parse_refuses_anything_but_a_whole_snapshot_of_its_format(outcome):
     assert refused["cut short"] == "the memory snapshot is cut short or too long"
     assert refused["too long"] == "the memory snapshot is cut short or too long"
     assert refused["other format"] == "memory snapshot of another format"
+    assert refused["other build"] == "memory snapshot of another build"
+
+
+def test_the_build_reads_the_format_the_worker_writes(outcome, written, tmp_path):
+    """bake.py checks the site's snapshot as memory_snapshot.js's `parse` does."""
+    from pyvizzy.site.bake import SnapshotBakeError, read_snapshot_header
+
+    header = read_snapshot_header(written, "key-1")
+    assert header["files"] == [["/lib/site/a.py", 3], ["/lib/site/pkg/b.so", 1001]]
+    with pytest.raises(SnapshotBakeError, match="made for key 'key-1', not 'key-2'"):
+        read_snapshot_header(written, "key-2")
+    data = written.read_bytes()
+    for name, bad, message in [
+        ("garbage", b"not a snapshot at all", "not a pyvizzy memory snapshot"),
+        ("short", data[:-100], f"{len(data) - 100} bytes, its header says {len(data)}"),
+        ("long", data + bytes(16), f"{len(data) + 16} bytes, its header says {len(data)}"),
+        ("format", data.replace(b"snapshot/1", b"snapshot/0", 1), "format 'pyvizzy-memory"),
+    ]:
+        path = tmp_path / f"{name}.bin"
+        path.write_bytes(bad)
+        with pytest.raises(SnapshotBakeError, match=str(path)) as raised:
+            read_snapshot_header(path, "key-1")
+        assert message in str(raised.value), name

@@ -12,7 +12,13 @@
     phase: "start",
     prerendered: false,
     live: false,
-    memory_snapshot: null, // "restored", "captured" then "stored", "none", "off", "failed"...
+    // How Python started: "restored", "captured" (afresh, snapshot taken), "failed",
+    // "unusable" (a snapshot was refused, then afresh without one), "off"...
+    memory_snapshot: null,
+    memory_snapshot_source: null, // what "restored" came from: "cache" or "site"
+    // The snapshot this visit keeps in Cache Storage for the next: "pending" until the
+    // worker has stored it, then "stored" or "failed"; null when there is none to keep.
+    memory_snapshot_kept: null,
     python_ms: [], // time Python took for each change the page sent (last 100)
     apply_ms: [], // time the page took to apply each patch from Python (last 100)
     error: null,
@@ -180,6 +186,8 @@
     } else if (msg.type === "render") {
       mark("worker-rendered", { worker_t: msg.t });
       load.memory_snapshot = msg.memory_snapshot;
+      load.memory_snapshot_source = msg.memory_snapshot_source;
+      load.memory_snapshot_kept = msg.memory_snapshot_keeping ? "pending" : null;
       load.memory_snapshot_times = msg.memory_snapshot_times;
       try {
         const docsJson = JSON.parse(msg.docs_json);
@@ -213,7 +221,7 @@
       }
     } else if (msg.type === "memory-snapshot") {
       mark("memory-snapshot", { bytes: msg.bytes, ms: msg.ms });
-      load.memory_snapshot = msg.state;
+      load.memory_snapshot_kept = msg.state;
     } else if (msg.type === "linked") {
       mark("linked", { worker_t: msg.t });
       load.worker_resources = msg.resources || [];

@@ -14,8 +14,11 @@
 //     overwrites whatever the libraries' data segments and constructors wrote;
 //   - the packages' files (Emscripten's in-memory file system is not in the memory) are saved
 //     with the snapshot and written back first.
-// The snapshot is made in the visitor's browser on the first visit and kept in Cache Storage
-// under a key that changes with the build: nothing of it is built or served by the site.
+// The snapshot is made in a browser: either at build time (the build opens the site once in
+// headless Chromium and serves what that visit kept, so a first visit starts from it too), or
+// in the visitor's browser on its first visit. Either way the visitor's browser keeps it in
+// Cache Storage under a key that changes with the build, and the key is in the snapshot's
+// header: a snapshot is only ever restored by the build that made it.
 //
 // Any doubt (a library placed differently, a table that does not line up, a cache that cannot
 // be read) and the worker starts Python the ordinary way, and the stored snapshot is dropped.
@@ -177,15 +180,16 @@ const MemorySnapshot = (() => {
   }
 
   /** The stored form of a captured snapshot, as Blob parts: "pyz1", the header's length, the
-   * header (JSON), the packages' files, then Pyodide's snapshot of the memory (at a multiple
-   * of 16 bytes) and SCRATCH_BYTES of zeros. */
-  function serialize(captured, FS, folders) {
+   * header (JSON, with `key`), the packages' files, then Pyodide's snapshot of the memory (at
+   * a multiple of 16 bytes) and SCRATCH_BYTES of zeros. */
+  function serialize(captured, FS, folders, key) {
     const paths = [];
     for (const folder of folders) {
       if (FS.analyzePath(folder).exists) walkFiles(FS, folder, paths);
     }
     const contents = paths.map((path) => FS.readFile(path));
     const header = Object.assign({}, captured.header, {
+      key: key,
       files: paths.map((path, i) => [path, contents[i].length]),
     });
     const headerBytes = new TextEncoder().encode(JSON.stringify(header));
@@ -198,9 +202,9 @@ const MemorySnapshot = (() => {
       new Uint8Array(SCRATCH_BYTES)];
   }
 
-  /** The parts of a stored snapshot: the memory a view into `buffer`, the files views into
-   * a copy of their part. */
-  function parse(buffer) {
+  /** The parts of a stored snapshot made for `key`: the memory a view into `buffer`, the
+   * files views into a copy of their part. */
+  function parse(buffer, key) {
     const view = new DataView(buffer);
     if (buffer.byteLength < 8 || view.getUint32(0, true) !== MAGIC) {
       throw new Error("not a pyvizzy memory snapshot");
@@ -208,6 +212,7 @@ const MemorySnapshot = (() => {
     const headerLength = view.getUint32(4, true);
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, headerLength)));
     if (header.format !== FORMAT) throw new Error("memory snapshot of another format");
+    if (header.key !== key) throw new Error("memory snapshot of another build");
     // The files get a buffer of their own (one copy): the file system keeps views into it
     // for good, and views into `buffer` would keep the old memory's 60-odd MB alive too.
     const filesStart = 8 + headerLength;
@@ -278,12 +283,12 @@ const MemorySnapshot = (() => {
     }
   }
 
-  /** Start Pyodide from a stored snapshot (`buffer`: its ArrayBuffer, or a promise of it).
-   * `options` are loadPyodide's (no packages: they are in the snapshot). */
-  async function restore(loadPyodide, options, buffer) {
+  /** Start Pyodide from a snapshot made for `key` (`buffer`: its ArrayBuffer, or a promise of
+   * it). `options` are loadPyodide's (no packages: they are in the snapshot). */
+  async function restore(loadPyodide, options, buffer, key) {
     // `buffer` may still be on its way (a promise): Pyodide's own start overlaps the read,
     // and waits for the memory only when it creates its module.
-    const parsed = Promise.resolve(buffer).then(parse);
+    const parsed = Promise.resolve(buffer).then((bytes) => parse(bytes, key));
     hookModuleCreation(async (Module) => {
       const { header, files, memory } = await parsed;
       // The memory is stored with SCRATCH_BYTES of zeros after it: Pyodide sizes the new
@@ -321,11 +326,15 @@ const MemorySnapshot = (() => {
     return (await cache.match(cacheUrl(key))) || null;
   }
 
-  /** Keep a captured snapshot as the one for `key`, dropping any other. Returns its size in
-   * bytes (0 where Cache Storage is missing). */
-  async function store(key, captured, pyodide) {
+  /** Keep a snapshot as the one for `key`, dropping any other: `snapshot` is either what
+   * `capture` took (in this `pyodide`) or the stored form of one (a Blob or an ArrayBuffer,
+   * such as the site's own snapshot that this visit restored). Returns its size in bytes (0
+   * where Cache Storage is missing). */
+  async function store(key, snapshot, pyodide) {
     if (typeof caches === "undefined") return 0;
-    const blob = new Blob(serialize(captured, pyodide.FS, packageFolders(pyodide)));
+    const blob = snapshot.memory
+      ? new Blob(serialize(snapshot, pyodide.FS, packageFolders(pyodide), key))
+      : new Blob([snapshot]);
     await drop();
     const cache = await caches.open(CACHE_NAME);
     await cache.put(cacheUrl(key), new Response(blob, {

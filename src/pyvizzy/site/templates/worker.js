@@ -2,21 +2,36 @@
 // Adapted from Panel 1.7.5's pyodide_worker.js (BSD-3-Clause), rewritten to load every file
 // from this site: Pyodide core and wheels from ./pyodide/ through the site's own
 // pyodide-lock.json (no micropip, no package index), nothing from a CDN.
-// A repeat visit starts Python from the memory snapshot the first visit left in Cache Storage
-// (memory_snapshot.js) when there is one for this build.
+// Python starts from a memory snapshot of this build (memory_snapshot.js) when there is one:
+// the one an earlier visit kept in Cache Storage, else the site's own (made at build time);
+// and else afresh.
 /* global loadPyodide, MemorySnapshot */
 "use strict";
 
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
+const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 
 importScripts("memory_snapshot.js");
-// Look for the stored snapshot (if any) while Pyodide's scripts load.
-const storedSnapshot = CONFIG.memory_snapshot_key
-  ? MemorySnapshot.load(CONFIG.memory_snapshot_key).catch((error) => {
+// Look for a kept snapshot while Pyodide's scripts load; where there is none, start
+// downloading the site's.
+const keptSnapshot = SNAPSHOT_KEY
+  ? MemorySnapshot.load(SNAPSHOT_KEY).catch((error) => {
     console.info("pyvizzy: no memory snapshot (Cache Storage unreadable)", error);
     return null;
   })
   : Promise.resolve(null);
+let siteSnapshotDownload = null;
+function siteSnapshot() {
+  if (!SNAPSHOT_KEY || !CONFIG.site_memory_snapshot) return Promise.resolve(null);
+  siteSnapshotDownload ||= fetch(CONFIG.site_memory_snapshot).then(
+    (response) => (response.ok ? response : null),
+    (error) => {
+      console.info("pyvizzy: the site's memory snapshot could not be downloaded", error);
+      return null;
+    });
+  return siteSnapshotDownload;
+}
+keptSnapshot.then((kept) => kept || siteSnapshot());
 
 const started = performance.now();
 function elapsed() {
@@ -60,8 +75,11 @@ function sendPatch(patch, buffers, msgId) {
 }
 
 let applyPagePatch = null; // Python's _apply_page_patch, once the app is built
-let capturedSnapshot = null; // made on a first visit, stored once the app is live
-let snapshotState = CONFIG.memory_snapshot_key ? "none" : "off";
+// To keep in Cache Storage once the app is live: the snapshot taken after a fresh start, or
+// the site's that this visit restored (its bytes).
+let snapshotToKeep = null;
+let snapshotState = SNAPSHOT_KEY ? "none" : "off";
+let snapshotSource = null; // where the restored snapshot came from: "cache" or "site"
 const snapshotTimes = {}; // ms since the worker started: read_at (snapshot read), restored_at
 let pageLocation = null;
 let locationArrived;
@@ -69,30 +87,36 @@ const locationPromise = new Promise((resolve) => {
   locationArrived = resolve;
 });
 
-// Python from the stored memory snapshot, or else started afresh with the packages loaded
-// (and, where snapshots are on, the libraries' places recorded: the recorder is returned).
+// Python from a memory snapshot (the kept one, else the site's), or else started afresh with
+// the packages loaded (and, where snapshots are on, the libraries' places recorded: the
+// recorder is returned).
 async function startPython(options) {
-  const stored = await storedSnapshot;
-  if (stored) {
+  for (const [source, response] of [["cache", keptSnapshot], ["site", null]]) {
+    const snapshot = await (response || siteSnapshot());
+    if (!snapshot) continue;
     try {
       // Its body is read while Pyodide starts.
-      const body = stored.arrayBuffer().then((buffer) => {
+      let bytes = null;
+      const body = snapshot.arrayBuffer().then((buffer) => {
         snapshotTimes.read_at = elapsed();
+        bytes = buffer;
         return buffer;
       });
-      self.pyodide = await MemorySnapshot.restore(loadPyodide, options, body);
+      self.pyodide = await MemorySnapshot.restore(loadPyodide, options, body, SNAPSHOT_KEY);
       snapshotTimes.restored_at = elapsed();
       snapshotState = "restored";
+      snapshotSource = source;
+      if (source === "site") snapshotToKeep = bytes;
       return null;
     } catch (error) {
       snapshotState = "unusable";
       // (console.info: the worker turns some console warnings into load failures)
-      console.info("pyvizzy: the stored memory snapshot is unusable; starting afresh", error);
-      await MemorySnapshot.drop().catch(() => {});
+      console.info(`pyvizzy: the ${source}'s memory snapshot is unusable`, error);
+      if (source === "cache") await MemorySnapshot.drop().catch(() => {});
     }
   }
   let recorder = null;
-  if (CONFIG.memory_snapshot_key) {
+  if (SNAPSHOT_KEY) {
     recorder = MemorySnapshot.recordLibraries();
     options = Object.assign({ _makeSnapshot: true }, options);
   }
@@ -101,9 +125,9 @@ async function startPython(options) {
   return recorder;
 }
 
-// After the app is live: keep the snapshot taken after the imports for the next visit.
-// Storing copies about 100 MB (the packages' files and the memory): wait until the visitor
-// has left the app alone for a moment, so that it does not slow the first slider moves.
+// After the app is live: keep the snapshot for the next visit. Storing copies about 100 MB
+// (the packages' files and the memory): wait until the visitor has left the app alone for a
+// moment, so that it does not slow the first slider moves.
 const QUIET_MS = 1500;
 let lastPatchAt = 0;
 async function storeSnapshotWhenQuiet() {
@@ -112,12 +136,12 @@ async function storeSnapshotWhenQuiet() {
     setTimeout(storeSnapshotWhenQuiet, wait);
     return;
   }
-  const captured = capturedSnapshot;
-  capturedSnapshot = null;
+  const snapshot = snapshotToKeep;
+  snapshotToKeep = null;
   const storeStarted = performance.now();
   let stored;
   try {
-    const bytes = await MemorySnapshot.store(CONFIG.memory_snapshot_key, captured, self.pyodide);
+    const bytes = await MemorySnapshot.store(SNAPSHOT_KEY, snapshot, self.pyodide);
     snapshotState = bytes ? "stored" : "failed";
     stored = { bytes: bytes, ms: Math.round(performance.now() - storeStarted) };
   } catch (error) {
@@ -148,7 +172,7 @@ async function startApplication() {
     if (snapshotState !== "restored") await self.pyodide.runPythonAsync(CONFIG.preload_code);
     if (recorder) {
       try {
-        capturedSnapshot = MemorySnapshot.capture(self.pyodide, recorder);
+        snapshotToKeep = MemorySnapshot.capture(self.pyodide, recorder);
         snapshotState = "captured";
       } catch (error) {
         snapshotState = "failed";
@@ -166,6 +190,8 @@ async function startApplication() {
     self.postMessage({
       type: "render",
       memory_snapshot: snapshotState,
+      memory_snapshot_source: snapshotSource,
+      memory_snapshot_keeping: Boolean(snapshotToKeep),
       memory_snapshot_times: snapshotTimes,
       docs_json: docsJson,
       render_items: renderItems,
@@ -193,7 +219,7 @@ self.onmessage = async (event) => {
         decodedBodySize: entry.decodedBodySize,
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
-      if (capturedSnapshot) {
+      if (snapshotToKeep) {
         lastPatchAt = performance.now();
         storeSnapshotWhenQuiet();
       }
