@@ -6,7 +6,7 @@
 Serves the site on 127.0.0.1, then measures:
 - cold loads, each with a fresh browser profile (empty HTTP cache, no service worker);
 - repeat visits in the last cold load's profile (HTTP cache, service worker and the Python
-  memory snapshot warm);
+  memory snapshot kept in Cache Storage);
 for each: first paint (the pre-rendered snapshot), interactive (trained and the sliders live),
 the Python phases (runtime + packages, imports, app build), the in-browser 5-fold training
 time and the bytes transferred. Then the slider-to-redraw latency over ``--moves`` key presses
@@ -58,14 +58,15 @@ TIMINGS = """() => {
         interactive: performance.now(),
         train_seconds: s ? s.train_seconds : null,
         memory_snapshot: load.memory_snapshot,
+        memory_snapshot_source: load.memory_snapshot_source,
         snapshot_read: (load.memory_snapshot_times || {}).read_at ?? null,
         snapshot_restored: (load.memory_snapshot_times || {}).restored_at ?? null,
         error: load.error,
     };
 }"""
 # The first visit has kept its memory snapshot (or will not): repeat visits may start from it.
-SNAPSHOT_SETTLED = """() => ["stored", "failed", "off", "restored"]
-    .includes(window.pyvizzyLoad.memory_snapshot)"""
+SNAPSHOT_SETTLED = """() => window.pyvizzyLoad.live &&
+    window.pyvizzyLoad.memory_snapshot_kept !== "pending";"""
 # Every thumbnail in the window has loaded (lazy images load once laid out in view).
 IMAGES_SHOWN = """() => {
     const all = (node, found = []) => {
@@ -230,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
             cold.append(timings)
             largest = sorted(files, key=lambda f: -f[1])[:10]
             print(f"cold {run + 1}: interactive {timings['interactive'] / 1000:.2f} s, "
-                  f"{timings['bytes'] / 1e6:.1f} MB", file=sys.stderr)
+                  f"{timings['bytes'] / 1e6:.1f} MB (memory snapshot: "
+                  f"{timings['memory_snapshot']}, {timings['memory_snapshot_source']})",
+                  file=sys.stderr)
             if run == args.cold - 1:
                 sliders["cold"] = slider_latencies(page, args.moves)
                 page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
@@ -243,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
             timings["requests"] = len(files)
             repeat.append(timings)
             print(f"repeat {run + 1}: interactive {timings['interactive'] / 1000:.2f} s "
-                  f"(memory snapshot: {timings['memory_snapshot']})", file=sys.stderr)
+                  f"(memory snapshot: {timings['memory_snapshot']}, "
+                  f"{timings['memory_snapshot_source']})", file=sys.stderr)
             if run == args.repeat - 1:
                 sliders["repeat"] = slider_latencies(page, args.moves)
             page.close()
@@ -264,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         return (f"| {name} | {fmt([r[key] for r in cold], scale, digits)} | "
                 f"{fmt([r[key] for r in repeat], scale, digits)} |")
 
+    def restored_from(runs, source):
+        count = sum(r["memory_snapshot"] == "restored" and r["memory_snapshot_source"] == source
+                    for r in runs)
+        return f"{count} of {len(runs)}"
+
     def phase(runs, start, end):
         return [r[end] - r[start] for r in runs if r[start] is not None and r[end] is not None]
 
@@ -278,9 +287,11 @@ def main(argv: list[str] | None = None) -> int:
         row("interactive (trained, sliders live)", "interactive"),
         f"| - Python runtime + packages | {fmt(phase(cold, 'worker_start', 'imports_start'), 1000)}"
         f" | {fmt(phase(repeat, 'worker_start', 'imports_start'), 1000)} |",
-        f"|   - the snapshot read from Cache Storage, while Pyodide starts | - | "
+        "|   - the memory snapshot read (cold: downloaded; repeat: from Cache Storage), "
+        f"while Pyodide starts | {fmt(phase(cold, 'worker_start', 'snapshot_read'), 1000)} | "
         f"{fmt(phase(repeat, 'worker_start', 'snapshot_read'), 1000)} |",
-        f"|   - then the memory restored and the libraries reloaded | - | "
+        "|   - then the memory restored and the libraries reloaded | "
+        f"{fmt(phase(cold, 'snapshot_read', 'snapshot_restored'), 1000)} | "
         f"{fmt(phase(repeat, 'snapshot_read', 'snapshot_restored'), 1000)} |",
         "| - imports (Panel, libsvm, the app's modules) | "
         f"{fmt(phase(cold, 'imports_start', 'app_start'), 1000)}"
@@ -290,8 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         row("in-browser 5-fold training", "train_seconds", 1.0, 3),
         row("MB transferred (from the network)", "bytes", 1e6, 1),
         row("requests", "requests", 1.0, 0),
-        f"| memory snapshot (repeat: restored) | - | "
-        f"{sum(r['memory_snapshot'] == 'restored' for r in repeat)} of {len(repeat)} |",
+        "| started from a memory snapshot (cold: the site's; repeat: the one kept) | "
+        f"{restored_from(cold, 'site')} | {restored_from(repeat, 'cache')} |",
         "",
         *slider_lines(sliders),
         "10 largest files of a cold load:",

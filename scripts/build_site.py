@@ -36,7 +36,15 @@ def main(argv: list[str] | None = None) -> int:
                              "not compress .whl/.zip responses (loads a little slower)")
     parser.add_argument("--no-memory-snapshot", action="store_true",
                         help="start Python afresh on every visit (no snapshot kept in the "
-                             "visitor's browser after the first)")
+                             "visitor's browser after the first; implies --no-site-snapshot)")
+    snapshot = parser.add_mutually_exclusive_group()
+    snapshot.add_argument("--site-snapshot", dest="site_snapshot", action="store_true",
+                          default=None,
+                          help="make Python's memory snapshot at build time in headless "
+                               "Chromium and serve it, so first visits start from it too "
+                               "(default: when Chromium and Playwright are installed)")
+    snapshot.add_argument("--no-site-snapshot", dest="site_snapshot", action="store_false",
+                          help="do not: first visits start Python afresh")
     args = parser.parse_args(argv)
     print(f"building the site into {args.out}")
     try:
@@ -44,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
                             demo_dir=args.demo_dir, bytecode=not args.no_bytecode,
                             compress=not args.no_gzip,
                             stored_archives=not args.deflate_archives,
-                            memory_snapshot=not args.no_memory_snapshot)
+                            memory_snapshot=not args.no_memory_snapshot,
+                            site_snapshot=args.site_snapshot)
     except (SiteBuildError, PinError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -323,8 +323,11 @@ def test_repeat_visits_load_the_pinned_files_from_the_service_worker_of_their_bu
 
 
 MEMORY_SNAPSHOT_CACHE = "pyvizzy-memory-snapshot"
-SNAPSHOT_SETTLED = """() => ["stored", "failed", "off", "restored"]
-    .includes(window.pyvizzyLoad.memory_snapshot)"""
+# The visit's memory snapshot has settled: kept in Cache Storage (after a fresh start or a
+# restore from the site's), or there is none to keep (restored from the kept one, or off).
+SNAPSHOT_SETTLED = """() => window.pyvizzyLoad.live &&
+    window.pyvizzyLoad.memory_snapshot_kept !== "pending";"""
+SITE_SNAPSHOT = "**/memory-snapshot/*.bin"
 # The stored snapshots' names (Cache Storage is the page's origin's, shared with its worker).
 STORED_SNAPSHOTS = f"""async () => {{
     const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
@@ -350,28 +353,63 @@ EDIT_SNAPSHOT_HEADER = f"""async (edit) => {{
 
 
 def visit_until_settled(context, base_url: str, path: str = "index.html"):
-    """Open the page in ``context``; wait until trained and the memory snapshot settled."""
+    """Open the page in ``context``; wait until trained and the memory snapshot settled.
+    Returns the page, its recorder, the app's state and ``window.pyvizzyLoad``."""
     page = context.new_page()
     recorder = Recorder(page, base_url)
     page.goto(base_url + path)
     state = wait_until_trained(page)
     page.wait_for_function(SNAPSHOT_SETTLED, timeout=60_000, polling=100)
-    return page, recorder, state
+    return page, recorder, state, page.evaluate("window.pyvizzyLoad")
 
 
-def test_a_repeat_visit_starts_python_from_the_memory_snapshot_of_the_first(browser, base_url):
+def started_from(load: dict) -> tuple:
+    """How the visit's Python started, and what became of its snapshot."""
+    return load["memory_snapshot"], load["memory_snapshot_source"]
+
+
+def wheels_downloaded(load: dict) -> list[str]:
+    return [e["name"] for e in load["worker_resources"] if e["name"].endswith(".whl")]
+
+
+def test_the_site_serves_the_memory_snapshot_its_worker_asks_for(site_dir):
+    from pyvizzy.site.bake import read_snapshot_header
+
+    info = json.loads((site_dir / "build-info.json").read_text())
+    worker = (site_dir / "worker.js").read_text()
+    key = worker.split('"memory_snapshot_key": "')[1].split('"')[0]
+    assert info["site_memory_snapshot"] == f"memory-snapshot/{key}.bin"
+    assert f'"site_memory_snapshot": "memory-snapshot/{key}.bin"' in worker
+    path = site_dir / info["site_memory_snapshot"]
+    header = read_snapshot_header(path, key)
+    names = [name for name, _ in header["files"]]
+    assert any(name.endswith("/libopenblas.so") for name in names)
+    assert any("/panel/" in name for name in names)
+    packed = path.with_name(path.name + ".gz")
+    assert gzip.decompress(packed.read_bytes()) == path.read_bytes()
+
+
+def test_a_first_visit_starts_from_the_sites_memory_snapshot_a_repeat_visit_from_the_kept_one(
+        browser, base_url):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     try:
-        page, recorder, first = visit_until_settled(context, base_url)
-        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "stored"
+        page, recorder, first, load = visit_until_settled(context, base_url)
+        # Restored from the site's snapshot, which it then kept in Cache Storage.
+        assert started_from(load) == ("restored", "site")
+        assert load["memory_snapshot_kept"] == "stored"
+        assert wheels_downloaded(load) == [], "a restored worker installs no packages"
+        assert_agrees_with_categorize(first)
+        assert recorder.foreign() == [] and recorder.failed == []
         stored = page.evaluate(STORED_SNAPSHOTS)
         assert len(stored) == 1 and "/pyvizzy-memory-snapshot/" in stored[0]
         page.close()
 
-        page, recorder, restored = visit_until_settled(context, base_url)
-        load = page.evaluate("window.pyvizzyLoad")
-        assert load["memory_snapshot"] == "restored"
+        page, recorder, restored, load = visit_until_settled(context, base_url)
+        assert started_from(load) == ("restored", "cache")
+        assert load["memory_snapshot_kept"] is None
         assert page.evaluate(STORED_SNAPSHOTS) == stored
+        snapshot_requests = [url for url in recorder.requests if "/memory-snapshot/" in url]
+        assert snapshot_requests == [], "the kept snapshot is used, not the site's"
         # The restored interpreter trains the same model to the same probabilities.
         np.testing.assert_allclose(restored["pred_probs"], first["pred_probs"], atol=1e-12)
         assert_agrees_with_categorize(restored)
@@ -391,24 +429,53 @@ def test_a_repeat_visit_starts_python_from_the_memory_snapshot_of_the_first(brow
         assert_agrees_with_categorize(retrained)
         assert recorder.foreign() == [] and recorder.failed == []
         assert recorder.page_errors == []
-        wheels = [e for e in load["worker_resources"] if e["name"].endswith(".whl")]
-        assert wheels == [], "a restored worker installs no packages"
+        assert wheels_downloaded(load) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("site_snapshot", ["missing", "garbage"])
+def test_without_a_usable_site_snapshot_python_starts_afresh_and_keeps_its_own(
+        browser, base_url, site_snapshot):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    if site_snapshot == "missing":  # (e.g. a host that does not serve such large files)
+        context.route(SITE_SNAPSHOT, lambda route: route.fulfill(status=404, body="gone"))
+    else:
+        context.route(SITE_SNAPSHOT, lambda route: route.fulfill(status=200, body="pyz1 junk"))
+    reference = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page, recorder, fresh, load = visit_until_settled(context, base_url)
+        assert started_from(load) == ("captured", None)
+        assert load["memory_snapshot_kept"] == "stored"
+        assert wheels_downloaded(load), "a fresh start installs the packages"
+        assert_agrees_with_categorize(fresh)
+        assert recorder.page_errors == []
+        page.close()
+        # The same probabilities as a Python restored from the site's snapshot.
+        page, _, restored, load = visit_until_settled(reference, base_url)
+        assert started_from(load) == ("restored", "site")
+        np.testing.assert_allclose(restored["pred_probs"], fresh["pred_probs"], atol=1e-12)
+        # The next visit starts from the snapshot the fresh start kept.
+        page, _, again, load = visit_until_settled(context, base_url)
+        assert started_from(load) == ("restored", "cache")
+        np.testing.assert_allclose(again["pred_probs"], fresh["pred_probs"], atol=1e-12)
+    finally:
+        context.close()
+        reference.close()
 
 
 @pytest.mark.parametrize("damage", [
     "garbage",  # not a snapshot at all: refused before Python starts
     # a library that no longer lines up, found after four have been loaded again: the
-    # half-restored interpreter is abandoned and Python starts afresh in the same worker
+    # half-restored interpreter is abandoned and Python starts again in the same worker
     "(h) => { h.libraries[3].tableLengthAfter += 1; }",
 ])
-def test_an_unusable_memory_snapshot_is_dropped_and_the_app_starts_afresh(
+def test_an_unusable_kept_snapshot_is_dropped_and_the_sites_used_instead(
         browser, base_url, damage):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     try:
-        page, _, first = visit_until_settled(context, base_url)
-        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "stored"
+        page, _, first, load = visit_until_settled(context, base_url)
+        assert load["memory_snapshot_kept"] == "stored"
         if damage == "garbage":
             page.evaluate(f"""async () => {{
                 const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
@@ -419,16 +486,17 @@ def test_an_unusable_memory_snapshot_is_dropped_and_the_app_starts_afresh(
             page.evaluate(EDIT_SNAPSHOT_HEADER, damage)
         page.close()
 
-        page, recorder, state = visit_until_settled(context, base_url)
+        page, recorder, state, load = visit_until_settled(context, base_url)
+        assert started_from(load) == ("restored", "site")
         events = [event["name"] for event in page.evaluate("window.pyvizzyLoad.events")]
-        assert "memory-snapshot" in events, "the afresh start keeps a new snapshot"
-        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "stored"
+        assert "memory-snapshot" in events, "the site's snapshot is kept instead"
+        assert load["memory_snapshot_kept"] == "stored"
         np.testing.assert_allclose(state["pred_probs"], first["pred_probs"], atol=1e-12)
         assert_agrees_with_categorize(state)
         assert recorder.page_errors == []
         page.close()
 
-        page, _, _ = visit_until_settled(context, base_url)
-        assert page.evaluate("window.pyvizzyLoad.memory_snapshot") == "restored"
+        page, _, _, load = visit_until_settled(context, base_url)
+        assert started_from(load) == ("restored", "cache")
     finally:
         context.close()

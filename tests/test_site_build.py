@@ -286,3 +286,56 @@ def test_the_memory_snapshot_key_changes_with_whatever_runs_before_the_snapshot(
                             {**config, "preload_code": PRELOAD_CODE + "import json\n"}),
     ]
     assert key not in others and len(set(others)) == 3
+
+
+def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(monkeypatch):
+    from pyvizzy.site import bake
+    from pyvizzy.site.build import SiteBuildError, _want_site_snapshot
+
+    logged: list[str] = []
+    monkeypatch.setattr(bake, "cannot_bake", lambda: "no Chromium at /usr/bin/chromium")
+    assert _want_site_snapshot(True, None, logged.append) is False
+    assert logged == ["no site memory snapshot (no Chromium at /usr/bin/chromium): "
+                      "first visits start Python afresh"]
+    with pytest.raises(SiteBuildError, match="cannot be made here: no Chromium"):
+        _want_site_snapshot(True, True, logged.append)
+    monkeypatch.setattr(bake, "cannot_bake", lambda: None)
+    assert _want_site_snapshot(True, None, logged.append) is True
+    assert _want_site_snapshot(True, False, logged.append) is False
+    # No memory snapshot at all: nothing to bake either.
+    assert _want_site_snapshot(False, True, logged.append) is False
+    assert len(logged) == 1
+
+
+def test_the_bake_server_takes_only_the_snapshot_upload(tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    from pyvizzy.site.bake import UPLOAD_PATH, _UploadHandler
+
+    (tmp_path / "index.html").write_text("<p>site</p>")
+    target = tmp_path / "received.bin"
+    handler = functools.partial(type("H", (_UploadHandler,), {"target": target}),
+                                directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def put(path: str, data: bytes) -> int:
+        request = urllib.request.Request(base + path, data=data, method="PUT")
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    try:
+        assert put("/index.html", b"overwrite") == 400
+        assert (tmp_path / "index.html").read_text() == "<p>site</p>"
+        assert not target.exists()
+        assert put(UPLOAD_PATH, b"pyz1 bytes") == 204
+        assert target.read_bytes() == b"pyz1 bytes"
+    finally:
+        server.shutdown()
+        server.server_close()

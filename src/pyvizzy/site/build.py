@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fetch, lock, wheels
+from . import bake, fetch, lock, wheels
 from .prerender import (
     BOKEH_CDN,
     PANEL_CDN_DIST_TEMPLATE,
@@ -588,6 +588,7 @@ def find_demo_dir() -> Path | None:
 def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path | None = None,
                demo_dir: Path | None = None, bytecode: bool = True, compress: bool = True,
                stored_archives: bool = True, memory_snapshot: bool = True,
+               site_snapshot: bool | None = None,
                log: Callable[[str], None] = print) -> BuildReport:
     """Build the whole static site into ``out_dir`` (replaced atomically at the end).
 
@@ -596,6 +597,10 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     copies); turn it off for a host that serves ``.whl``/``.zip`` files uncompressed.
     ``memory_snapshot`` lets the worker keep Python's memory after the imports in the
     visitor's browser and start repeat visits from it (``memory_snapshot.js``).
+    ``site_snapshot`` also makes that snapshot at build time, in headless Chromium, and
+    serves it with the site, so first visits start from it too (``bake.py``; about 25 MB
+    gzip). ``None`` makes it where Chromium and Playwright are installed; ``True`` fails the
+    build where they are not.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -604,6 +609,7 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     if not app_script.is_file():
         raise SiteBuildError(f"{app_script}: the app script does not exist")
     demo_dir = demo_dir if demo_dir is not None else find_demo_dir()
+    site_snapshot = _want_site_snapshot(memory_snapshot, site_snapshot, log)
     downloads = cache_dir / "downloads"
     pins = fetch.load_pins()
     report = BuildReport(out_dir=out_dir)
@@ -699,8 +705,10 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                 for path in (staging / folder).rglob("*") if path.is_file()
             )
             build_id = _build_id(staging, pinned_files)
-            worker_config["memory_snapshot_key"] = (
-                memory_snapshot_key(build_id, worker_config) if memory_snapshot else None
+            snapshot_key = memory_snapshot_key(build_id, worker_config)
+            worker_config["memory_snapshot_key"] = snapshot_key if memory_snapshot else None
+            worker_config["site_memory_snapshot"] = (
+                bake.site_snapshot_path(snapshot_key) if site_snapshot else None
             )
             csp = content_security_policy(_image_hosts(staging / "datasets"))
             write_pages(staging, prerendered, js_urls, css_urls, worker_config, csp, build_id,
@@ -712,10 +720,20 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                 "datasets": report.datasets,
                 "bytecode": bytecode,
                 "stored_archives": bool(bytecode and stored_archives and compress),
+                "site_memory_snapshot": worker_config["site_memory_snapshot"],
             }, indent=1) + "\n")
         if compress:
             with _timed(report, "gzip", log):
                 gzip_files(staging)
+        if site_snapshot:
+            with _timed(report, "memory snapshot", log):
+                try:
+                    bake.bake_memory_snapshot(staging, snapshot_key, log=log)
+                except bake.SnapshotBakeError as error:
+                    raise SiteBuildError(
+                        f"the site's memory snapshot: {error} (build with --no-site-snapshot "
+                        "to leave it out)"
+                    ) from None
         report.total_bytes = sum(p.stat().st_size for p in staging.rglob("*")
                                  if p.is_file() and not p.name.endswith(".gz"))
         _swap_in(staging, out_dir)
@@ -724,6 +742,18 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
         raise
     report.seconds["total"] = round(time.perf_counter() - started, 2)
     return report
+
+
+def _want_site_snapshot(memory_snapshot: bool, wanted: bool | None, log) -> bool:
+    """Whether this build makes the site's memory snapshot (see ``build_site``)."""
+    if not memory_snapshot or wanted is False:
+        return False
+    reason = bake.cannot_bake()
+    if reason and wanted:
+        raise SiteBuildError(f"the site's memory snapshot cannot be made here: {reason}")
+    if reason:
+        log(f"no site memory snapshot ({reason}): first visits start Python afresh")
+    return reason is None
 
 
 def _localize_prerender(prerendered: Prerendered, panel_version: str) -> Prerendered:

@@ -1,0 +1,192 @@
+"""The site's own memory snapshot, made at build time in headless Chromium.
+
+With it a first visit starts Python as a repeat visit does (``templates/memory_snapshot.js``):
+from Python's memory right after the imports, instead of installing the packages and importing
+them. The build opens the built site once in headless Chromium (Debian's, as the browser tests
+do), lets the page's worker start Python afresh and keep its snapshot in Cache Storage, has the
+page send those bytes back to the build's own server, checks them, and writes them into the
+site with a gzip copy beside them (``serve_site.py`` sends that one).
+
+Nothing of it is third-party data: it is the site's own Python, made from the site's own
+files. The snapshot is taken before the app runs, so it holds neither the page's address nor
+a dataset; the bake visit's clock is set to UTC.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from .chromium import CHROMIUM, CHROMIUM_ARGS
+from .serve import SiteRequestHandler
+
+#: The site's folder of memory snapshots; the worker's config names the file for its key.
+SNAPSHOT_DIR = "memory-snapshot/"
+#: memory_snapshot.js's stored format: "pyz1", the header's length, the JSON header, ...
+MAGIC = 0x317A7970
+FORMAT = "pyvizzy-memory-snapshot/1"
+SCRATCH_BYTES = 1 << 16
+#: The most the build's server takes from the page (the snapshot is about 100 MB).
+MAX_BYTES = 1 << 30
+#: Where the page sends the snapshot back to (the build's server only).
+UPLOAD_PATH = "/_bake/memory-snapshot"
+
+# The bake visit is over: its worker has kept the snapshot, or cannot, or the app failed.
+SETTLED = """() => {
+    const load = window.pyvizzyLoad;
+    return !!load && (!!load.error || (load.live && load.memory_snapshot_kept !== "pending"));
+}"""
+# The page reads the kept snapshot from Cache Storage and sends it to the build's server.
+UPLOAD = """async ([path, key]) => {
+    const cache = await caches.open("pyvizzy-memory-snapshot");
+    const kept = await cache.match(new URL("pyvizzy-memory-snapshot/" + key, location.href).href);
+    if (!kept) return "no snapshot kept for key " + key;
+    const response = await fetch(path, { method: "PUT", body: await kept.blob() });
+    return response.ok ? null : "the build's server answered " + response.status;
+}"""
+
+
+class SnapshotBakeError(RuntimeError):
+    """The site's memory snapshot could not be made (the message says why)."""
+
+
+def site_snapshot_path(key: str) -> str:
+    """The site-relative path of the memory snapshot for ``key``."""
+    return f"{SNAPSHOT_DIR}{key}.bin"
+
+
+def cannot_bake() -> str | None:
+    """Why this machine cannot make the snapshot (no Chromium, no Playwright), or None."""
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "Python's playwright is not installed (pip install playwright)"
+    return None
+
+
+def read_snapshot_header(path: Path, key: str) -> dict:
+    """The JSON header of the memory snapshot file ``path``, checked as ``parse`` in
+    memory_snapshot.js checks it: its magic, format, key and length."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        prefix = handle.read(8)
+        if len(prefix) < 8 or struct.unpack("<I", prefix[:4])[0] != MAGIC:
+            raise SnapshotBakeError(f"{path}: not a pyvizzy memory snapshot")
+        (header_length,) = struct.unpack("<I", prefix[4:])
+        try:
+            header = json.loads(handle.read(header_length))
+        except ValueError as error:
+            raise SnapshotBakeError(f"{path}: unreadable header ({error})") from None
+    if header.get("format") != FORMAT:
+        raise SnapshotBakeError(f"{path}: format {header.get('format')!r}, not {FORMAT!r}")
+    if header.get("key") != key:
+        raise SnapshotBakeError(f"{path}: made for key {header.get('key')!r}, not {key!r}")
+    files_end = 8 + header_length + sum(file_size for _, file_size in header["files"])
+    expected = -(-files_end // 16) * 16 + header["memoryBytes"] + SCRATCH_BYTES
+    if size != expected:
+        raise SnapshotBakeError(f"{path}: {size} bytes, its header says {expected}")
+    return header
+
+
+class _UploadHandler(SiteRequestHandler):
+    """Serves the site, and takes one PUT of the snapshot into ``target``."""
+
+    target: Path = Path()
+
+    def do_PUT(self):
+        length = int(self.headers.get("Content-Length") or -1)
+        if self.path != UPLOAD_PATH or not 0 < length <= MAX_BYTES:
+            self.send_error(400, "only the memory snapshot may be sent here")
+            return
+        with open(self.target, "wb") as out:
+            left = length
+            while left:
+                chunk = self.rfile.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                out.write(chunk)
+                left -= len(chunk)
+        self.send_response(204 if not left else 400)
+        self.end_headers()
+
+
+def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
+                         log: Callable[[str], None] = print) -> Path:
+    """Make the memory snapshot of the built site ``site`` for ``key`` and write it there.
+
+    Writes ``site/memory-snapshot/<key>.bin`` and its ``.gz`` (each to a temporary file first,
+    then renamed). Returns the path of the ``.bin``. Raises SnapshotBakeError when the visit
+    fails or does not keep a snapshot.
+    """
+    reason = cannot_bake()
+    if reason:
+        raise SnapshotBakeError(reason)
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    site = Path(site).resolve()
+    final = site / site_snapshot_path(key)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    received = Path(tempfile.mkstemp(prefix=".upload-", dir=final.parent)[1])
+    handler = functools.partial(type("Handler", (_UploadHandler,), {"target": received}),
+                                directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d/" % server.server_address[1]
+    messages: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                # No service worker: it would only download the pinned files meanwhile.
+                context = browser.new_context(timezone_id="UTC", locale="en-US",
+                                              service_workers="block")
+                page = context.new_page()
+                page.on("console", lambda message: messages.append(message.text))
+                page.goto(url + "index.html")
+                page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling=200)
+                load = page.evaluate("window.pyvizzyLoad")
+                if load.get("error") or load.get("memory_snapshot_kept") != "stored":
+                    raise SnapshotBakeError(
+                        f"the bake visit did not keep a snapshot (Python started: "
+                        f"{load.get('memory_snapshot')!r}, kept: "
+                        f"{load.get('memory_snapshot_kept')!r}, error {load.get('error')!r}); "
+                        f"its console: {' | '.join(messages[-5:])}"
+                    )
+                problem = page.evaluate(UPLOAD, [UPLOAD_PATH, key])
+                if problem:
+                    raise SnapshotBakeError(f"the snapshot could not be read out: {problem}")
+            except PlaywrightError as error:
+                raise SnapshotBakeError(
+                    f"the bake visit failed: {error}; its console: {' | '.join(messages[-5:])}"
+                ) from None
+            finally:
+                browser.close()
+        read_snapshot_header(received, key)
+        packed = received.with_name(received.name + ".gz")
+        with open(received, "rb") as source, gzip.GzipFile(packed, "wb", compresslevel=6,
+                                                           mtime=0) as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+        for path in (received, packed):
+            path.chmod(0o644)  # (mkstemp makes it private to the builder)
+        os.replace(packed, final.with_name(final.name + ".gz"))
+        os.replace(received, final)
+    finally:
+        server.shutdown()
+        server.server_close()
+        received.unlink(missing_ok=True)
+        received.with_name(received.name + ".gz").unlink(missing_ok=True)
+    log(f"  site memory snapshot: {final.stat().st_size / 1e6:.1f} MB "
+        f"({final.with_name(final.name + '.gz').stat().st_size / 1e6:.1f} MB gzip)")
+    return final
