@@ -120,6 +120,60 @@ class _UploadHandler(SiteRequestHandler):
         self.end_headers()
 
 
+def _visit_and_upload(url: str, key: str, timeout_s: float) -> None:
+    """Open ``url`` in headless Chromium; once its worker has kept the memory snapshot for
+    ``key``, have the page send it to the build's server."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    messages: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            # No service worker: it would only download the pinned files meanwhile.
+            context = browser.new_context(timezone_id="UTC", locale="en-US",
+                                          service_workers="block")
+            page = context.new_page()
+            page.on("console", lambda message: messages.append(message.text))
+            page.goto(url + "index.html")
+            page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling=200)
+            load = page.evaluate("window.pyvizzyLoad")
+            if load.get("error") or load.get("memory_snapshot_kept") != "stored":
+                raise SnapshotBakeError(
+                    f"the bake visit did not keep a snapshot (Python started: "
+                    f"{load.get('memory_snapshot')!r}, kept: "
+                    f"{load.get('memory_snapshot_kept')!r}, error {load.get('error')!r}); "
+                    f"its console: {' | '.join(messages[-5:])}"
+                )
+            problem = page.evaluate(UPLOAD, [UPLOAD_PATH, key])
+            if problem:
+                raise SnapshotBakeError(f"the snapshot could not be read out: {problem}")
+        except PlaywrightError as error:
+            raise SnapshotBakeError(
+                f"the bake visit failed: {error}; its console: {' | '.join(messages[-5:])}"
+            ) from None
+        finally:
+            browser.close()
+
+
+def _in_own_thread(function, *args) -> None:
+    """Run ``function(*args)`` in a new thread and re-raise what it raised: Playwright's sync
+    API refuses to start in a thread where another one is running (a test session's)."""
+    raised: list[BaseException] = []
+
+    def run():
+        try:
+            function(*args)
+        except BaseException as error:  # handed to the caller below
+            raised.append(error)
+
+    thread = threading.Thread(target=run, name="pyvizzy-bake")
+    thread.start()
+    thread.join()
+    if raised:
+        raise raised[0]
+
+
 def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
                          log: Callable[[str], None] = print) -> Path:
     """Make the memory snapshot of the built site ``site`` for ``key`` and write it there.
@@ -131,9 +185,6 @@ def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
     reason = cannot_bake()
     if reason:
         raise SnapshotBakeError(reason)
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
     site = Path(site).resolve()
     final = site / site_snapshot_path(key)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -144,35 +195,8 @@ def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = "http://127.0.0.1:%d/" % server.server_address[1]
-    messages: list[str] = []
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                # No service worker: it would only download the pinned files meanwhile.
-                context = browser.new_context(timezone_id="UTC", locale="en-US",
-                                              service_workers="block")
-                page = context.new_page()
-                page.on("console", lambda message: messages.append(message.text))
-                page.goto(url + "index.html")
-                page.wait_for_function(SETTLED, timeout=timeout_s * 1000, polling=200)
-                load = page.evaluate("window.pyvizzyLoad")
-                if load.get("error") or load.get("memory_snapshot_kept") != "stored":
-                    raise SnapshotBakeError(
-                        f"the bake visit did not keep a snapshot (Python started: "
-                        f"{load.get('memory_snapshot')!r}, kept: "
-                        f"{load.get('memory_snapshot_kept')!r}, error {load.get('error')!r}); "
-                        f"its console: {' | '.join(messages[-5:])}"
-                    )
-                problem = page.evaluate(UPLOAD, [UPLOAD_PATH, key])
-                if problem:
-                    raise SnapshotBakeError(f"the snapshot could not be read out: {problem}")
-            except PlaywrightError as error:
-                raise SnapshotBakeError(
-                    f"the bake visit failed: {error}; its console: {' | '.join(messages[-5:])}"
-                ) from None
-            finally:
-                browser.close()
+        _in_own_thread(_visit_and_upload, url, key, timeout_s)
         read_snapshot_header(received, key)
         packed = received.with_name(received.name + ".gz")
         with open(received, "rb") as source, gzip.GzipFile(packed, "wb", compresslevel=6,

@@ -91,8 +91,8 @@ const locationPromise = new Promise((resolve) => {
 // the packages loaded (and, where snapshots are on, the libraries' places recorded: the
 // recorder is returned).
 async function startPython(options) {
-  for (const [source, response] of [["cache", keptSnapshot], ["site", null]]) {
-    const snapshot = await (response || siteSnapshot());
+  for (const [source, open] of [["cache", () => keptSnapshot], ["site", siteSnapshot]]) {
+    const snapshot = await open();
     if (!snapshot) continue;
     try {
       // Its body is read while Pyodide starts.
@@ -142,14 +142,13 @@ async function storeSnapshotWhenQuiet() {
   let stored;
   try {
     const bytes = await MemorySnapshot.store(SNAPSHOT_KEY, snapshot, self.pyodide);
-    snapshotState = bytes ? "stored" : "failed";
-    stored = { bytes: bytes, ms: Math.round(performance.now() - storeStarted) };
+    stored = { state: bytes ? "stored" : "failed", bytes: bytes,
+      ms: Math.round(performance.now() - storeStarted) };
   } catch (error) {
-    snapshotState = "failed";
     console.info("pyvizzy: the memory snapshot could not be stored", error);
-    stored = { bytes: 0, error: String(error) };
+    stored = { state: "failed", bytes: 0, error: String(error) };
   }
-  self.postMessage(Object.assign({ type: "memory-snapshot", state: snapshotState }, stored));
+  self.postMessage(Object.assign({ type: "memory-snapshot" }, stored));
 }
 
 async function startApplication() {
