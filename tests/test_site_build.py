@@ -308,19 +308,12 @@ def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(
 
 
 def test_the_bake_server_takes_only_the_snapshot_upload(tmp_path):
-    import functools
-    import http.server
-    import threading
-
     from pyvizzy.site.bake import UPLOAD_PATH, _UploadHandler
 
     (tmp_path / "index.html").write_text("<p>site</p>")
     target = tmp_path / "received.bin"
-    handler = functools.partial(type("H", (_UploadHandler,), {"target": target}),
-                                directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server, base = serve_in_thread(tmp_path, handler=_UploadHandler, target=target)
+    base = base.rstrip("/")
 
     def put(path: str, data: bytes) -> int:
         request = urllib.request.Request(base + path, data=data, method="PUT")

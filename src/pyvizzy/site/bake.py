@@ -14,9 +14,7 @@ a dataset; the bake visit's clock is set to UTC.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import importlib.util
 import json
 import os
@@ -28,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .chromium import CHROMIUM, CHROMIUM_ARGS
-from .serve import SiteRequestHandler
+from .serve import SiteRequestHandler, serve_in_thread
 
 #: The site's folder of memory snapshots; the worker's config names the file for its key.
 SNAPSHOT_DIR = "memory-snapshot/"
@@ -46,10 +44,10 @@ SETTLED = """() => {
     const load = window.pyvizzyLoad;
     return !!load && (!!load.error || (load.live && load.memory_snapshot_kept !== "pending"));
 }"""
-# The page reads the kept snapshot from Cache Storage and sends it to the build's server.
+# The page reads the kept snapshot from Cache Storage (with the site's memory_snapshot.js,
+# loaded into the page) and sends it to the build's server.
 UPLOAD = """async ([path, key]) => {
-    const cache = await caches.open("pyvizzy-memory-snapshot");
-    const kept = await cache.match(new URL("pyvizzy-memory-snapshot/" + key, location.href).href);
+    const kept = await MemorySnapshot.load(key);
     if (!kept) return "no snapshot kept for key " + key;
     const response = await fetch(path, { method: "PUT", body: await kept.blob() });
     return response.ok ? null : "the build's server answered " + response.status;
@@ -145,6 +143,7 @@ def _visit_and_upload(url: str, key: str, timeout_s: float) -> None:
                     f"{load.get('memory_snapshot_kept')!r}, error {load.get('error')!r}); "
                     f"its console: {' | '.join(messages[-5:])}"
                 )
+            page.add_script_tag(url=url + "memory_snapshot.js")
             problem = page.evaluate(UPLOAD, [UPLOAD_PATH, key])
             if problem:
                 raise SnapshotBakeError(f"the snapshot could not be read out: {problem}")
@@ -189,12 +188,7 @@ def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
     final = site / site_snapshot_path(key)
     final.parent.mkdir(parents=True, exist_ok=True)
     received = Path(tempfile.mkstemp(prefix=".upload-", dir=final.parent)[1])
-    handler = functools.partial(type("Handler", (_UploadHandler,), {"target": received}),
-                                directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = "http://127.0.0.1:%d/" % server.server_address[1]
+    server, url = serve_in_thread(site, handler=_UploadHandler, target=received)
     try:
         _in_own_thread(_visit_and_upload, url, key, timeout_s)
         read_snapshot_header(received, key)

@@ -76,20 +76,23 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(directory: Path, port: int = 8000, *, host: str = "127.0.0.1",
-                use_gzip: bool = True, quiet: bool = True,
-                on_request=None) -> http.server.ThreadingHTTPServer:
+                use_gzip: bool = True, quiet: bool = True, on_request=None,
+                handler: type[SiteRequestHandler] = SiteRequestHandler,
+                **attributes) -> http.server.ThreadingHTTPServer:
     """A threading HTTP server for ``directory`` (``port=0`` picks a free port).
 
     ``on_request``, when given, is called with the path of every request served.
+    ``handler`` (a SiteRequestHandler) serves the requests, with ``attributes`` set on it.
     """
     directory = Path(directory).resolve()
     if not (directory / "index.html").is_file():
         raise FileNotFoundError(f"{directory}: no index.html (build the site first: make site)")
     handler = functools.partial(
-        type("Handler", (SiteRequestHandler,), {
+        type("Handler", (handler,), {
             "use_gzip": use_gzip,
             "quiet": quiet,
             "on_request": staticmethod(on_request) if on_request else None,
+            **attributes,
         }),
         directory=str(directory),
     )
@@ -98,9 +101,10 @@ def make_server(directory: Path, port: int = 8000, *, host: str = "127.0.0.1",
     return server
 
 
-def serve_in_thread(directory: Path, *, use_gzip: bool = True, on_request=None):
-    """Start a server on a free port in a daemon thread; returns (server, base URL)."""
-    server = make_server(directory, 0, use_gzip=use_gzip, on_request=on_request)
+def serve_in_thread(directory: Path, **options):
+    """Start a server on a free port in a daemon thread; returns (server, base URL).
+    ``options`` are make_server's."""
+    server = make_server(directory, 0, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]

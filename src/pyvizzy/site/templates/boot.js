@@ -187,7 +187,7 @@
       mark("worker-rendered", { worker_t: msg.t });
       load.memory_snapshot = msg.memory_snapshot;
       load.memory_snapshot_source = msg.memory_snapshot_source;
-      load.memory_snapshot_kept = msg.memory_snapshot_keeping ? "pending" : null;
+      load.memory_snapshot_kept = msg.memory_snapshot_kept;
       load.memory_snapshot_times = msg.memory_snapshot_times;
       try {
         const docsJson = JSON.parse(msg.docs_json);

@@ -190,7 +190,7 @@ async function startApplication() {
       type: "render",
       memory_snapshot: snapshotState,
       memory_snapshot_source: snapshotSource,
-      memory_snapshot_keeping: Boolean(snapshotToKeep),
+      memory_snapshot_kept: snapshotToKeep ? "pending" : null,
       memory_snapshot_times: snapshotTimes,
       docs_json: docsJson,
       render_items: renderItems,
