@@ -1,4 +1,4 @@
-// pyvizzy's Pyodide memory snapshot: a repeat visit starts from Python's memory as it was right
+// pyvizzy's Pyodide memory snapshot: a visit starts from Python's memory as it was right
 // after the slow imports (Panel, numpy, libsvm's binding), instead of starting the interpreter,
 // installing the packages and importing them again.
 //
@@ -6,9 +6,9 @@
 // `makeMemorySnapshot`, `_loadSnapshot`), but not the shared libraries loaded before the
 // snapshot (numpy's, OpenBLAS, libsvm's): their code is not in that memory. This file adds
 // what is missing:
-//   - while the first visit loads each library, it records where Emscripten placed it (its
+//   - while a fresh start loads each library, it records where Emscripten placed it (its
 //     memory base and table base; Emscripten keeps them in the `handle` it is given);
-//   - on a repeat visit, before the memory is restored, it loads the same libraries again in
+//   - on a restore, before the memory is restored, it loads the same libraries again in
 //     the same order at the same addresses (same handles), so every function pointer in the
 //     restored memory finds its function in the table again; restoring the memory then
 //     overwrites whatever the libraries' data segments and constructors wrote;
@@ -20,8 +20,9 @@
 // Cache Storage under a key that changes with the build, and the key is in the snapshot's
 // header: a snapshot is only ever restored by the build that made it.
 //
-// Any doubt (a library placed differently, a table that does not line up, a cache that cannot
-// be read) and the worker starts Python the ordinary way, and the stored snapshot is dropped.
+// Any doubt (a library placed differently, a table that does not line up, another build's
+// snapshot, a cache that cannot be read) and the worker passes the snapshot over (dropping a
+// kept one): it tries the site's, else starts Python the ordinary way.
 /* exported MemorySnapshot */
 "use strict";
 
