@@ -12,7 +12,8 @@ from pyvizzy.app import data as app_data
 from pyvizzy.app.bridge import safe_json
 from pyvizzy.app.explainer_panel import explain, render_explainer
 from pyvizzy.app.joint_panel import joint_layout, render_joint
-from pyvizzy.app.markup import thumbnail
+from pyvizzy.app.markup import FITTING_CHARS, chip, thumbnail
+from pyvizzy.app.pred_probs_panel import render_pred_probs
 from pyvizzy.app.results_panel import render_results, results_layout
 from pyvizzy.app.scoreboard_panel import render_scoreboard
 from pyvizzy.app.state import AppState
@@ -221,6 +222,16 @@ def test_a_tile_without_image_is_a_placeholder_and_a_broken_one_has_a_fallback()
     broken = thumbnail("item-0042", "datasets/k/missing.png", 1)
     assert 'data-ph="0042"' in broken  # drawn by img::after when the image fails
     assert "onerror" not in broken  # no inline script (the site's CSP forbids it)
+
+
+def test_labels_repeated_per_image_are_clipped_only_when_their_text_may_not_fit(state):
+    short, long = "c" * FITTING_CHARS, "c" * (FITTING_CHARS + 1)
+    assert 'class="pv-chip"' in chip(short, 0)
+    assert 'class="pv-chip cut"' in chip(long, 0)
+    rows = render_pred_probs(state)  # the classes: circle, square, tri<angle>
+    names = re.findall(r'<span class="(n[^"]*)">([^<]*)</span>', rows)
+    assert {css.endswith(" cut") for css, text in names if text == "tri&lt;angle&gt;"} == {True}
+    assert {css.endswith(" cut") for css, text in names if text == "circle"} == {False}
 
 
 def test_results_list_every_flagged_item_once(state):

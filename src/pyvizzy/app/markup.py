@@ -18,7 +18,7 @@ import re
 
 from pyvizzy.app.theme import class_color
 
-__all__ = ["chip", "esc", "short_id", "thumbnail"]
+__all__ = ["FITTING_CHARS", "chip", "clip_class", "esc", "short_id", "thumbnail"]
 
 _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
 SHORT_ID_LENGTH = 4
@@ -35,9 +35,23 @@ def short_id(item_id: str) -> str:
     return (compact or str(item_id))[-SHORT_ID_LENGTH:]
 
 
+#: Text of up to this many characters fits the narrowest label it is shown in (a chip on a
+#: dataset tile, a class name beside a probability bar, about 45 px).
+FITTING_CHARS = 6
+
+
+def clip_class(text) -> str:
+    """``" cut"`` (CSS: clipped with an ellipsis) for text that may not fit its label, else "".
+
+    A clipped element costs the browser a clip of its own in every frame it draws; labels
+    repeated once per image (hundreds) are clipped only when their text needs it.
+    """
+    return " cut" if len(str(text)) > FITTING_CHARS else ""
+
+
 def chip(text: str, class_index: int, *, outline: bool = False) -> str:
-    """A small label in a class colour."""
-    css = "pv-chip pv-outline" if outline else "pv-chip"
+    """A small label in a class colour (long text ends in an ellipsis: :func:`clip_class`)."""
+    css = ("pv-chip pv-outline" if outline else "pv-chip") + clip_class(text)
     return f'<span class="{css}" style="--c:{class_color(class_index)}">{esc(text)}</span>'
 
 

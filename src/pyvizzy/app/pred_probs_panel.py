@@ -6,7 +6,7 @@ import numpy as np
 import panel as pn
 
 from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
-from pyvizzy.app.markup import esc, thumbnail
+from pyvizzy.app.markup import clip_class, esc, thumbnail
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
 
@@ -23,10 +23,9 @@ ROW_CSS = """
 .pv-prow.sel { background: var(--pv-accent-soft); }
 .pv-bars { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(0, auto) 1fr 34px;
   column-gap: 4px; row-gap: 1px; align-items: center; font-size: 10.5px; }
-.pv-bars .n { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 52px;
-  color: var(--pv-muted); }
+.pv-bars .n { white-space: nowrap; max-width: 52px; color: var(--pv-muted); }
 .pv-bars .n.given { color: var(--pv-text); font-weight: 700; }
-.pv-bars .b { height: 7px; background: var(--pv-sunken); border-radius: 4px; overflow: hidden; }
+.pv-bars .b { height: 7px; background: var(--pv-sunken); border-radius: 4px; }
 .pv-bars .b i { display: block; height: 100%; background: var(--c); border-radius: 4px; }
 .pv-bars .v { text-align: right; font-variant-numeric: tabular-nums; }
 .pv-q { font-size: 10px; color: var(--pv-muted); }
@@ -48,7 +47,7 @@ def _bars(probs: np.ndarray, given: int, names) -> str:
         classes = np.array(sorted(top))
     cells = []
     for k in classes:
-        name_css = "n given" if k == given else "n"
+        name_css = ("n given" if k == given else "n") + clip_class(names[k])
         cells.append(
             f'<span class="{name_css}">{esc(names[k])}</span>'
             f'<span class="b"><i style="width:{probs[k] * 100:.1f}%;--c:{class_color(int(k))}">'

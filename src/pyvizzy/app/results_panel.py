@@ -6,7 +6,7 @@ import numpy as np
 import panel as pn
 
 from pyvizzy.app.components import PageDrawing, card, html_pane, scroll_pane
-from pyvizzy.app.markup import esc, thumbnail
+from pyvizzy.app.markup import clip_class, esc, thumbnail
 from pyvizzy.app.state import AppState
 
 __all__ = ["ResultsPanel", "render_results", "results_layout"]
@@ -22,8 +22,7 @@ RESULTS_CSS = """
 .pv-tiles { display: flex; flex-wrap: wrap; gap: 5px; }
 .pv-issue { width: 56px; }
 .pv-issue .th { width: 56px; height: 56px; border-radius: 6px; }
-.pv-issue .lab { font-size: 10px; line-height: 12px; margin-top: 2px; white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; }
+.pv-issue .lab { font-size: 10px; line-height: 12px; margin-top: 2px; white-space: nowrap; }
 .pv-issue .lab.was { color: var(--pv-muted); text-decoration: line-through; }
 .pv-issue .lab.now { color: var(--pv-issue); font-weight: 700; }
 """
@@ -55,8 +54,9 @@ def _issue_tile(state: AppState, row: int, selected: bool) -> str:
             title=f"{item_id}: given {names[given]}, suggested {names[suggested]} "
             f"(label quality {state.quality[row]:.3f})",
         )
-        + f'<div class="lab was">{esc(names[given])}</div>'
-        + f'<div class="lab now">→ {esc(names[suggested])}</div></div>'
+        + f'<div class="lab was{clip_class(names[given])}">{esc(names[given])}</div>'
+        + f'<div class="lab now{clip_class(names[suggested])}">→ {esc(names[suggested])}</div>'
+        + "</div>"
     )
 
 

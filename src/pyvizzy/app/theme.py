@@ -152,20 +152,22 @@ PANEL_CSS = """
   padding: 4px 7px; margin: 4px 0; font-size: 11.5px; }
 .pv-chip { display: inline-block; padding: 0 5px; border-radius: 4px; font-size: 10.5px;
   line-height: 15px; color: #fff; background: var(--c, #888); white-space: nowrap;
-  max-width: 100%; overflow: hidden; text-overflow: ellipsis; vertical-align: middle; }
+  max-width: 100%; vertical-align: middle; }
+.cut { overflow: hidden; text-overflow: ellipsis; }
 .pv-chip.pv-outline { background: transparent; color: var(--c);
   box-shadow: inset 0 0 0 1px var(--c); }
 .th { position: relative; display: inline-flex; align-items: center; justify-content: center;
-  overflow: hidden; flex: none; background: var(--c, #888); color: #fff; cursor: pointer;
+  flex: none; background: var(--c, #888); color: #fff; cursor: pointer;
   vertical-align: top; box-sizing: border-box; }
-.th img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; }
+.th img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover;
+  border-radius: inherit; }
 .th img::after { content: attr(data-ph); position: absolute; inset: 0; display: flex;
   align-items: center; justify-content: center; background: var(--c, #888); color: #fff;
-  font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace; }
+  font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace; border-radius: inherit; }
 .th.xs img::after, .th.xxs img::after { content: ""; }
 .th.lg img::after { font-size: 13px; }
-.th .ph { font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace; opacity: .95;
-  pointer-events: none; overflow: hidden; max-width: 100%; }
+.th .ph { font: 600 9px/1 ui-monospace, SFMono-Regular, Menlo, monospace;
+  pointer-events: none; max-width: 100%; }
 .th.sel { outline: 3px solid var(--pv-selected); outline-offset: 1px; z-index: 1; }
 .th.xs { width: 18px; height: 18px; border-radius: 50%; margin: 1px; }
 .th.xxs { width: 13px; height: 13px; border-radius: 50%; margin: 1px; }
