@@ -16,6 +16,7 @@ import param
 from panel.reactive import ReactiveHTML
 
 from pyvizzy.app import data as app_data
+from pyvizzy.app import speedups
 from pyvizzy.app.bridge import Bridge
 from pyvizzy.app.components import batched
 from pyvizzy.app.dataset_panel import DatasetPanel
@@ -100,6 +101,7 @@ class PyvizzyApp:
     """
 
     def __init__(self, load_catalog=None, load_entry=None):
+        speedups.install()
         self._load_catalog = load_catalog or app_data.load_catalog
         self._load_entry = load_entry or app_data.load_entry
         self.catalog = None

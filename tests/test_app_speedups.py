@@ -1,0 +1,72 @@
+"""The faster ``edit_readonly`` behaves as Panel's and replaces it everywhere."""
+
+from __future__ import annotations
+
+import sys
+
+import param
+import pytest
+from panel.util.parameters import edit_readonly as panels_edit_readonly
+
+from pyvizzy.app import speedups
+
+
+class Locked(param.Parameterized):
+    frozen = param.Integer(default=1, readonly=True)
+    fixed = param.String(default="a", constant=True)
+    both = param.Number(default=0.5, readonly=True, constant=True)
+    free = param.Boolean(default=False)
+
+
+def flags(obj):
+    return {name: (p.readonly, p.constant) for name, p in obj.param.objects("existing").items()}
+
+
+def class_flags():
+    return {name: (p.readonly, p.constant) for name, p in Locked.param.objects().items()}
+
+
+def edited(edit, error=None):
+    """A fresh object, its parameters set inside ``edit``: its values and flags after."""
+    obj = Locked()
+    obj.param.objects("existing")["fixed"]  # as pn.state's: some parameters copied already
+    try:
+        with edit(obj):
+            obj.param.update(frozen=2, both=0.25, free=True)
+            if error:
+                raise error
+    except RuntimeError:
+        pass
+    return (obj.frozen, obj.fixed, obj.both, obj.free), flags(obj), class_flags()
+
+
+@pytest.mark.parametrize("error", [None, RuntimeError("in the block")])
+def test_it_has_the_same_effect_as_panels_own(error):
+    before = class_flags()
+    ours = edited(speedups.edit_readonly, error)
+    panels = edited(panels_edit_readonly, error)
+    assert ours == panels
+    assert ours[0] == (2, "a", 0.25, True)
+    assert class_flags() == before
+    obj = Locked()
+    with speedups.edit_readonly(obj):
+        obj.fixed = "b"
+    assert obj.fixed == "b"
+    with pytest.raises(TypeError):
+        Locked().frozen = 3  # locked again outside the block
+
+
+def test_install_replaces_panels_function_in_the_modules_that_hold_it(monkeypatch):
+    import panel.reactive
+    import panel.util
+    import panel.util.parameters
+    import panel.widgets.slider
+
+    modules = (panel.util.parameters, panel.util, panel.reactive, panel.widgets.slider,
+               sys.modules["panel.io.state"])
+    for module in modules:
+        monkeypatch.setattr(module, "edit_readonly", panels_edit_readonly)
+    assert speedups.install() >= len(modules)
+    for module in modules:
+        assert module.edit_readonly is speedups.edit_readonly
+    assert speedups.install() == 0
