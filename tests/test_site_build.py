@@ -11,6 +11,8 @@ import gzip
 import hashlib
 import io
 import json
+import subprocess
+import sys
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -286,6 +288,26 @@ def test_the_memory_snapshot_key_changes_with_whatever_runs_before_the_snapshot(
                             {**config, "preload_code": PRELOAD_CODE + "import json\n"}),
     ]
     assert key not in others and len(set(others)) == 3
+
+
+def test_the_preload_leaves_the_libraries_objects_out_of_the_collectors_full_passes():
+    # The worker's preload, run in CPython (with stand-ins for Pyodide's js and pyodide
+    # modules): everything it imported is frozen, and a collection then finds little to scan.
+    from pyvizzy.site.build import PRELOAD_CODE
+
+    script = (
+        "import gc, sys\n"
+        "from unittest import mock\n"
+        "sys.modules['js'] = mock.MagicMock()\n"
+        "sys.modules['pyodide'] = mock.MagicMock()\n"
+        "sys.modules['pyodide.ffi'] = sys.modules['pyodide'].ffi\n"
+        f"exec({PRELOAD_CODE!r})\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, check=True)
+    frozen, tracked = map(int, result.stdout.split())
+    assert frozen > 100_000 and tracked < frozen / 100
 
 
 def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(monkeypatch):

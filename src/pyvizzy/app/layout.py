@@ -304,7 +304,9 @@ def create_app(load_catalog=None, load_entry=None, query: str | None = None) -> 
     query : str, optional
         Initial settings; default: the request's query string (see :func:`initial_query`).
     """
-    pn.extension()
+    # (No IDE signatures for Panel's classes: nothing here completes code, and making them
+    # took 45 ms of the first build in CPython, more in Pyodide.)
+    pn.extension(apply_signatures=False)
     app = PyvizzyApp(load_catalog, load_entry)
     app.start(initial_query() if query is None else query)
     return app.view()
