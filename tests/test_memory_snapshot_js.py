@@ -29,10 +29,10 @@ vm.runInContext(fs.readFileSync(process.argv[2], "utf8") + "\nself.MS = MemorySn
                 context);
 const MS = context.self.MS;
 const files = { "/lib/site/a.py": new Uint8Array([1, 2, 3]), "/lib/site/pkg/b.so":
-                new Uint8Array(1001).fill(7) };
+                new Uint8Array(1001).fill(7), "/lib/site/pkg/c.pyc": new Uint8Array(5) };
 const FS = {
   analyzePath: (p) => ({ exists: p === "/lib/site" }),
-  readdir: (dir) => [".", ".."].concat(dir === "/lib/site" ? ["a.py", "pkg"] : ["b.so"]),
+  readdir: (dir) => [".", ".."].concat(dir === "/lib/site" ? ["a.py", "pkg"] : ["b.so", "c.pyc"]),
   lstat: (p) => ({ mode: p in files ? 1 : 2 }),
   isDir: (mode) => mode === 2,
   isFile: (mode) => mode === 1,
@@ -41,8 +41,10 @@ const FS = {
 const memory = new Uint8Array(48 + 4096);
 new DataView(memory.buffer).setUint32(4, 48, true);
 memory.fill(9, 48);
-const captured = { memory, header: { format: "pyvizzy-memory-snapshot/1", libraries: [],
-                                     memoryBytes: memory.length } };
+// c.pyc is the bytecode of a module imported when the snapshot was taken: not kept.
+const captured = { memory, imported: new Set(["/lib/site/pkg/c.pyc"]),
+                   header: { format: "pyvizzy-memory-snapshot/1", libraries: [],
+                             memoryBytes: memory.length } };
 const check = async () => {
   const parts = MS.serialize(captured, FS, ["/lib/site", "/missing"], "key-1");
   const buffer = await new Blob(parts).arrayBuffer();

@@ -135,6 +135,25 @@ const MemorySnapshot = (() => {
     return out;
   }
 
+  // The bytecode files of the modules imported so far: their code is in the memory, and
+  // Python reads a module's file only to import it, so the snapshot need not keep them (about
+  // a tenth of its size).
+  const IMPORTED_BYTECODE = `
+import sys
+sorted({spec.origin for module in list(sys.modules.values())
+        if (spec := getattr(module, "__spec__", None)) is not None
+        and isinstance(spec.origin, str) and spec.origin.endswith(".pyc")})
+`;
+
+  function importedBytecode(pyodide) {
+    const found = pyodide.runPython(IMPORTED_BYTECODE);
+    try {
+      return new Set(found.toJs());
+    } finally {
+      found.destroy();
+    }
+  }
+
   /** Take the snapshot of Python's memory: call it right after the imports, before Python is
    * given any JS object of the page's. Cheap (one copy of the memory); `store` does the rest
    * later, when the app is up. */
@@ -151,6 +170,7 @@ const MemorySnapshot = (() => {
     if (heldPackages) {
       for (const name of Object.keys(loadedPackages)) delete pyodide.loadedPackages[name];
     }
+    const imported = importedBytecode(pyodide);
     let memory;
     try {
       memory = pyodide.makeMemorySnapshot({ serializer: serializeJsObject });
@@ -167,6 +187,7 @@ const MemorySnapshot = (() => {
     }
     return {
       memory: memory,
+      imported: imported,
       header: {
         format: FORMAT,
         tableLengthAtStart: recorder.tableLengthAtStart,
@@ -181,13 +202,15 @@ const MemorySnapshot = (() => {
   }
 
   /** The stored form of a captured snapshot, as Blob parts: "pyz1", the header's length, the
-   * header (JSON, with `key`), the packages' files, then Pyodide's snapshot of the memory (at
-   * a multiple of 16 bytes) and SCRATCH_BYTES of zeros. */
+   * header (JSON, with `key`), the packages' files (but the bytecode of the modules imported
+   * when it was taken), then Pyodide's snapshot of the memory (at a multiple of 16 bytes) and
+   * SCRATCH_BYTES of zeros. */
   function serialize(captured, FS, folders, key) {
-    const paths = [];
+    let paths = [];
     for (const folder of folders) {
       if (FS.analyzePath(folder).exists) walkFiles(FS, folder, paths);
     }
+    if (captured.imported) paths = paths.filter((path) => !captured.imported.has(path));
     const contents = paths.map((path) => FS.readFile(path));
     const header = Object.assign({}, captured.header, {
       key: key,
