@@ -124,6 +124,8 @@
   worker.busy = false;
   worker.queue = [];
   let patching = 0;
+  const QUIET_MS = 1500; // the app left alone this long: the service worker may install
+  let lastPatchAt = 0; // when Python's last patch arrived
 
   // Page -> Python. Changes made in the same task (a slider sets `value` and
   // `value_throttled` together) travel as one message; while Python is busy, later changes
@@ -215,7 +217,7 @@
         mark("live");
         worker.postMessage({ type: "rendered" });
         worker.postMessage({ type: "location", location: JSON.stringify(window.location) });
-        registerServiceWorker();
+        registerServiceWorkerWhenQuiet();
       } catch (error) {
         showError("The app could not be drawn: " + error, String(error && error.stack));
       }
@@ -227,6 +229,7 @@
       load.worker_resources = msg.resources || [];
     } else if (msg.type === "patch") {
       const applyStarted = performance.now();
+      lastPatchAt = applyStarted;
       try {
         patching += 1;
         const patch = typeof msg.patch === "string" ? JSON.parse(msg.patch) : msg.patch;
@@ -245,6 +248,18 @@
   }
 
   // 3. After the app is live: a service worker that keeps the pinned files for the next visit.
+  // Installing it copies them all into Cache Storage: that waits until the visitor has left
+  // the app alone for a moment (as the worker's memory snapshot does), so that it does not
+  // slow the first slider moves.
+  function registerServiceWorkerWhenQuiet() {
+    const wait = lastPatchAt + QUIET_MS - performance.now();
+    if (wait > 0) {
+      setTimeout(registerServiceWorkerWhenQuiet, wait);
+      return;
+    }
+    registerServiceWorker();
+  }
+
   function registerServiceWorker() {
     if (!config.service_worker || !("serviceWorker" in navigator)) return;
     if (!window.isSecureContext) return;
