@@ -284,6 +284,14 @@ const arrange = (box, nodes) => {
     }
   }
 }
+// Text, classes and styles are written only when they change: writing `textContent` replaces
+// the text node even with the same text, which makes the browser lay its box out again (the
+// joint's counts sit in cells of a hundred tiles).
+const setText = (el, text) => { if (el.textContent !== text) { el.textContent = text } }
+const setClass = (el, css) => { if (el.className !== css) { el.className = css } }
+const setStyle = (el, name, value) => {
+  if (el.style.getPropertyValue(name) !== value) { el.style.setProperty(name, value) }
+}
 // A box (a cell, a list) is rearranged only when what it shows changed.
 const fill = (box, keep, tiles, keys, memo) => {
   const signature = keys.join(',')
@@ -310,7 +318,7 @@ const layoutJoint = (root, view, tiles, pool, memo) => {
   if (!pool) { return false }
   const count = (selector, value) => {
     const el = root.querySelector(selector)
-    if (el) { el.textContent = String(value) }
+    if (el) { setText(el, String(value)) }
   }
   count('.pv-jn', view.counted)
   count('.pv-ji', view.issues)
@@ -327,10 +335,11 @@ const layoutJoint = (root, view, tiles, pool, memo) => {
         tile.classList.add(size)
       }
     }
-    number.textContent = String(rows.length)
-    number.className = rows.length ? 'cnt' : 'cnt zero'
-    cell.style.setProperty('--a', String(view.alpha[c]))
-    cell.title = cell.title.replace(/\d+$/, String(rows.length))
+    setText(number, String(rows.length))
+    setClass(number, rows.length ? 'cnt' : 'cnt zero')
+    setStyle(cell, '--a', String(view.alpha[c]))
+    const title = cell.title.replace(/\d+$/, String(rows.length))
+    if (cell.title !== title) { cell.title = title }
   })
   fillPool(pool, tiles, memo)
   return true
@@ -343,8 +352,8 @@ const layoutResults = (root, view, tiles, pool, memo) => {
     const none = section.querySelector('.pv-none')
     const box = section.querySelector('.pv-tiles')
     const shown = fill(box, [none], tiles, rows.map((row) => prefix + row), memo)
-    section.querySelector('.n').textContent = String(rows.length)
-    none.style.display = shown.length ? 'none' : ''
+    setText(section.querySelector('.n'), String(rows.length))
+    setStyle(none, 'display', shown.length ? 'none' : '')
   }
   fillPool(pool, tiles, memo)
   return true
@@ -357,15 +366,16 @@ const layoutHistograms = (root, view) => {
       const [left, side, low, text] = view.marks[k][css]
       const line = plot.querySelector('.mark.' + css)
       const value = plot.querySelector('.val.' + css)
-      line.style.left = left
-      value.style.left = left
-      value.className = 'val ' + css + ' ' + side + (low ? ' low' : '')
-      value.textContent = text
+      setStyle(line, 'left', left)
+      setStyle(value, 'left', left)
+      setClass(value, 'val ' + css + ' ' + side + (low ? ' low' : ''))
+      setText(value, text)
     }
   })
   const legend = root.querySelectorAll('.pv-legend > span')
   view.legend.forEach((text, i) => {
-    if (legend[i] && legend[i].lastChild) { legend[i].lastChild.nodeValue = text }
+    const node = legend[i] && legend[i].lastChild
+    if (node && node.nodeValue !== text) { node.nodeValue = text }
   })
   return true
 }
