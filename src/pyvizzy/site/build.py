@@ -395,11 +395,10 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
 # scikit-learn and SciPy (pyvizzy.libsvm), and what the app imports as it builds (its panels,
 # numpy.random for the folds, bleach, which Panel imports to sanitize HTML). A repeat visit
 # starts from Python's memory right after these (the memory snapshot), so whatever is
-# imported here is not imported again.
-# What the worker imports before it builds the app (and, where memory snapshots are on,
-# before it takes one). Then every object alive is frozen out of the cyclic garbage
-# collector's reach: the collector's full pass over the libraries' objects (about 90 ms in
-# CPython, more in Pyodide) had run once in the middle of every build of the app.
+# imported here is not imported again. Then every object alive is frozen out of the cyclic
+# garbage collector's reach (also in the snapshot): the collector's full pass over the
+# libraries' objects (about 90 ms in CPython, 120-140 ms in Pyodide) had run once in the
+# middle of every build of the app.
 PRELOAD_CODE = """
 import panel
 from pyvizzy import crossval, libsvm
