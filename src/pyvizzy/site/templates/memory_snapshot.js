@@ -138,11 +138,11 @@ const MemorySnapshot = (() => {
   // The bytecode files of the modules imported so far: their code is in the memory, and
   // Python reads a module's file only to import it, so the snapshot need not keep them (about
   // a tenth of its size).
+  // (An expression that leaves no name behind in the snapshot's __main__.)
   const IMPORTED_BYTECODE = `
-import sys
-sorted({spec.origin for module in list(sys.modules.values())
-        if (spec := getattr(module, "__spec__", None)) is not None
-        and isinstance(spec.origin, str) and spec.origin.endswith(".pyc")})
+sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin", None)
+                              for module in list(__import__("sys").modules.values()))
+        if isinstance(origin, str) and origin.endswith(".pyc")})
 `;
 
   function importedBytecode(pyodide) {
