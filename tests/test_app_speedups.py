@@ -70,3 +70,21 @@ def test_install_replaces_panels_function_in_the_modules_that_hold_it(monkeypatc
     for module in modules:
         assert module.edit_readonly is speedups.edit_readonly
     assert speedups.install() == 0
+
+
+def test_a_widget_not_busy_changes_without_flipping_panels_busy_state():
+    import panel as pn
+
+    flips = []
+    watcher = pn.state.param.watch(lambda event: flips.append(event.new), "busy")
+    try:
+        counted, quiet = pn.widgets.IntSlider(end=100), pn.widgets.IntSlider(end=100)
+        assert speedups.not_busy(quiet, "value", "value_throttled") is quiet
+        counted._process_events({"value": 51, "value_throttled": 51})
+        assert flips == [True, False]  # Panel's own way: busy while the change is processed
+        flips.clear()
+        quiet._process_events({"value": 51, "value_throttled": 51})
+        assert quiet.value == 51 and flips == []
+        assert counted._busy__ignore == []  # only the one widget changed
+    finally:
+        pn.state.param.unwatch(watcher)

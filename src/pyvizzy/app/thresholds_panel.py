@@ -13,6 +13,7 @@ import panel as pn
 
 from pyvizzy.app.components import PageDrawing, batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import esc
+from pyvizzy.app.speedups import not_busy
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
 
@@ -263,6 +264,8 @@ class ThresholdsPanel(pn.viewable.Viewer):
                 css_classes=["pv-ood-slider"],
             )
         )
+        for slider in (self.class_slider, self.ood_slider):  # moved often: not Panel's busy work
+            not_busy(slider, "value", "value_throttled")
         self.drawing = PageDrawing(
             state, "histograms", render_histograms, histograms_layout,
             lambda html: scroll_pane(html, stylesheets=[HIST_CSS]),
