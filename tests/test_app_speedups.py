@@ -88,3 +88,38 @@ def test_a_widget_not_busy_changes_without_flipping_panels_busy_state():
         assert counted._busy__ignore == []  # only the one widget changed
     finally:
         pn.state.param.unwatch(watcher)
+
+
+def test_the_design_is_asked_only_when_stylesheets_change_and_the_properties_are_panels():
+    from types import SimpleNamespace
+
+    import panel as pn
+    from bokeh.document import Document
+
+    doc = Document()
+    ours = speedups.IntSlider(end=100, stylesheets=[":host { color: red; }"])
+    panels = pn.widgets.IntSlider(end=100, stylesheets=[":host { color: red; }"])
+    for slider in (ours, panels):
+        slider.get_root(doc)
+    asked = []
+    design_params = ours._design.params
+    ours._design.params = lambda *args, **kwargs: asked.append(1) or design_params(*args,
+                                                                                   **kwargs)
+
+    def change(name, new):
+        return SimpleNamespace(name=name, new=new)
+
+    def same_sheets(properties):  # stylesheet models compared by URL, not by their new ids
+        sheets = properties.get("stylesheets", [])
+        return {**properties, "stylesheets": [getattr(sheet, "url", sheet) for sheet in sheets]}
+
+    moved = [change("value", 51), change("value_throttled", 51)]
+    properties = ours._update_properties(*moved, doc=doc)
+    assert asked == []  # (the design may be Panel's slider's too: asked after ours only)
+    assert properties == panels._update_properties(*moved, doc=doc)
+    restyled = [change("stylesheets", [":host { color: blue; }"])]
+    asked.clear()
+    properties = ours._update_properties(*restyled, doc=doc)
+    assert asked == [1]
+    assert same_sheets(properties) == same_sheets(panels._update_properties(*restyled, doc=doc))
+    assert len(properties["stylesheets"]) > 1  # the design's, then the widget's own

@@ -28,6 +28,7 @@ import json
 import param
 from panel.reactive import ReactiveHTML
 
+from pyvizzy.app.speedups import DesignForStylesheetsOnly
 from pyvizzy.app.theme import GLOBAL_CSS
 
 __all__ = ["GUIDE_BUTTON_CLASS", "GUIDE_STEPS", "THEME_TOGGLE_CLASS", "Bridge", "safe_json"]
@@ -452,7 +453,7 @@ if (window.pyvizzy) {
 
 
 
-class Bridge(ReactiveHTML):
+class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
     """Invisible component syncing state, address, clicks and theme with the page."""
 
     static_json = param.String(default="", doc="safe_json of the state's slow part (Python ->).")
@@ -480,14 +481,6 @@ class Bridge(ReactiveHTML):
         params.setdefault("height", 0)
         params.setdefault("margin", 0)
         super().__init__(**params)
-
-    def _update_properties(self, *events, doc):
-        # Panel asks the design for its stylesheet parameters on every property change,
-        # and uses them only when the stylesheets change: skip that for the state's
-        # frequent updates (about 1 ms of each slider move in CPython, more in Pyodide).
-        if any(event.name == "stylesheets" for event in events):
-            return super()._update_properties(*events, doc=doc)
-        return self._process_param_change({event.name: event.new for event in events})
 
     def send_state(
         self,

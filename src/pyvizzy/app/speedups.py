@@ -8,6 +8,10 @@ to False on *every* parameter of the object and sets them all back afterwards, a
 of a slider move, more in Pyodide. :func:`edit_readonly` touches only the parameters
 that are read-only or constant, with the same effect.
 
+For every property change Panel also asks the component's design for its parameters
+(stylesheets and all), and uses them only when the change is to the stylesheets:
+:class:`DesignForStylesheetsOnly` asks only then (the bridge, the sliders).
+
 Panel also counts every change it processes as busy work (``pn.state.busy``, which drives
 loading indicators this app does not show: it has its own overlay), flipping
 ``pn.state.busy`` on and off around each slider move. :func:`not_busy` lets a widget's
@@ -20,9 +24,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import panel as pn
 import param
 
-__all__ = ["edit_readonly", "install", "not_busy"]
+__all__ = ["DesignForStylesheetsOnly", "IntSlider", "edit_readonly", "install", "not_busy"]
 
 
 @contextmanager
@@ -78,3 +83,21 @@ def not_busy(widget, *names: str):
     """
     widget._busy__ignore = [*widget._busy__ignore, *names]
     return widget
+
+
+class DesignForStylesheetsOnly:
+    """Mixin for a Panel component whose properties change often (put it first in the bases).
+
+    Panel's ``_update_properties`` computes the design's parameters on every property
+    change (about 1 ms of a slider move in CPython, more in Pyodide) and uses them only to
+    prepend the design's stylesheets when ``stylesheets`` changes: this does so only then.
+    """
+
+    def _update_properties(self, *events, doc):
+        if any(event.name == "stylesheets" for event in events):
+            return super()._update_properties(*events, doc=doc)
+        return self._process_param_change({event.name: event.new for event in events})
+
+
+class IntSlider(DesignForStylesheetsOnly, pn.widgets.IntSlider):
+    """Panel's ``IntSlider``, with the design's parameters computed only when needed."""

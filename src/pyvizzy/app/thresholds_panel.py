@@ -13,7 +13,7 @@ import panel as pn
 
 from pyvizzy.app.components import PageDrawing, batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import esc
-from pyvizzy.app.speedups import not_busy
+from pyvizzy.app.speedups import IntSlider, not_busy
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
 
@@ -239,7 +239,7 @@ class ThresholdsPanel(pn.viewable.Viewer):
             )
         )
         self.class_slider = themed(
-            pn.widgets.IntSlider(
+            IntSlider(
                 name="Class percentile",
                 start=0,
                 end=100,
@@ -252,7 +252,7 @@ class ThresholdsPanel(pn.viewable.Viewer):
             )
         )
         self.ood_slider = themed(
-            pn.widgets.IntSlider(
+            IntSlider(
                 name="OOD percentile",
                 start=0,
                 end=100,
