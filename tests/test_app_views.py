@@ -309,6 +309,11 @@ def test_a_later_address_switches_dataset_and_a_click_selects(use_folder):
     app = _app(use_folder)
     app.apply_query("?dataset=beta&mode=mean")
     assert app.state.dataset_key == "beta" and app.state.threshold_mode == "mean"
+    panel = app.thresholds_panel  # the widgets show what the address set
+    assert panel.mode.value == "mean" and panel.class_slider.disabled
+    app.apply_query("?dataset=beta&mode=percentile&class=64&ood=7")
+    assert (panel.class_slider.value, panel.ood_slider.value) == (64, 7)
+    assert panel.mode.value == "percentile" and not panel.class_slider.disabled
     item_id = app.state.dataset.ids[7]
     app.bridge.event = json.dumps({"action": "select", "id": item_id, "n": 1})
     assert app.state.selected == item_id

@@ -298,11 +298,19 @@ class ThresholdsPanel(pn.viewable.Viewer):
         return set_state
 
     def _sync_widgets(self, *_events) -> None:
+        # (Only what differs is set: a slider moved on the page already shows its value, and
+        # setting a parameter to its own value still costs param's checks.)
         state = self.state
-        self.class_slider.value = state.class_percentile
-        self.ood_slider.value = state.ood_percentile
-        self.mode.value = state.threshold_mode
-        self.class_slider.disabled = state.threshold_mode == "mean"
+        for widget, values in (
+            (self.class_slider, {"value": state.class_percentile,
+                                 "disabled": state.threshold_mode == "mean"}),
+            (self.ood_slider, {"value": state.ood_percentile}),
+            (self.mode, {"value": state.threshold_mode}),
+        ):
+            changed = {name: value for name, value in values.items()
+                       if getattr(widget, name) != value}
+            if changed:
+                widget.param.update(changed)
 
     def page_layout(self) -> dict | None:
         """:func:`histograms_layout` for the drawing on the page (None: nothing to lay out)."""
