@@ -34,7 +34,7 @@ SNAPSHOT_DIR = "memory-snapshot/"
 MAGIC = 0x317A7970
 FORMAT = "pyvizzy-memory-snapshot/1"
 SCRATCH_BYTES = 1 << 16
-#: The most the build's server takes from the page (the snapshot is about 100 MB).
+#: The most the build's server takes from the page (the snapshot is about 85 MB).
 MAX_BYTES = 1 << 30
 #: Where the page sends the snapshot back to (the build's server only).
 UPLOAD_PATH = "/_bake/memory-snapshot"

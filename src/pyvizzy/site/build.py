@@ -614,7 +614,7 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     ``memory_snapshot`` lets the worker keep Python's memory after the imports in the
     visitor's browser and start repeat visits from it (``memory_snapshot.js``).
     ``site_snapshot`` also makes that snapshot at build time, in headless Chromium, and
-    serves it with the site, so first visits start from it too (``bake.py``; about 25 MB
+    serves it with the site, so first visits start from it too (``bake.py``; about 22 MB
     gzip). ``None`` makes it where Chromium and Playwright are installed; ``True`` fails the
     build where they are not.
     """

@@ -124,8 +124,6 @@
   worker.busy = false;
   worker.queue = [];
   let patching = 0;
-  const QUIET_MS = 1500; // the app left alone this long: the service worker may install
-  let lastPatchAt = 0; // when Python's last patch arrived
 
   // Page -> Python. Changes made in the same task (a slider sets `value` and
   // `value_throttled` together) travel as one message; while Python is busy, later changes
@@ -217,19 +215,19 @@
         mark("live");
         worker.postMessage({ type: "rendered" });
         worker.postMessage({ type: "location", location: JSON.stringify(window.location) });
-        registerServiceWorkerWhenQuiet();
       } catch (error) {
         showError("The app could not be drawn: " + error, String(error && error.stack));
       }
     } else if (msg.type === "memory-snapshot") {
       mark("memory-snapshot", { bytes: msg.bytes, ms: msg.ms });
       load.memory_snapshot_kept = msg.state;
+    } else if (msg.type === "quiet") {
+      registerServiceWorker();
     } else if (msg.type === "linked") {
       mark("linked", { worker_t: msg.t });
       load.worker_resources = msg.resources || [];
     } else if (msg.type === "patch") {
       const applyStarted = performance.now();
-      lastPatchAt = applyStarted;
       try {
         patching += 1;
         const patch = typeof msg.patch === "string" ? JSON.parse(msg.patch) : msg.patch;
@@ -247,19 +245,9 @@
     for (const event of early.messages) worker.onmessage(event);
   }
 
-  // 3. After the app is live: a service worker that keeps the pinned files for the next visit.
-  // Installing it copies them all into Cache Storage: that waits until the visitor has left
-  // the app alone for a moment (as the worker's memory snapshot does), so that it does not
-  // slow the first slider moves.
-  function registerServiceWorkerWhenQuiet() {
-    const wait = lastPatchAt + QUIET_MS - performance.now();
-    if (wait > 0) {
-      setTimeout(registerServiceWorkerWhenQuiet, wait);
-      return;
-    }
-    registerServiceWorker();
-  }
-
+  // 3. Once the app is live and the visitor has left it alone for a moment (the worker says
+  // "quiet"): a service worker that keeps the pinned files for the next visit. Installing it
+  // copies them all into Cache Storage; waiting keeps that off the first slider moves.
   function registerServiceWorker() {
     if (!config.service_worker || !("serviceWorker" in navigator)) return;
     if (!window.isSecureContext) return;

@@ -206,11 +206,11 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
    * when it was taken), then Pyodide's snapshot of the memory (at a multiple of 16 bytes) and
    * SCRATCH_BYTES of zeros. */
   function serialize(captured, FS, folders, key) {
-    let paths = [];
+    const found = [];
     for (const folder of folders) {
-      if (FS.analyzePath(folder).exists) walkFiles(FS, folder, paths);
+      if (FS.analyzePath(folder).exists) walkFiles(FS, folder, found);
     }
-    if (captured.imported) paths = paths.filter((path) => !captured.imported.has(path));
+    const paths = found.filter((path) => !captured.imported.has(path));
     const contents = paths.map((path) => FS.readFile(path));
     const header = Object.assign({}, captured.header, {
       key: key,

@@ -125,17 +125,23 @@ async function startPython(options) {
   return recorder;
 }
 
-// After the app is live: keep the snapshot for the next visit. Storing copies about 100 MB
-// (the packages' files and the memory): wait until the visitor has left the app alone for a
-// moment, so that it does not slow the first slider moves.
+// After the app is live, the work for the next visit waits until the visitor has left the
+// app alone for a moment, so that it does not slow the first slider moves: keeping the
+// snapshot here (storing copies about 85 MB) and, told by the "quiet" message, the page's
+// service worker (its install copies the pinned files).
 const QUIET_MS = 1500;
 let lastPatchAt = 0;
-async function storeSnapshotWhenQuiet() {
+function whenQuiet() {
   const wait = lastPatchAt + QUIET_MS - performance.now();
   if (wait > 0) {
-    setTimeout(storeSnapshotWhenQuiet, wait);
+    setTimeout(whenQuiet, wait);
     return;
   }
+  self.postMessage({ type: "quiet" });
+  if (snapshotToKeep) storeSnapshot();
+}
+
+async function storeSnapshot() {
   const snapshot = snapshotToKeep;
   snapshotToKeep = null;
   const storeStarted = performance.now();
@@ -218,10 +224,8 @@ self.onmessage = async (event) => {
         decodedBodySize: entry.decodedBodySize,
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
-      if (snapshotToKeep) {
-        lastPatchAt = performance.now();
-        storeSnapshotWhenQuiet();
-      }
+      lastPatchAt = performance.now();
+      whenQuiet();
     } else if (msg.type === "patch") {
       const patchStarted = performance.now();
       lastPatchAt = patchStarted;
