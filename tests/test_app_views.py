@@ -288,6 +288,20 @@ def _app(use_folder, query=""):
     return app
 
 
+def test_creating_the_app_searches_no_entry_points(use_folder, monkeypatch):
+    import panel as pn
+    from panel.config import panel_extension
+
+    from pyvizzy.app.layout import create_app
+
+    searched = []
+    monkeypatch.setattr(panel_extension, "_loaded", False)  # as in a fresh interpreter
+    monkeypatch.setattr(pn.config, "load_entry_points", True)  # Panel's default
+    monkeypatch.setattr(panel_extension, "_load_entry_points", lambda self: searched.append(1))
+    create_app(query="")
+    assert searched == []
+
+
 def test_start_trains_the_default_dataset_and_publishes(use_folder):
     app = _app(use_folder)
     published = app.bridge.published_state()

@@ -304,9 +304,11 @@ def create_app(load_catalog=None, load_entry=None, query: str | None = None) -> 
     query : str, optional
         Initial settings; default: the request's query string (see :func:`initial_query`).
     """
-    # (No IDE signatures for Panel's classes: nothing here completes code, and making them
-    # took 45 ms of the first build in CPython, more in Pyodide.)
-    pn.extension(apply_signatures=False)
+    # No IDE signatures for Panel's classes (nothing here completes code; making them took
+    # 45 ms of the first build in CPython, more in Pyodide), and no search of every installed
+    # distribution's metadata for Panel extensions to load (the app uses none; in the site's
+    # worker the search read the zipped standard library's directory: about 100 ms a visit).
+    pn.extension(apply_signatures=False, load_entry_points=False)
     app = PyvizzyApp(load_catalog, load_entry)
     app.start(initial_query() if query is None else query)
     return app.view()
