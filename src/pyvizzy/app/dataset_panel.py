@@ -13,7 +13,8 @@ __all__ = ["DatasetPanel", "render_dataset_grid", "render_dataset_header"]
 ITEM_CSS = """
 .pv-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(50px, 1fr)); gap: 5px;
   align-content: start; padding: 2px; }
-.pv-item { position: relative; min-width: 0; }
+.pv-item { position: relative; min-width: 0; aspect-ratio: 1; content-visibility: auto;
+  contain-intrinsic-size: auto 50px; }
 .pv-item .th { width: 100%; height: auto; aspect-ratio: 1; border-radius: 7px; display: flex; }
 .pv-item .pv-chip { position: absolute; left: 3px; bottom: 3px; max-width: 52px; z-index: 2;
   pointer-events: none; box-shadow: 0 0 0 1px rgba(0,0,0,.15); }

@@ -18,7 +18,8 @@ MAX_BARS = 5
 
 ROW_CSS = """
 .pv-prow { display: flex; gap: 6px; align-items: center; padding: 3px 2px;
-  border-bottom: 1px solid var(--pv-border); cursor: pointer; }
+  border-bottom: 1px solid var(--pv-border); cursor: pointer;
+  content-visibility: auto; contain-intrinsic-size: auto 45px; }
 .pv-prow:hover { background: var(--pv-sunken); }
 .pv-prow.sel { background: var(--pv-accent-soft); }
 .pv-bars { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(0, auto) 1fr 34px;
