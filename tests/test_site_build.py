@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -308,6 +309,44 @@ def test_the_preload_leaves_the_libraries_objects_out_of_the_collectors_full_pas
                             timeout=120, check=True)
     frozen, tracked = map(int, result.stdout.split())
     assert frozen > 100_000 and tracked < frozen / 100
+
+
+def test_building_the_app_imports_nothing_the_preload_has_not(tmp_path):
+    # What the worker runs after the preload (the memory snapshot is taken between the two),
+    # in CPython with stand-ins for Pyodide's modules: the page's address, the app and its
+    # document. A module it imports would be imported anew on every visit.
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+    from pyvizzy.site.build import (
+        BATCH_CODE,
+        DEFAULT_APP,
+        LOCATION_CODE,
+        PRELOAD_CODE,
+        SESSION_CODE,
+        app_code,
+    )
+
+    datasets = write_synthetic_catalog(tmp_path / "datasets")
+    app_source = DEFAULT_APP.read_text(encoding="utf-8")
+    after_preload = app_code(app_source).replace("await write_doc()", "")
+    assert BATCH_CODE in after_preload and SESSION_CODE in after_preload
+    script = (
+        "import json, sys\n"
+        "from unittest import mock\n"
+        "for name in ('js', 'pyodide', 'pyodide.ffi', 'pyodide.http'):\n"
+        "    sys.modules[name] = mock.MagicMock()\n"
+        f"exec({PRELOAD_CODE!r})\n"
+        "before = set(sys.modules)\n"
+        "page_location = json.dumps({'search': '?class=60'})\n"
+        f"exec({LOCATION_CODE!r})\n"
+        f"exec({after_preload!r})\n"
+        "from panel.io.state import state\n"
+        "assert state.curdoc.roots, 'the app made no document'\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=180, env={**os.environ, "PYVIZZY_DATASETS": str(datasets)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
 def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(monkeypatch):

@@ -393,10 +393,13 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
 
 # The slow imports, timed as one phase: Panel, libsvm's binding without the rest of
 # scikit-learn and SciPy (pyvizzy.libsvm), and what the app imports as it builds (its panels,
-# numpy.random for the folds, bleach, which Panel imports to sanitize HTML). A repeat visit
-# starts from Python's memory right after these (the memory snapshot), so whatever is
-# imported here is not imported again. Then every object alive is frozen out of the cyclic
-# garbage collector's reach (also in the snapshot): the collector's full pass over the
+# numpy.random for the folds, the modules Panel imports as it makes the document, and the
+# HTML sanitizer it makes then: a bleach Cleaner, whose making imports html5lib's tree
+# walkers and compiles its patterns). A visit starts from Python's memory right after these
+# (the memory snapshot), so whatever is imported or made here is not again (a test checks
+# that building the app imports nothing more; but `pyodide.http`, which the app imports to
+# read its dataset, holds `AbortSignal.any`, a JS object the snapshot cannot keep). Then every object alive is frozen out of the
+# cyclic garbage collector's reach (also in the snapshot): the collector's full pass over the
 # libraries' objects (about 90 ms in CPython, 120-140 ms in Pyodide) had run once in the
 # middle of every build of the app.
 PRELOAD_CODE = """
@@ -404,8 +407,10 @@ import panel
 from pyvizzy import crossval, libsvm
 libsvm.import_binding()
 from panel.io.pyodide import init_doc, write_doc
-import bleach
 import numpy.random
+import bokeh.server, panel.io.browser, panel.io.location
+from panel.util import HTML_SANITIZER
+HTML_SANITIZER.clean("")
 import pyvizzy.app.layout
 import gc
 gc.collect()
