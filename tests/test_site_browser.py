@@ -324,23 +324,40 @@ def test_repeat_visits_load_the_pinned_files_from_the_service_worker_of_their_bu
         server.server_close()
 
 
-MEMORY_SNAPSHOT_CACHE = "pyvizzy-memory-snapshot"
-# The visit's memory snapshot has settled: kept in Cache Storage (after a fresh start or a
-# restore from the site's), or there is none to keep (restored from the kept one, or off).
+MEMORY_SNAPSHOT_FOLDER = "pyvizzy-memory-snapshot"
+# The visit's memory snapshot has settled: kept (after a fresh start or a restore from the
+# site's), or there is none to keep (restored from the kept one, or off).
 SNAPSHOT_SETTLED = """() => window.pyvizzyLoad.live &&
     window.pyvizzyLoad.memory_snapshot_kept !== "pending";"""
 SITE_SNAPSHOT = "**/memory-snapshot/*.bin"
-# The stored snapshots' names (Cache Storage is the page's origin's, shared with its worker).
+# The kept snapshots' file names (the origin's private file system, shared by the page and
+# its worker).
 STORED_SNAPSHOTS = f"""async () => {{
-    const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
-    return (await cache.keys()).map((request) => request.url);
+    const root = await navigator.storage.getDirectory();
+    const names = [];
+    try {{
+        const folder = await root.getDirectoryHandle("{MEMORY_SNAPSHOT_FOLDER}");
+        for await (const name of folder.keys()) names.push(name);
+    }} catch (error) {{
+        if (error.name !== "NotFoundError") throw error;
+    }}
+    return names.sort();
 }}"""
-# Rewrite the one stored snapshot's JSON header with `edit` (a JS function of the parsed
+# The one kept snapshot's file handle, in the page.
+KEPT_FILE = f"""const root = await navigator.storage.getDirectory();
+    const folder = await root.getDirectoryHandle("{MEMORY_SNAPSHOT_FOLDER}");
+    const [name] = [...await Array.fromAsync(folder.keys())];
+    const file = await folder.getFileHandle(name);
+    const write = async (bytes) => {{
+        const writable = await file.createWritable();
+        await writable.write(bytes);
+        await writable.close();
+    }};"""
+# Rewrite the one kept snapshot's JSON header with `edit` (a JS function of the parsed
 # header), keeping the rest of the file as it is.
 EDIT_SNAPSHOT_HEADER = f"""async (edit) => {{
-    const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
-    const [request] = await cache.keys();
-    const buffer = await (await cache.match(request)).arrayBuffer();
+    {KEPT_FILE}
+    const buffer = await (await file.getFile()).arrayBuffer();
     const length = new DataView(buffer).getUint32(4, true);
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, length)));
     (0, eval)(edit)(header);
@@ -350,9 +367,13 @@ EDIT_SNAPSHOT_HEADER = f"""async (edit) => {{
     text = text.padEnd(length, " ");
     const out = new Uint8Array(buffer.slice(0));
     out.set(new TextEncoder().encode(text), 8);
-    await cache.put(request, new Response(out));
+    await write(out);
 }}"""
-
+# Replace the one kept snapshot with something that is not one.
+GARBLE_SNAPSHOT = f"""async () => {{
+    {KEPT_FILE}
+    await write(new TextEncoder().encode("not a snapshot"));
+}}"""
 
 def visit_until_settled(context, base_url: str, path: str = "index.html"):
     """Open the page in ``context``; wait until trained and the memory snapshot settled.
@@ -392,18 +413,19 @@ def test_the_site_serves_the_memory_snapshot_its_worker_asks_for(site_dir):
 
 
 def test_a_first_visit_starts_from_the_sites_memory_snapshot_a_repeat_visit_from_the_kept_one(
-        browser, base_url):
+        browser, base_url, site_dir):
+    key = json.loads((site_dir / "build-info.json").read_text())["site_memory_snapshot"]
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     try:
         page, recorder, first, load = visit_until_settled(context, base_url)
-        # Restored from the site's snapshot, which it then kept in Cache Storage.
+        # Restored from the site's snapshot, which it then kept (under the same name).
         assert started_from(load) == ("restored", "site")
         assert load["memory_snapshot_kept"] == "stored"
         assert wheels_downloaded(load) == [], "a restored worker installs no packages"
         assert_agrees_with_categorize(first)
         assert recorder.foreign() == [] and recorder.failed == []
         stored = page.evaluate(STORED_SNAPSHOTS)
-        assert len(stored) == 1 and "/pyvizzy-memory-snapshot/" in stored[0]
+        assert stored == [key.rsplit("/", 1)[1]]
         page.close()
 
         page, recorder, restored, load = visit_until_settled(context, base_url)
@@ -479,11 +501,7 @@ def test_an_unusable_kept_snapshot_is_dropped_and_the_sites_used_instead(
         page, _, first, load = visit_until_settled(context, base_url)
         assert load["memory_snapshot_kept"] == "stored"
         if damage == "garbage":
-            page.evaluate(f"""async () => {{
-                const cache = await caches.open("{MEMORY_SNAPSHOT_CACHE}");
-                const [request] = await cache.keys();
-                await cache.put(request, new Response("not a snapshot"));
-            }}""")
+            page.evaluate(GARBLE_SNAPSHOT)
         else:
             page.evaluate(EDIT_SNAPSHOT_HEADER, damage)
         page.close()

@@ -3,9 +3,9 @@
 With it a first visit starts Python as a repeat visit does (``templates/memory_snapshot.js``):
 from Python's memory right after the imports, instead of installing the packages and importing
 them. The build opens the built site once in headless Chromium (Debian's, as the browser tests
-do), lets the page's worker start Python afresh and keep its snapshot in Cache Storage, has the
-page send those bytes back to the build's own server, checks them, and writes them into the
-site with a gzip copy beside them (``serve_site.py`` sends that one).
+do), lets the page's worker start Python afresh and keep its snapshot (in the origin's private
+file system), has the page send those bytes back to the build's own server, checks them, and
+writes them into the site with a gzip copy beside them (``serve_site.py`` sends that one).
 
 Nothing of it is third-party data: it is the site's own Python, made from the site's own
 files. The snapshot is taken before the app runs, so it holds neither the page's address nor
@@ -44,12 +44,12 @@ SETTLED = """() => {
     const load = window.pyvizzyLoad;
     return !!load && (!!load.error || (load.live && load.memory_snapshot_kept !== "pending"));
 }"""
-# The page reads the kept snapshot from Cache Storage (with the site's memory_snapshot.js,
-# loaded into the page) and sends it to the build's server.
+# The page reads the kept snapshot from the origin's private file system (with the site's
+# memory_snapshot.js, loaded into the page) and sends it to the build's server.
 UPLOAD = """async ([path, key]) => {
     const kept = await MemorySnapshot.load(key);
     if (!kept) return "no snapshot kept for key " + key;
-    const response = await fetch(path, { method: "PUT", body: await kept.blob() });
+    const response = await fetch(path, { method: "PUT", body: kept });
     return response.ok ? null : "the build's server answered " + response.status;
 }"""
 

@@ -5,8 +5,6 @@
 
 const BUILD = __PYVIZZY_SW_CONFIG__;
 const CACHE = "pyvizzy-" + BUILD.build_id;
-// The Python worker's own cache (memory_snapshot.js): it keeps one snapshot, for its build.
-const MEMORY_SNAPSHOT_CACHE = "pyvizzy-memory-snapshot";
 const PINNED = new Set(BUILD.pinned.map((path) => new URL(path, self.registration.scope).href));
 
 self.addEventListener("install", (event) => {
@@ -25,8 +23,7 @@ self.addEventListener("activate", (event) => {
       .then((names) =>
         Promise.all(
           names
-            .filter((name) => name.startsWith("pyvizzy-") && name !== CACHE &&
-              name !== MEMORY_SNAPSHOT_CACHE)
+            .filter((name) => name.startsWith("pyvizzy-") && name !== CACHE)
             .map((name) => caches.delete(name))
         )
       )

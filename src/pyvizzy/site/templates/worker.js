@@ -12,11 +12,12 @@ const CONFIG = __PYVIZZY_WORKER_CONFIG__;
 const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 
 importScripts("memory_snapshot.js");
-// Look for a kept snapshot while Pyodide's scripts load; where there is none, start
+// Read the kept snapshot while Pyodide's scripts load; where there is none, start
 // downloading the site's.
 const keptSnapshot = SNAPSHOT_KEY
   ? MemorySnapshot.load(SNAPSHOT_KEY).catch((error) => {
-    console.info("pyvizzy: no memory snapshot (Cache Storage unreadable)", error);
+    // (e.g. another tab of the site is reading or writing it just now)
+    console.info("pyvizzy: the kept memory snapshot could not be read", error);
     return null;
   })
   : Promise.resolve(null);
@@ -32,6 +33,29 @@ function siteSnapshot() {
   return siteSnapshotDownload;
 }
 keptSnapshot.then((kept) => kept || siteSnapshot());
+
+// Pyodide compiles its WebAssembly (about 10 MB) only when it creates its module, which
+// with a memory snapshot is once the snapshot has been read: compile it from the start
+// instead, alongside the read (from the same address, so the browser's cached code for it
+// is used as before), and give Pyodide that module. Should this fail, Pyodide's own way runs.
+const INDEX_URL = new URL(CONFIG.pyodide_url, self.location.href).href;
+const pyodideWasm = WebAssembly.compileStreaming(fetch(INDEX_URL + "pyodide.asm.wasm"));
+pyodideWasm.catch(() => {}); // (handled where it is used)
+function useEarlyCompiledWasm() {
+  const create = self._createPyodideModule;
+  self._createPyodideModule = (settings) => {
+    const pyodidesOwn = settings.instantiateWasm;
+    settings.instantiateWasm = (imports, receiveInstance) => {
+      const instantiated = pyodideWasm.then(async (module) => {
+        return [await WebAssembly.instantiate(module, imports), module];
+      });
+      instantiated.then(([instance, module]) => receiveInstance(instance, module),
+        () => pyodidesOwn(imports, receiveInstance));
+      return {}; // (Emscripten: the instance comes asynchronously)
+    };
+    return create(settings);
+  };
+}
 
 const started = performance.now();
 function elapsed() {
@@ -95,9 +119,10 @@ async function startPython(options) {
     const snapshot = await open();
     if (!snapshot) continue;
     try {
-      // Its body is read while Pyodide starts.
+      // (the site's is downloaded while Pyodide starts)
       let bytes = null;
-      const body = snapshot.arrayBuffer().then((buffer) => {
+      const read = snapshot instanceof ArrayBuffer ? Promise.resolve(snapshot) : snapshot.arrayBuffer();
+      const body = read.then((buffer) => {
         snapshotTimes.read_at = elapsed();
         bytes = buffer;
         return buffer;
@@ -166,9 +191,9 @@ async function startApplication() {
   try {
     status(phase, "Starting Python");
     importScripts(CONFIG.pyodide_url + "pyodide.js", CONFIG.pyodide_url + "pyodide.asm.js");
-    const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
+    useEarlyCompiledWasm();
     const recorder = await startPython({
-      indexURL: indexURL,
+      indexURL: INDEX_URL,
       env: { PYVIZZY_RUNTIME: "pyodide-worker" },
     });
     setPhase("imports");
