@@ -359,8 +359,9 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
     }
   }
 
-  /** The kept snapshot for `key` as an ArrayBuffer, or null. */
-  async function load(key) {
+  /** The kept snapshot for `key`, not read yet (its `arrayBuffer()` reads it, as a
+   * Response's would), or null. */
+  async function find(key) {
     const folder = await snapshotFolder(false);
     if (!folder) return null;
     let file;
@@ -370,6 +371,10 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
       if (isNotFound(error)) return null;
       throw error;
     }
+    return { arrayBuffer: () => readFile(file) };
+  }
+
+  async function readFile(file) {
     if (!file.createSyncAccessHandle) return (await file.getFile()).arrayBuffer(); // (a page)
     const access = await file.createSyncAccessHandle();
     try {
@@ -379,6 +384,12 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
     } finally {
       access.close();
     }
+  }
+
+  /** The kept snapshot for `key` as an ArrayBuffer, or null. */
+  async function load(key) {
+    const kept = await find(key);
+    return kept && kept.arrayBuffer();
   }
 
   /** Keep a snapshot as the one for `key`, dropping any other: `snapshot` is either what
@@ -421,5 +432,5 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
     }
   }
 
-  return { recordLibraries, capture, serialize, parse, restore, load, store, drop };
+  return { recordLibraries, capture, serialize, parse, restore, find, load, store, drop };
 })();

@@ -12,10 +12,10 @@ const CONFIG = __PYVIZZY_WORKER_CONFIG__;
 const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 
 importScripts("memory_snapshot.js");
-// Read the kept snapshot while Pyodide's scripts load; where there is none, start
-// downloading the site's.
+// Look for a kept snapshot while Pyodide's scripts load; where there is none, start
+// downloading the site's. (Either is read once Pyodide has started loading its own files.)
 const keptSnapshot = SNAPSHOT_KEY
-  ? MemorySnapshot.load(SNAPSHOT_KEY).catch((error) => {
+  ? MemorySnapshot.find(SNAPSHOT_KEY).catch((error) => {
     // (e.g. another tab of the site is reading or writing it just now)
     console.info("pyvizzy: the kept memory snapshot could not be read", error);
     return null;
@@ -33,29 +33,6 @@ function siteSnapshot() {
   return siteSnapshotDownload;
 }
 keptSnapshot.then((kept) => kept || siteSnapshot());
-
-// Pyodide compiles its WebAssembly (about 10 MB) only when it creates its module, which
-// with a memory snapshot is once the snapshot has been read: compile it from the start
-// instead, alongside the read (from the same address, so the browser's cached code for it
-// is used as before), and give Pyodide that module. Should this fail, Pyodide's own way runs.
-const INDEX_URL = new URL(CONFIG.pyodide_url, self.location.href).href;
-const pyodideWasm = WebAssembly.compileStreaming(fetch(INDEX_URL + "pyodide.asm.wasm"));
-pyodideWasm.catch(() => {}); // (handled where it is used)
-function useEarlyCompiledWasm() {
-  const create = self._createPyodideModule;
-  self._createPyodideModule = (settings) => {
-    const pyodidesOwn = settings.instantiateWasm;
-    settings.instantiateWasm = (imports, receiveInstance) => {
-      const instantiated = pyodideWasm.then(async (module) => {
-        return [await WebAssembly.instantiate(module, imports), module];
-      });
-      instantiated.then(([instance, module]) => receiveInstance(instance, module),
-        () => pyodidesOwn(imports, receiveInstance));
-      return {}; // (Emscripten: the instance comes asynchronously)
-    };
-    return create(settings);
-  };
-}
 
 const started = performance.now();
 function elapsed() {
@@ -119,10 +96,9 @@ async function startPython(options) {
     const snapshot = await open();
     if (!snapshot) continue;
     try {
-      // (the site's is downloaded while Pyodide starts)
+      // Its body is read while Pyodide starts.
       let bytes = null;
-      const read = snapshot instanceof ArrayBuffer ? Promise.resolve(snapshot) : snapshot.arrayBuffer();
-      const body = read.then((buffer) => {
+      const body = snapshot.arrayBuffer().then((buffer) => {
         snapshotTimes.read_at = elapsed();
         bytes = buffer;
         return buffer;
@@ -191,9 +167,8 @@ async function startApplication() {
   try {
     status(phase, "Starting Python");
     importScripts(CONFIG.pyodide_url + "pyodide.js", CONFIG.pyodide_url + "pyodide.asm.js");
-    useEarlyCompiledWasm();
     const recorder = await startPython({
-      indexURL: INDEX_URL,
+      indexURL: new URL(CONFIG.pyodide_url, self.location.href).href,
       env: { PYVIZZY_RUNTIME: "pyodide-worker" },
     });
     setPhase("imports");
