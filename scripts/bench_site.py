@@ -6,7 +6,7 @@
 Serves the site on 127.0.0.1, then measures:
 - cold loads, each with a fresh browser profile (empty HTTP cache, no service worker);
 - repeat visits in the last cold load's profile (HTTP cache, service worker and the Python
-  memory snapshot kept in Cache Storage);
+  memory snapshot kept in the private file system);
 for each: first paint (the pre-rendered snapshot), interactive (trained and the sliders live),
 the Python phases (runtime + packages, imports, app build), the in-browser 5-fold training
 time and the bytes transferred. Then the slider-to-redraw latency over ``--moves`` key presses
@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         row("interactive (trained, sliders live)", "interactive"),
         f"| - Python runtime + packages | {fmt(phase(cold, 'worker_start', 'imports_start'), 1000)}"
         f" | {fmt(phase(repeat, 'worker_start', 'imports_start'), 1000)} |",
-        "|   - the memory snapshot read (cold: downloaded; repeat: from Cache Storage), "
+        "|   - the memory snapshot read (cold: downloaded; repeat: the kept file), "
         f"while Pyodide starts | {fmt(phase(cold, 'worker_start', 'snapshot_read'), 1000)} | "
         f"{fmt(phase(repeat, 'worker_start', 'snapshot_read'), 1000)} |",
         "|   - then the memory restored and the libraries reloaded | "
