@@ -520,3 +520,47 @@ def test_an_unusable_kept_snapshot_is_dropped_and_the_sites_used_instead(
         assert started_from(load) == ("restored", "cache")
     finally:
         context.close()
+
+
+# Another tab of the site holding the kept file (a synchronous access handle is exclusive):
+# a dedicated worker, started from a page of the same origin without the site's CSP.
+HOLD_KEPT_FILE = f"""async () => {{
+    const source = `onmessage = async (event) => {{
+        if (event.data === "release") {{ self.handle.close(); postMessage("released"); return; }}
+        const root = await navigator.storage.getDirectory();
+        const folder = await root.getDirectoryHandle("{MEMORY_SNAPSHOT_FOLDER}");
+        const [name] = await Array.fromAsync(folder.keys());
+        self.handle = await (await folder.getFileHandle(name)).createSyncAccessHandle();
+        postMessage("held");
+    }};`;
+    window.holder = new Worker(URL.createObjectURL(new Blob([source])));
+    const answer = () => new Promise((resolve) => {{ window.holder.onmessage = resolve; }});
+    window.release = async () => {{ window.holder.postMessage("release"); await answer(); }};
+    window.holder.postMessage("hold");
+    return (await answer()).data;
+}}"""
+
+
+def test_a_kept_snapshot_another_tab_holds_is_passed_over_not_dropped(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page, _, first, _ = visit_until_settled(context, base_url)
+        kept = page.evaluate(STORED_SNAPSHOTS)
+        assert len(kept) == 1
+        page.close()
+        holder = context.new_page()
+        holder.goto(base_url + "no-such-page")  # (a 404 page: no Content-Security-Policy)
+        assert holder.evaluate(HOLD_KEPT_FILE) == "held"
+
+        page, recorder, state, load = visit_until_settled(context, base_url)
+        assert started_from(load) == ("restored", "site")
+        np.testing.assert_allclose(state["pred_probs"], first["pred_probs"], atol=1e-12)
+        assert recorder.page_errors == []
+        assert page.evaluate(STORED_SNAPSHOTS) == kept, "the held file is left as it was"
+        page.close()
+
+        holder.evaluate("window.release()")
+        page, _, _, load = visit_until_settled(context, base_url)
+        assert started_from(load) == ("restored", "cache")
+    finally:
+        context.close()

@@ -95,9 +95,9 @@ async function startPython(options) {
   for (const [source, open] of [["cache", () => keptSnapshot], ["site", siteSnapshot]]) {
     const snapshot = await open();
     if (!snapshot) continue;
+    let bytes = null;
     try {
       // Its body is read while Pyodide starts.
-      let bytes = null;
       const body = snapshot.arrayBuffer().then((buffer) => {
         snapshotTimes.read_at = elapsed();
         bytes = buffer;
@@ -113,7 +113,9 @@ async function startPython(options) {
       snapshotState = "unusable";
       // (console.info: the worker turns some console warnings into load failures)
       console.info(`pyvizzy: the ${source}'s memory snapshot is unusable`, error);
-      if (source === "cache") await MemorySnapshot.drop().catch(() => {});
+      // A kept one that was read but does not fit is dropped; one that could not be read
+      // (another tab of the site reading or writing it just then) is left alone.
+      if (source === "cache" && bytes) await MemorySnapshot.drop().catch(() => {});
     }
   }
   let recorder = null;
