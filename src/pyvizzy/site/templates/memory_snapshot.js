@@ -21,8 +21,9 @@
 // in the snapshot's header: a snapshot is only ever restored by the build that made it.
 //
 // Any doubt (a library placed differently, a table that does not line up, another build's
-// snapshot, a kept file that cannot be read) and the worker passes the snapshot over (dropping a
-// kept one): it tries the site's, else starts Python the ordinary way.
+// snapshot) and the worker passes the snapshot over (dropping a kept one; a kept one that
+// cannot be read just then, because another tab holds it, is left alone): it tries the
+// site's, else starts Python the ordinary way.
 /* exported MemorySnapshot */
 "use strict";
 
@@ -343,7 +344,8 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
   // in many pieces, each copied on the worker's thread, while Pyodide starts there).
 
   const FOLDER = "pyvizzy-memory-snapshot";
-  const OLD_CACHE_NAME = "pyvizzy-memory-snapshot"; // (Cache Storage, where builds kept it before)
+  // Where builds before kept it (Cache Storage): dropped with it.
+  const OLD_CACHE_NAME = "pyvizzy-memory-snapshot";
 
   const isNotFound = (error) => error && (error.name === "NotFoundError" ||
     error.name === "TypeMismatchError");

@@ -16,8 +16,9 @@ importScripts("memory_snapshot.js");
 // downloading the site's. (Either is read once Pyodide has started loading its own files.)
 const keptSnapshot = SNAPSHOT_KEY
   ? MemorySnapshot.find(SNAPSHOT_KEY).catch((error) => {
-    // (e.g. another tab of the site is reading or writing it just now)
-    console.info("pyvizzy: the kept memory snapshot could not be read", error);
+    // (e.g. a browser that gives the page no private file system)
+    console.info("pyvizzy: no kept memory snapshot (the private file system is unreadable)",
+      error);
     return null;
   })
   : Promise.resolve(null);
@@ -169,8 +170,9 @@ async function startApplication() {
   try {
     status(phase, "Starting Python");
     importScripts(CONFIG.pyodide_url + "pyodide.js", CONFIG.pyodide_url + "pyodide.asm.js");
+    const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
     const recorder = await startPython({
-      indexURL: new URL(CONFIG.pyodide_url, self.location.href).href,
+      indexURL: indexURL,
       env: { PYVIZZY_RUNTIME: "pyodide-worker" },
     });
     setPhase("imports");
