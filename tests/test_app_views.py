@@ -234,6 +234,25 @@ def test_labels_repeated_per_image_are_clipped_only_when_their_text_may_not_fit(
     assert {css.endswith(" cut") for css, text in names if text == "circle"} == {False}
 
 
+def test_the_long_lists_are_drawn_in_groups_of_every_item_once_in_order(state):
+    # Groups the browser skips while out of view: all but the last full, nothing lost.
+    from pyvizzy.app.dataset_panel import TILES_PER_GROUP, render_dataset_grid
+    from pyvizzy.app.pred_probs_panel import ROWS_PER_GROUP, row_order
+
+    n_items = state.dataset.n_items
+    for order in ("dataset", "quality"):
+        groups = render_pred_probs(state, order).split('<div class="pv-rows">')[1:]
+        ids = [re.findall(r'<div class="pv-prow" data-pv-id="([^"]+)"', g) for g in groups]
+        assert [len(g) for g in ids[:-1]] == [ROWS_PER_GROUP] * (len(ids) - 1)
+        expected = [state.dataset.ids[row] for row in row_order(state, order)]
+        assert [i for group in ids for i in group] == expected and len(expected) == n_items
+    groups = render_dataset_grid(state).split('<div class="pv-tiles">')[1:]
+    counts = [g.count('<div class="pv-item">') for g in groups]
+    assert counts[:-1] == [TILES_PER_GROUP] * (len(groups) - 1) and sum(counts) == n_items
+    tile_ids = re.findall(r'<div class="pv-item"><[^>]*data-pv-id="([^"]+)"', "".join(groups))
+    assert tile_ids == list(state.dataset.ids)
+
+
 def test_results_list_every_flagged_item_once(state):
     state.param.update(class_percentile=60, ood_percentile=20)
     html_text = render_results(state)

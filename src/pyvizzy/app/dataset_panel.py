@@ -10,11 +10,17 @@ from pyvizzy.app.state import AppState
 
 __all__ = ["DatasetPanel", "render_dataset_grid", "render_dataset_header"]
 
+#: Tiles are drawn in groups of this many, each a grid of its own, skipped by the browser
+#: while out of view (``content-visibility: auto``); a multiple of the column counts the
+#: panel has (2 in the app's layout; 1, 3, 4 and 6 also), so that rows are full.
+TILES_PER_GROUP = 12
+
 ITEM_CSS = """
-.pv-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(50px, 1fr)); gap: 5px;
-  align-content: start; padding: 2px; }
-.pv-item { position: relative; min-width: 0; aspect-ratio: 1; content-visibility: auto;
-  contain-intrinsic-size: auto 50px; }
+.pv-grid { padding: 2px; }
+.pv-tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(50px, 1fr)); gap: 5px;
+  align-content: start; margin-bottom: 5px; content-visibility: auto;
+  contain-intrinsic-size: auto 456px; }
+.pv-item { position: relative; min-width: 0; aspect-ratio: 1; }
 .pv-item .th { width: 100%; height: auto; aspect-ratio: 1; border-radius: 7px; display: flex; }
 .pv-item .pv-chip { position: absolute; left: 3px; bottom: 3px; max-width: 52px; z-index: 2;
   pointer-events: none; box-shadow: 0 0 0 1px rgba(0,0,0,.15); }
@@ -85,7 +91,11 @@ def render_dataset_grid(state: AppState) -> str:
             + mark
             + "</div>"
         )
-    return f'<div class="pv-grid pv-live-selection">{"".join(tiles)}</div>'
+    groups = "".join(
+        f'<div class="pv-tiles">{"".join(tiles[start:start + TILES_PER_GROUP])}</div>'
+        for start in range(0, len(tiles), TILES_PER_GROUP)
+    )
+    return f'<div class="pv-grid pv-live-selection">{groups}</div>'
 
 
 class DatasetPanel(pn.viewable.Viewer):

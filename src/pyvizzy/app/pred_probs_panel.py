@@ -15,11 +15,15 @@ __all__ = ["SORT_ORDERS", "PredProbsPanel", "render_pred_probs", "row_order"]
 SORT_ORDERS = {"Order": "dataset", "Label quality ↑": "quality"}
 #: With more classes than this, a row shows only its most probable classes (and the given one).
 MAX_BARS = 5
+#: Rows are drawn in groups of this many, each skipped by the browser while out of view
+#: (``content-visibility: auto``): a first frame lays out only the groups in view, and each
+#: frame checks a few groups, not every row, for coming into view.
+ROWS_PER_GROUP = 20
 
 ROW_CSS = """
 .pv-prow { display: flex; gap: 6px; align-items: center; padding: 3px 2px;
-  border-bottom: 1px solid var(--pv-border); cursor: pointer;
-  content-visibility: auto; contain-intrinsic-size: auto 45px; }
+  border-bottom: 1px solid var(--pv-border); cursor: pointer; }
+.pv-rows { content-visibility: auto; contain-intrinsic-size: auto 1040px; }
 .pv-prow:hover { background: var(--pv-sunken); }
 .pv-prow.sel { background: var(--pv-accent-soft); }
 .pv-bars { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(0, auto) 1fr 34px;
@@ -81,7 +85,11 @@ def render_pred_probs(state: AppState, order: str = "dataset") -> str:
     rows = state.cached(
         "probability rows", lambda: [_row(state, row) for row in range(state.dataset.n_items)]
     )
-    body = "".join(rows[row] for row in row_order(state, order).tolist())
+    ordered = [rows[row] for row in row_order(state, order).tolist()]
+    body = "".join(
+        f'<div class="pv-rows">{"".join(ordered[start:start + ROWS_PER_GROUP])}</div>'
+        for start in range(0, len(ordered), ROWS_PER_GROUP)
+    )
     return f'<div class="pv-live-selection">{body}</div>'
 
 
