@@ -398,10 +398,10 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
 # walkers and compiles its patterns). A visit starts from Python's memory right after these
 # (the memory snapshot), so whatever is imported or made here is not again (a test checks
 # that building the app imports nothing more; but `pyodide.http`, which the app imports to
-# read its dataset, holds `AbortSignal.any`, a JS object the snapshot cannot keep). Then every object alive is frozen out of the
-# cyclic garbage collector's reach (also in the snapshot): the collector's full pass over the
-# libraries' objects (about 90 ms in CPython, 120-140 ms in Pyodide) had run once in the
-# middle of every build of the app.
+# read its dataset, holds `AbortSignal.any`, a JS object the snapshot cannot keep). Then
+# every object alive is frozen out of the cyclic garbage collector's reach (also in the
+# snapshot): the collector's full pass over the libraries' objects (about 90 ms in CPython,
+# 120-140 ms in Pyodide) had run once in the middle of every build of the app.
 PRELOAD_CODE = """
 import panel
 from pyvizzy import crossval, libsvm
