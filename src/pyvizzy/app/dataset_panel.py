@@ -20,7 +20,7 @@ ITEM_CSS = """
 .pv-tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(50px, 1fr)); gap: 5px;
   align-content: start; margin-bottom: 5px; content-visibility: auto;
   contain-intrinsic-size: auto 456px; }
-.pv-item { position: relative; min-width: 0; aspect-ratio: 1; }
+.pv-item { position: relative; min-width: 0; }
 .pv-item .th { width: 100%; height: auto; aspect-ratio: 1; border-radius: 7px; display: flex; }
 .pv-item .pv-chip { position: absolute; left: 3px; bottom: 3px; max-width: 52px; z-index: 2;
   pointer-events: none; box-shadow: 0 0 0 1px rgba(0,0,0,.15); }

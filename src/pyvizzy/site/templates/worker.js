@@ -13,7 +13,8 @@ const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 
 importScripts("memory_snapshot.js");
 // Look for a kept snapshot while Pyodide's scripts load; where there is none, start
-// downloading the site's. (Either is read once Pyodide has started loading its own files.)
+// downloading the site's. (A kept one is read once Pyodide has started fetching its own
+// files; the site's arrives meanwhile.)
 const keptSnapshot = SNAPSHOT_KEY
   ? MemorySnapshot.find(SNAPSHOT_KEY).catch((error) => {
     // (e.g. a browser that gives the page no private file system)
