@@ -149,7 +149,13 @@ _SHOWN_JS = """() => {
     cls: plot.querySelector('.val.cls').textContent,
     ood: plot.querySelector('.val.ood').textContent,
     left: plot.querySelector('.mark.cls').style.left}))
-  return {cells, sections, marks}
+  const card = all(document, '.pv-ex')[0]
+  const explained = card ? {
+    id: card.querySelector('[data-pv-id]').dataset.pvId,
+    category: all(document, '.pv-cat')[0].className,
+    lines: [...all(document, '.pv-pbars .mk.cls')].map((line) => line.title),
+    why: all(document, '.pv-why')[0].textContent} : null
+  return {cells, sections, marks, explained}
 }"""
 
 
@@ -174,7 +180,10 @@ def _assert_views_show(page, state: dict) -> None:
         sections = {key: sorted(sec["ids"]) for key, sec in shown["sections"].items()}
         marks = [mark["cls"] for mark in shown["marks"]]
         want_marks = [f"{value:.3f}" for value in expected.class_thresholds]
-        if cells == want_cells and sections == want_sections and marks == want_marks:
+        card = shown["explained"]
+        lines = card["lines"] if card else None
+        want_lines = [f"class threshold {value:.3f}" for value in expected.class_thresholds]
+        if (cells, sections, marks, lines) == (want_cells, want_sections, want_marks, want_lines):
             break
         time.sleep(0.1)
     assert {key: cell["ids"] for key, cell in shown["cells"].items()} == want_cells
@@ -195,6 +204,17 @@ def _assert_views_show(page, state: dict) -> None:
     assert [mark["left"] for mark in shown["marks"]] == [
         f"{min(max(value, 0.0), 1.0) * 100:.2f}%" for value in expected.class_thresholds
     ]
+    # The selected image's card: its category and the class threshold lines of now.
+    explained = shown["explained"]
+    assert explained is not None and explained["id"] == state["selected"]
+    row = state["ids"].index(state["selected"])
+    assert explained["category"] == f"pv-cat {expected.categories[row]}"
+    assert explained["lines"] == [
+        f"class threshold {value:.3f}" for value in expected.class_thresholds
+    ]
+    assert f"{expected.class_thresholds[int(np.argmax(state['pred_probs'][row]))]:.3f}" in (
+        explained["why"]
+    )
 
 
 def _wait_for(page, condition: str) -> dict:

@@ -156,6 +156,25 @@ api.setAddress = (query) => {
     window.history.replaceState(window.history.state, '', url)
   }
 }
+// Moves of a slider write the address off the redraw's path, when the page is idle (replacing
+// the history entry took about 1 ms of the main thread per move, at times 10 ms), and at most
+// once per ADDRESS_MS, the newest address winning: the browser also limits how often a page
+// may replace its history entry.
+const ADDRESS_MS = 100
+api.setAddressLater = (query) => {
+  api._address = query
+  if (api._addressPending) { return }
+  api._addressPending = true
+  const write = () => {
+    api._addressPending = false
+    api._addressAt = performance.now()
+    api.setAddress(api._address)
+  }
+  const wait = Math.max(0, (api._addressAt || -ADDRESS_MS) + ADDRESS_MS - performance.now())
+  setTimeout(() => {
+    if (window.requestIdleCallback) { requestIdleCallback(write, {timeout: 250}) } else { write() }
+  }, wait)
+}
 api.toggleTheme = () => {
   root.dataset.pvTheme = root.dataset.pvTheme === 'dark' ? 'light' : 'dark'
   api.setAddress(window.location.search)
@@ -380,7 +399,36 @@ const layoutHistograms = (root, view) => {
   })
   return true
 }
-const layouts = {joint: layoutJoint, results: layoutResults, histograms: layoutHistograms}
+// HTML from Python (escaped there), written only when it changed since this page wrote it.
+const setHTML = (el, html, memo) => {
+  if (memo.get(el) !== html) { el.innerHTML = html; memo.set(el, html) }
+}
+const layoutExplainer = (root, view, tiles, pool, memo) => {
+  const tracks = root.querySelectorAll('.pv-pbars .track')
+  const category = root.querySelector('.pv-cat')
+  const suggestion = root.querySelector('.pv-sugg')
+  const why = root.querySelector('.pv-why')
+  if (tracks.length !== view.marks.length || !category || !suggestion || !why) { return false }
+  tracks.forEach((track, k) => {
+    const [oodLeft, oodTitle, classLeft, classTitle] = view.marks[k]
+    for (const [css, left, title] of [['ood', oodLeft, oodTitle], ['cls', classLeft, classTitle]]) {
+      const line = track.querySelector('.mk.' + css)
+      setStyle(line, 'left', left)
+      if (line.title !== title) { line.title = title }
+    }
+  })
+  setHTML(suggestion, view.suggestion, memo)
+  setClass(category, 'pv-cat ' + view.category[0])
+  setText(category, view.category[1])
+  setHTML(why, view.why, memo)
+  return true
+}
+const layoutScoreboard = (root, view, tiles, pool, memo) => {
+  setHTML(root, view.html, memo)
+  return true
+}
+const layouts = {joint: layoutJoint, results: layoutResults, histograms: layoutHistograms,
+                 explainer: layoutExplainer, scoreboard: layoutScoreboard}
 api.layout = (views) => {
   if (!views) { return }
   for (const [name, view] of Object.entries(views)) {
@@ -434,7 +482,7 @@ const payload = api._decode(data.dynamic)
 const incoming = payload.state
 if (api._dynamic !== null && incoming.seq < api._dynamic.seq) { return }  // an older one
 api._dynamic = incoming
-if (payload.address) { api.setAddress(payload.address) }
+if (payload.address) { api.setAddressLater(payload.address) }
 api._merge()
 api.layout(payload.views)
 if (!api._pyBusy) { api.idle() }

@@ -93,22 +93,29 @@ class PageDrawing:
         ``html -> pane``, e.g. :func:`html_pane` with the panel's stylesheet.
     attrs : str
         Further attributes of the drawing's wrapping ``<div>``.
+    per_selection : bool
+        The drawing shows the selected item: a new selection draws it anew too.
     """
 
-    def __init__(self, state, view: str, draw, layout, make_pane, attrs: str = ""):
+    def __init__(
+        self, state, view: str, draw, layout, make_pane, attrs: str = "",
+        per_selection: bool = False,
+    ):  # fmt: skip
         self.state = state
         self.view = view
         self._draw = draw
         self._layout = layout
         self._attrs = attrs
+        self._per_selection = per_selection
         self.revision = 0
         self._drawn_for = self._model_key()
         self.pane = make_pane(self._content())
-        state.param.watch(self._redraw, ["revision"])
+        state.param.watch(self._redraw, ["revision", "selected"] if per_selection else ["revision"])
 
     def _model_key(self) -> tuple:
         state = self.state
-        return (id(state.dataset), state.train_revision, state.result is None)
+        selected = state.selected if self._per_selection else None
+        return (id(state.dataset), state.train_revision, state.result is None, selected)
 
     def _content(self) -> str:
         self.revision += 1

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.components import card, scroll_pane
+from pyvizzy.app.components import PageDrawing, card, scroll_pane
 from pyvizzy.app.markup import chip, esc, thumbnail
 from pyvizzy.app.state import AppState
 
-__all__ = ["ExplainerPanel", "explain", "render_explainer"]
+__all__ = ["ExplainerPanel", "explain", "explainer_layout", "render_explainer"]
 
 EXPLAIN_CSS = """
 .pv-ex { display: grid; grid-template-columns: 80px 1fr; gap: 8px; align-items: start; }
@@ -86,6 +86,43 @@ def explain(state: AppState, row: int) -> str:
     )
 
 
+def _marks(state: AppState) -> list[list[str]]:
+    """Per class: the OOD and class threshold lines' positions and tooltips."""
+    result = state.result
+    return [
+        [
+            f"{result.ood_thresholds[k] * 100:.1f}%",
+            f"OOD threshold {result.ood_thresholds[k]:.3f}",
+            f"{result.class_thresholds[k] * 100:.1f}%",
+            f"class threshold {result.class_thresholds[k]:.3f}",
+        ]
+        for k in range(state.n_classes)
+    ]
+
+
+def _suggestion(state: AppState, row: int) -> str:
+    suggested = int(state.result.suggested[row])
+    return chip("suggested: " + state.class_names[suggested], suggested) if suggested >= 0 else ""
+
+
+def explainer_layout(state: AppState) -> dict | None:
+    """What a slider move changes in the selected item's card (None: no card).
+
+    The card is drawn once per model and selection (:func:`render_explainer`); the page
+    moves its threshold lines and writes its suggestion, category and reason from this.
+    """
+    row = state.selected_index
+    if state.result is None or row is None:
+        return None
+    category = str(state.result.categories[row])
+    return {
+        "marks": _marks(state),
+        "suggestion": _suggestion(state, row),
+        "category": [category, CATEGORY_TEXT[category]],
+        "why": explain(state, row),
+    }
+
+
 def render_explainer(state: AppState) -> str:
     """The selected item's card: image, labels, probability bars with thresholds, reason."""
     title = '<div class="pv-title"><span class="pv-num">6</span><b>Why?</b></div>'
@@ -101,27 +138,26 @@ def render_explainer(state: AppState) -> str:
     names = state.class_names
     item_id = state.dataset.ids[row]
     given = int(state.labels[row])
-    suggested = int(result.suggested[row])
     category = str(result.categories[row])
     probs = state.pred_probs[row]
     bars = []
-    for k, name in enumerate(names):
+    for k, (name, (ood_left, ood_title, class_left, class_title)) in enumerate(
+        zip(names, _marks(state), strict=True)
+    ):
         bars.append(
             f'<span class="n" title="{esc(name)}">{esc(name)}</span><span class="track">'
             f'<span class="fill" style="width:{probs[k] * 100:.1f}%;--c:var(--pv-bar)"></span>'
-            f'<span class="mk ood" style="left:{result.ood_thresholds[k] * 100:.1f}%" '
-            f'title="OOD threshold {result.ood_thresholds[k]:.3f}"></span>'
-            f'<span class="mk cls" style="left:{result.class_thresholds[k] * 100:.1f}%" '
-            f'title="class threshold {result.class_thresholds[k]:.3f}"></span></span>'
+            f'<span class="mk ood" style="left:{ood_left}" title="{ood_title}"></span>'
+            f'<span class="mk cls" style="left:{class_left}" title="{class_title}"></span></span>'
             f'<span class="v">{probs[k]:.3f}</span>'
         )
-    suggestion = chip("suggested: " + names[suggested], suggested) if suggested >= 0 else ""
     return (
         title
         + '<div class="pv-ex">'
         + thumbnail(item_id, state.image_urls[row], given, size="lg", selected=False)
         + f'<div class="meta"><code title="{esc(item_id)}">{esc(item_id)}</code>'
-        + f"<div>{chip('given: ' + names[given], given)} {suggestion}</div>"
+        + f"<div>{chip('given: ' + names[given], given)} "
+        + f'<span class="pv-sugg">{_suggestion(state, row)}</span></div>'
         + f'<span class="pv-cat {category}">{CATEGORY_TEXT[category]}</span>'
         + f'<div class="pv-pbars">{"".join(bars)}</div></div></div>'
         + f'<p class="pv-why">{explain(state, row)}</p>'
@@ -134,12 +170,17 @@ class ExplainerPanel(pn.viewable.Viewer):
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
-        self.body = scroll_pane(render_explainer(state), stylesheets=[EXPLAIN_CSS])
-        state.param.watch(self._redraw, ["revision", "selected"])
+        self.drawing = PageDrawing(
+            state, "explainer", render_explainer, explainer_layout,
+            lambda html: scroll_pane(html, stylesheets=[EXPLAIN_CSS]),
+            attrs='style="display:contents"', per_selection=True,
+        )
+        self.body = self.drawing.pane
         self._layout = card(self.body, panel="pv-panel-explainer")
 
     def __panel__(self):
         return self._layout
 
-    def _redraw(self, *_events) -> None:
-        self.body.object = render_explainer(self.state)
+    def page_layout(self) -> dict | None:
+        """:func:`explainer_layout` for the card on the page (None: nothing to lay out)."""
+        return self.drawing.page_layout()

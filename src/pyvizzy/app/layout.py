@@ -169,6 +169,8 @@ class PyvizzyApp:
             "joint": self.joint_panel.page_layout(),
             "results": self.results_panel.page_layout(),
             "histograms": self.thresholds_panel.page_layout(),
+            "explainer": self.explainer_panel.page_layout(),
+            "scoreboard": self.scoreboard_panel.page_layout(),
         }
         self.bridge.send_state(static, dynamic, address, views)
 

@@ -6,10 +6,10 @@ import math
 
 import panel as pn
 
-from pyvizzy.app.components import card, scroll_pane
+from pyvizzy.app.components import PageDrawing, card, scroll_pane
 from pyvizzy.app.state import AppState
 
-__all__ = ["ScoreboardPanel", "render_scoreboard"]
+__all__ = ["ScoreboardPanel", "render_scoreboard", "scoreboard_layout"]
 
 SCORE_CSS = """
 .pv-score { width: 100%; border-collapse: collapse; font-size: 11.5px;
@@ -65,18 +65,33 @@ def render_scoreboard(state: AppState) -> str:
     )
 
 
+def scoreboard_layout(state: AppState) -> dict | None:
+    """The board at the current sliders, for the page to write in (None before training).
+
+    The counts change with most slider moves; the page writes the board's few lines
+    itself instead of Panel replacing the pane.
+    """
+    if state.result is None:
+        return None
+    return {"html": render_scoreboard(state)}
+
+
 class ScoreboardPanel(pn.viewable.Viewer):
     """Precision and recall of the flags against the dataset's true labels."""
 
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
-        self.body = scroll_pane(render_scoreboard(state), stylesheets=[SCORE_CSS])
-        state.param.watch(self._redraw, ["revision"])
+        self.drawing = PageDrawing(
+            state, "scoreboard", render_scoreboard, scoreboard_layout,
+            lambda html: scroll_pane(html, stylesheets=[SCORE_CSS]),
+        )
+        self.body = self.drawing.pane
         self._layout = card(self.body, panel="pv-panel-scoreboard")
 
     def __panel__(self):
         return self._layout
 
-    def _redraw(self, *_events) -> None:
-        self.body.object = render_scoreboard(self.state)
+    def page_layout(self) -> dict | None:
+        """:func:`scoreboard_layout` for the board on the page (None: nothing to lay out)."""
+        return self.drawing.page_layout()
