@@ -349,6 +349,54 @@ def test_building_the_app_imports_nothing_the_preload_has_not(tmp_path):
     assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
+def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_inline(tmp_path):
+    # The worker's page <-> Python glue in CPython (Pyodide's modules stood in for): the page
+    # moves the class slider; Python answers with ONE patch, a JSON string in which the
+    # bridge's state (bytes) is written as base64, which BokehJS decodes.
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+    from pyvizzy.site.build import BATCH_CODE, LINK_CODE, LOCATION_CODE, PRELOAD_CODE
+
+    datasets = write_synthetic_catalog(tmp_path / "datasets")
+    script = (
+        "import base64, json, sys\n"
+        "from unittest import mock\n"
+        "for name in ('js', 'pyodide', 'pyodide.ffi', 'pyodide.http'):\n"
+        "    sys.modules[name] = mock.MagicMock()\n"
+        f"exec({PRELOAD_CODE!r})\n"
+        "sent = []\n"
+        "sendPatch = lambda patch, buffers, message_id: sent.append((patch, buffers))\n"
+        "page_location = None\n"
+        f"exec({LOCATION_CODE!r})\n"
+        "from panel.io.pyodide import init_doc\n"
+        "init_doc()\n"
+        f"exec({BATCH_CODE!r})\n"
+        "from pyvizzy.app import create_app\n"
+        "create_app().servable()\n"
+        f"exec({LINK_CODE!r})\n"
+        "from bokeh.models import Slider\n"
+        "from panel.io.state import state\n"
+        "slider = next(m for m in state.curdoc.models if isinstance(m, Slider)"
+        " and 'pv-class-slider' in m.css_classes)\n"
+        "sent.clear()\n"
+        "_apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
+        "{'id': slider.id}, 'attr': 'value', 'new': 63}]}))\n"
+        "print(json.dumps([[patch if isinstance(patch, str) else None, buffers]"
+        " for patch, buffers in sent]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=180, env={**os.environ, "PYVIZZY_DATASETS": str(datasets)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    sent = json.loads(result.stdout.splitlines()[-1])
+    assert len(sent) == 1
+    text, buffers = sent[0]
+    assert isinstance(text, str) and buffers is None
+    (change,) = json.loads(text)["events"]
+    assert change["attr"] == "dynamic" and change["new"]["type"] == "bytes"
+    payload = json.loads(base64.b64decode(change["new"]["data"]))
+    assert payload["state"]["class_percentile"] == 63
+    assert set(payload["views"]) >= {"joint", "results", "histograms", "explainer", "scoreboard"}
+
+
 def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(monkeypatch):
     from pyvizzy.site import bake
     from pyvizzy.site.build import SiteBuildError, _want_site_snapshot

@@ -465,7 +465,8 @@ BATCH_CODE = """
 import json as _json_module
 import js as _js
 import pyodide as _pyodide
-from bokeh.core.serialization import Serialized as _Serialized
+from bokeh.core.serialization import Serialized as _Serialized, Serializer as _Serializer
+from bokeh.document.json import PatchJson as _PatchJson
 from panel.io.pyodide import _convert_json_patch, _dict_converter, _process_document_events
 from panel.io.state import state as _state
 
@@ -473,23 +474,31 @@ _pending_events = []
 _batching = [False]
 
 
+def _inline_patch(doc, events):
+    # Panel's _process_document_events, with binary data (the bridge's state is bytes) written
+    # into the JSON as base64, which BokehJS decodes: the patch can cross as one string.
+    serializer = _Serializer(references=doc.models.synced_references, deferred=False)
+    patch = _PatchJson(events=serializer.encode(events))
+    doc.models.flush_synced(lambda model: not serializer.has_ref(model))
+    return patch
+
+
 def _flush_events():
     if not _pending_events:
         return
     events = list(_pending_events)
     _pending_events.clear()
-    patch, buffers = _process_document_events(_state.curdoc, events)
-    if not buffers:
-        try:  # one JSON string crosses to the page much faster than a tree of JS objects
-            sendPatch(_json_module.dumps(patch, separators=(",", ":")), None, None)
-            return
-        except (TypeError, ValueError):
-            pass
-    sendPatch(
-        _pyodide.ffi.to_js(patch, dict_converter=_dict_converter),
-        _js.Map.new(_pyodide.ffi.to_js(buffers)),
-        None,
-    )
+    try:  # one JSON string crosses to the page much faster than a tree of JS objects
+        text = _json_module.dumps(_inline_patch(_state.curdoc, events), separators=(",", ":"))
+    except (TypeError, ValueError):
+        patch, buffers = _process_document_events(_state.curdoc, events)
+        sendPatch(
+            _pyodide.ffi.to_js(patch, dict_converter=_dict_converter),
+            _js.Map.new(_pyodide.ffi.to_js(buffers)),
+            None,
+        )
+        return
+    sendPatch(text, None, None)
 
 
 def _on_change(event):
