@@ -311,6 +311,24 @@ def test_the_preload_leaves_the_libraries_objects_out_of_the_collectors_full_pas
     assert frozen > 100_000 and tracked < frozen / 100
 
 
+#: Pyodide's modules stood in for, so that the worker's Python runs in CPython.
+_STAND_INS = (
+    "import json, sys\n"
+    "from unittest import mock\n"
+    "for name in ('js', 'pyodide', 'pyodide.ffi', 'pyodide.http'):\n"
+    "    sys.modules[name] = mock.MagicMock()\n"
+)
+
+
+def _run_worker_python(script: str, datasets: Path):
+    """Run ``script`` after :data:`_STAND_INS` in a fresh CPython; its last line, as JSON."""
+    result = subprocess.run([sys.executable, "-c", _STAND_INS + script], capture_output=True,
+                            text=True, timeout=180,
+                            env={**os.environ, "PYVIZZY_DATASETS": str(datasets)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
 def test_building_the_app_imports_nothing_the_preload_has_not(tmp_path):
     # What the worker runs after the preload (the memory snapshot is taken between the two),
     # in CPython with stand-ins for Pyodide's modules: the page's address, the app and its
@@ -330,10 +348,6 @@ def test_building_the_app_imports_nothing_the_preload_has_not(tmp_path):
     after_preload = app_code(app_source).replace("await write_doc()", "")
     assert BATCH_CODE in after_preload and SESSION_CODE in after_preload
     script = (
-        "import json, sys\n"
-        "from unittest import mock\n"
-        "for name in ('js', 'pyodide', 'pyodide.ffi', 'pyodide.http'):\n"
-        "    sys.modules[name] = mock.MagicMock()\n"
         f"exec({PRELOAD_CODE!r})\n"
         "before = set(sys.modules)\n"
         "page_location = json.dumps({'search': '?class=60'})\n"
@@ -343,10 +357,7 @@ def test_building_the_app_imports_nothing_the_preload_has_not(tmp_path):
         "assert state.curdoc.roots, 'the app made no document'\n"
         "print(json.dumps(sorted(set(sys.modules) - before)))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=180, env={**os.environ, "PYVIZZY_DATASETS": str(datasets)})
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout.splitlines()[-1]) == []
+    assert _run_worker_python(script, datasets) == []
 
 
 def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_inline(tmp_path):
@@ -358,10 +369,6 @@ def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_in
 
     datasets = write_synthetic_catalog(tmp_path / "datasets")
     script = (
-        "import base64, json, sys\n"
-        "from unittest import mock\n"
-        "for name in ('js', 'pyodide', 'pyodide.ffi', 'pyodide.http'):\n"
-        "    sys.modules[name] = mock.MagicMock()\n"
         f"exec({PRELOAD_CODE!r})\n"
         "sent = []\n"
         "sendPatch = lambda patch, buffers, message_id: sent.append((patch, buffers))\n"
@@ -383,10 +390,7 @@ def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_in
         "print(json.dumps([[patch if isinstance(patch, str) else None, buffers]"
         " for patch, buffers in sent]))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=180, env={**os.environ, "PYVIZZY_DATASETS": str(datasets)})
-    assert result.returncode == 0, result.stderr[-3000:]
-    sent = json.loads(result.stdout.splitlines()[-1])
+    sent = _run_worker_python(script, datasets)
     assert len(sent) == 1
     text, buffers = sent[0]
     assert isinstance(text, str) and buffers is None
