@@ -161,6 +161,7 @@ api.setAddress = (query) => {
 // once per ADDRESS_MS, the newest address winning: the browser also limits how often a page
 // may replace its history entry.
 const ADDRESS_MS = 100
+api._addressAt = api._addressAt ?? -Infinity
 api.setAddressLater = (query) => {
   api._address = query
   if (api._addressPending) { return }
@@ -170,7 +171,7 @@ api.setAddressLater = (query) => {
     api._addressAt = performance.now()
     api.setAddress(api._address)
   }
-  const wait = Math.max(0, (api._addressAt || -ADDRESS_MS) + ADDRESS_MS - performance.now())
+  const wait = Math.max(0, api._addressAt + ADDRESS_MS - performance.now())
   setTimeout(() => {
     if (window.requestIdleCallback) { requestIdleCallback(write, {timeout: 250}) } else { write() }
   }, wait)

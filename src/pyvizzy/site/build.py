@@ -463,42 +463,28 @@ _doc._session_context = lambda: _PageSessionContext(document=_doc, arguments=_ar
 # message from the page go back as ONE patch; changes made at other times go at once.
 BATCH_CODE = """
 import json as _json_module
-import js as _js
-import pyodide as _pyodide
 from bokeh.core.serialization import Serialized as _Serialized, Serializer as _Serializer
 from bokeh.document.json import PatchJson as _PatchJson
-from panel.io.pyodide import _convert_json_patch, _dict_converter, _process_document_events
+from panel.io.pyodide import _convert_json_patch
 from panel.io.state import state as _state
 
 _pending_events = []
 _batching = [False]
 
 
-def _inline_patch(doc, events):
-    # Panel's _process_document_events, with binary data (the bridge's state is bytes) written
-    # into the JSON as base64, which BokehJS decodes: the patch can cross as one string.
-    serializer = _Serializer(references=doc.models.synced_references, deferred=False)
-    patch = _PatchJson(events=serializer.encode(events))
-    doc.models.flush_synced(lambda model: not serializer.has_ref(model))
-    return patch
-
-
 def _flush_events():
+    # Panel's _process_document_events, but with binary data (the bridge's state is bytes)
+    # written into the JSON as base64, which BokehJS decodes: the patch crosses to the page
+    # as one string, much faster than a tree of JS objects and a Map of buffers.
     if not _pending_events:
         return
     events = list(_pending_events)
     _pending_events.clear()
-    try:  # one JSON string crosses to the page much faster than a tree of JS objects
-        text = _json_module.dumps(_inline_patch(_state.curdoc, events), separators=(",", ":"))
-    except (TypeError, ValueError):
-        patch, buffers = _process_document_events(_state.curdoc, events)
-        sendPatch(
-            _pyodide.ffi.to_js(patch, dict_converter=_dict_converter),
-            _js.Map.new(_pyodide.ffi.to_js(buffers)),
-            None,
-        )
-        return
-    sendPatch(text, None, None)
+    doc = _state.curdoc
+    serializer = _Serializer(references=doc.models.synced_references, deferred=False)
+    patch = _PatchJson(events=serializer.encode(events))
+    doc.models.flush_synced(lambda model: not serializer.has_ref(model))
+    sendPatch(_json_module.dumps(patch, separators=(",", ":")), None, None)
 
 
 def _on_change(event):
