@@ -457,6 +457,57 @@ api.layout = (views) => {
   }
 }
 if (payload) { setTimeout(() => api.layout(payload.views), 0) }
+// Slider look-ahead (the site's worker; pyvizzy.app.lookahead): payloads Python computed for
+// nearby slider settings are kept here, by setting, with the last payloads Python published,
+// for as long as the rest of the state (their `basis`) stays as it is. A slider move to a
+// kept setting is drawn at once (api.preview, called with the page's change number); then,
+// until Python has answered that change, no answer to an earlier one is drawn over it.
+const AHEAD_KEPT = 512
+api._settingOf = (state) => state.class_percentile + ',' + state.ood_percentile
+api._ahead = new Map()
+api._basis = payload ? payload.basis : null
+api._newest = payload ? payload.state.seq : 0  // the newest payload Python published
+api._shown = payload ? payload.basis + ':' + api._settingOf(payload.state) : null
+api._shownMove = 0
+api._held = null  // Python's newest payload, when it answered a change older than the shown
+api._keep = (basis, key, payload) => {
+  if (basis !== api._basis) { return }
+  api._ahead.delete(key)
+  api._ahead.set(key, payload)
+  if (api._ahead.size > AHEAD_KEPT) { api._ahead.delete(api._ahead.keys().next().value) }
+}
+if (payload) { api._keep(payload.basis, api._settingOf(payload.state), payload) }
+api.ahead = (basis, key, text) => api._keep(basis, key, text)
+api.preview = (classValue, oodValue, move) => {
+  const key = classValue + ',' + oodValue
+  let kept = api._ahead.get(key)
+  if (kept === undefined || api._dynamic === null) { return false }
+  if (typeof kept === 'string') { kept = JSON.parse(kept); api._ahead.set(key, kept) }
+  api._shownMove = move
+  api.show(kept)
+  return true
+}
+api.settle = () => {
+  if (api._held) { const held = api._held; api._held = null; api.show(held) }
+}
+// Draw a payload (Python's, or one computed ahead): state, address, views, selection.
+api.show = (payload) => {
+  const shown = payload.basis + ':' + api._settingOf(payload.state)
+  const confirms = api._dynamic !== null && api._shown === shown
+  api._shown = shown
+  api._dynamic = payload.state
+  api._merge()
+  if (!api._pyBusy) { api.idle() }
+  if (confirms) {  // Python's answer to what was drawn ahead: the same views
+    api.markSelected(api._state ? api._state.selected : null)
+    return
+  }
+  if (payload.address) { api.setAddressLater(payload.address) }
+  api.layout(payload.views)
+  api.markSelected(api._state ? api._state.selected : null)
+  requestAnimationFrame(() => api.markSelected(api._state ? api._state.selected : null))
+  api._post()
+}
 api._pyBusy = data.busy_json ? JSON.parse(data.busy_json) : ''
 const wanted = search.get('dataset')
 if (data.busy_json && JSON.parse(data.busy_json)) {
@@ -480,16 +531,15 @@ _DYNAMIC = r"""
 const api = window.pyvizzy
 if (!api || !data.dynamic) { return }
 const payload = api._decode(data.dynamic)
-const incoming = payload.state
-if (api._dynamic !== null && incoming.seq < api._dynamic.seq) { return }  // an older one
-api._dynamic = incoming
-if (payload.address) { api.setAddressLater(payload.address) }
-api._merge()
-api.layout(payload.views)
-if (!api._pyBusy) { api.idle() }
-api.markSelected(api._state ? api._state.selected : null)
-requestAnimationFrame(() => api.markSelected(api._state ? api._state.selected : null))
-api._post()
+if (api._newest && payload.state.seq < api._newest) { return }  // an older one
+api._newest = payload.state.seq
+if (payload.basis !== api._basis) { api._basis = payload.basis; api._ahead.clear() }
+api._keep(payload.basis, api._settingOf(payload.state), payload)
+// (the site's page says which of its changes this answers; elsewhere, all of them)
+const answering = api._answering === undefined ? Infinity : api._answering
+if (answering < api._shownMove) { api._held = payload; return }
+api._held = null
+api.show(payload)
 """
 
 _BUSY = r"""
@@ -537,6 +587,7 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
         dynamic: dict,
         address: str | None = None,
         views: dict | None = None,
+        basis: int | None = None,
     ) -> None:
         """Publish a state snapshot to the page, in two parts merged there.
 
@@ -547,11 +598,20 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
         bytes: Panel sanitizes string properties as HTML (slow, and it mangles ``<``),
         bytes it leaves alone. ``views`` (name -> layout, e.g. which thumbnails go in which
         cell of the joint) tells the page how to re-sort views it lays out itself.
+        ``basis`` numbers everything in the payload but the sliders' part: payloads
+        computed ahead for other slider values are only used on the same basis.
         """
         if static is not None:
             self.static_json = safe_json(static)
-        payload = {"state": dynamic, "address": address, "views": views or {}}
-        self.dynamic = json.dumps(payload, allow_nan=False, separators=(",", ":")).encode()
+        self.dynamic = self.payload_json(dynamic, address, views, basis).encode()
+
+    @staticmethod
+    def payload_json(
+        dynamic: dict, address: str | None, views: dict | None, basis: int | None
+    ) -> str:
+        """The JSON text of a payload for the page (see :meth:`send_state`)."""
+        payload = {"state": dynamic, "address": address, "views": views or {}, "basis": basis}
+        return json.dumps(payload, allow_nan=False, separators=(",", ":"))
 
     def published_state(self) -> dict:
         """The state as the page will merge it (what ``window.pyvizzy.state()`` returns)."""

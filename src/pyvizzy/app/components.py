@@ -124,9 +124,13 @@ class PageDrawing:
             f"{self._draw(self.state)}</div>"
         )
 
-    def page_layout(self) -> dict | None:
-        """``layout(state)`` for the drawing on the page, with its revision."""
-        layout = self._layout(self.state)
+    def page_layout(self, state=None) -> dict | None:
+        """``layout(state)`` for the drawing on the page, with its revision.
+
+        ``state`` defaults to the drawing's own; a :class:`~pyvizzy.app.state.StateAtSliders`
+        gives the layout a slider move to its values would send.
+        """
+        layout = self._layout(self.state if state is None else state)
         return None if layout is None else {**layout, "rev": self.revision}
 
     def _redraw(self, *_events) -> None:

@@ -181,6 +181,6 @@ class ExplainerPanel(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
-    def page_layout(self) -> dict | None:
+    def page_layout(self, state=None) -> dict | None:
         """:func:`explainer_layout` for the card on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout()
+        return self.drawing.page_layout(state)

@@ -193,6 +193,6 @@ class JointPanel(pn.viewable.Viewer):
     def _draw(self, state: AppState) -> str:
         return f'{self._title(state)}<div class="pv-jbody">{render_joint(state)}</div>'
 
-    def page_layout(self) -> dict | None:
+    def page_layout(self, state=None) -> dict | None:
         """:func:`joint_layout` for the drawing on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout()
+        return self.drawing.page_layout(state)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from urllib.parse import urlencode
 
 import panel as pn
@@ -23,6 +24,7 @@ from pyvizzy.app.dataset_panel import DatasetPanel
 from pyvizzy.app.explainer_panel import ExplainerPanel
 from pyvizzy.app.header import Header
 from pyvizzy.app.joint_panel import JointPanel
+from pyvizzy.app.lookahead import SliderLookahead
 from pyvizzy.app.pred_probs_panel import PredProbsPanel
 from pyvizzy.app.results_panel import ResultsPanel
 from pyvizzy.app.scoreboard_panel import ScoreboardPanel
@@ -30,7 +32,7 @@ from pyvizzy.app.state import AppState, QuerySettings, parse_query
 from pyvizzy.app.thresholds_panel import ThresholdsPanel
 from pyvizzy.dataset import DatasetError
 
-__all__ = ["PyvizzyApp", "Shell", "create_app"]
+__all__ = ["PyvizzyApp", "Shell", "app_for", "create_app"]
 
 BUSY_TRAINING = "Training the 5-fold SVM on your labels…"
 BUSY_LOADING = "Loading the dataset and training the model…"
@@ -109,6 +111,9 @@ class PyvizzyApp:
         self._applied = None
         self._published = 0
         self._static_key = None
+        self._basis_key = None
+        #: Numbers the published payloads' non-slider part (see :meth:`publish`).
+        self.basis = 0
         self.state = AppState()
         self.bridge = Bridge()
         self.header = Header(self.state)
@@ -119,6 +124,8 @@ class PyvizzyApp:
         self.explainer_panel = ExplainerPanel(self.state)
         self.results_panel = ResultsPanel(self.state)
         self.scoreboard_panel = ScoreboardPanel(self.state)
+        #: The payloads of nearby slider settings, for the site's worker to send ahead.
+        self.lookahead = SliderLookahead(self)
         # Registered after the panels' watchers: the page hears about a state once drawn.
         self.state.param.watch(
             self.publish, ["revision", "selected", "notices", "error", "pending_labels"]
@@ -160,19 +167,49 @@ class PyvizzyApp:
             self._static_key = static_key
             static = state.static_snapshot()
         self._published += 1
-        dynamic = {**state.dynamic_snapshot(), "seq": self._published}
+        dynamic, address, views = self._page_payload(state)
         if state.recompute_started is not None:
             # Python's share of the last redraw: recompute + every view + this snapshot.
             dynamic["redraw_ms"] = round(1000 * (time.perf_counter() - state.recompute_started), 2)
+        # Everything a payload holds but the sliders' part: while it stays the same, a
+        # payload computed ahead for other slider values (:meth:`preview_payload`) is what
+        # a move to them would send.
+        basis_key = (
+            static_key, state.threshold_mode, state.selected, tuple(state.notices),
+            state.error, tuple(view and view["rev"] for view in views.values()),
+        )  # fmt: skip
+        if basis_key != self._basis_key:
+            self._basis_key = basis_key
+            self.basis += 1
+        self.bridge.send_state(static, dynamic, address, views, self.basis)
+
+    def _page_payload(self, state) -> tuple[dict, str | None, dict]:
+        """The state's dynamic snapshot, address and view layouts, as :meth:`publish` sends.
+
+        ``state`` is :attr:`state` or a :class:`~pyvizzy.app.state.StateAtSliders` of it.
+        """
+        dynamic = {**state.dynamic_snapshot(), "seq": self._published}
         address = state.address() if state.dataset_key else None
         views = {
-            "joint": self.joint_panel.page_layout(),
-            "results": self.results_panel.page_layout(),
-            "histograms": self.thresholds_panel.page_layout(),
-            "explainer": self.explainer_panel.page_layout(),
-            "scoreboard": self.scoreboard_panel.page_layout(),
+            "joint": self.joint_panel.page_layout(state),
+            "results": self.results_panel.page_layout(state),
+            "histograms": self.thresholds_panel.page_layout(state),
+            "explainer": self.explainer_panel.page_layout(state),
+            "scoreboard": self.scoreboard_panel.page_layout(state),
         }
-        self.bridge.send_state(static, dynamic, address, views)
+        return dynamic, address, views
+
+    def preview_payload(self, class_percentile: int, ood_percentile: int) -> str:
+        """The payload a move of the sliders to these values would publish, computed now.
+
+        It is the JSON that :meth:`publish` would send (same ``basis``), but with the last
+        published ``seq`` and ``revision`` and no ``redraw_ms``; nothing in the app
+        changes. The site sends these ahead of the moves (:mod:`pyvizzy.app.lookahead`).
+        """
+        dynamic, address, views = self._page_payload(
+            self.state.at_sliders(class_percentile, ood_percentile)
+        )
+        return self.bridge.payload_json(dynamic, address, views, self.basis)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -312,5 +349,15 @@ def create_app(load_catalog=None, load_entry=None, query: str | None = None) -> 
     # worker the search read the zipped standard library's directory: about 100 ms a visit).
     pn.extension(apply_signatures=False, load_entry_points=False)
     app = PyvizzyApp(load_catalog, load_entry)
+    if pn.state.curdoc is not None:
+        _APPS[pn.state.curdoc] = app
     app.start(initial_query() if query is None else query)
     return app.view()
+
+
+_APPS = weakref.WeakKeyDictionary()
+
+
+def app_for(document) -> PyvizzyApp | None:
+    """The app :func:`create_app` built in this Bokeh document (None if none)."""
+    return _APPS.get(document)

@@ -163,6 +163,6 @@ class ResultsPanel(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
-    def page_layout(self) -> dict | None:
+    def page_layout(self, state=None) -> dict | None:
         """:func:`results_layout` for the lists on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout()
+        return self.drawing.page_layout(state)

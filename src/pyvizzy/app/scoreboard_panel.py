@@ -92,6 +92,6 @@ class ScoreboardPanel(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
-    def page_layout(self) -> dict | None:
+    def page_layout(self, state=None) -> dict | None:
         """:func:`scoreboard_layout` for the board on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout()
+        return self.drawing.page_layout(state)

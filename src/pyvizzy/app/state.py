@@ -32,6 +32,7 @@ __all__ = [
     "THRESHOLD_MODES",
     "AppState",
     "QuerySettings",
+    "StateAtSliders",
     "format_query",
     "joint_cell_members",
     "parse_query",
@@ -445,25 +446,63 @@ class AppState(param.Parameterized):
                 self.notify(f"Ignored select={_shown(settings.select)}: no item has that id.")
             self.notify(*settings.notices)
 
+    def categorization_at(self, class_percentile: int, ood_percentile: int):
+        """``(result, report)`` with the sliders at these values ((None, None) untrained)."""
+        if self.pred_probs is None or self.labels is None:
+            return None, None
+        result = categorize(
+            self.pred_probs,
+            self.labels,
+            class_percentile=class_percentile,
+            ood_percentile=ood_percentile,
+            threshold_mode=self.threshold_mode,
+        )
+        dataset = self.dataset
+        report = (
+            detection_report(result.categories, self.labels, dataset.truth)
+            if dataset.has_truth
+            else None
+        )
+        return result, report
+
+    def at_sliders(self, class_percentile: int, ood_percentile: int) -> StateAtSliders:
+        """This state as it would be with the sliders at other values (read only)."""
+        return StateAtSliders(self, class_percentile, ood_percentile)
+
     @param.depends("class_percentile", "ood_percentile", "threshold_mode", watch=True)
     def recompute(self) -> None:
         """Recompute thresholds, categories, joint and scoreboard (no training)."""
         self.recompute_started = time.perf_counter()
-        if self.pred_probs is None or self.labels is None:
-            self.result = None
-            self.report = None
-        else:
-            self.result = categorize(
-                self.pred_probs,
-                self.labels,
-                class_percentile=self.class_percentile,
-                ood_percentile=self.ood_percentile,
-                threshold_mode=self.threshold_mode,
-            )
-            dataset = self.dataset
-            self.report = (
-                detection_report(self.result.categories, self.labels, dataset.truth)
-                if dataset.has_truth
-                else None
-            )
+        self.result, self.report = self.categorization_at(
+            self.class_percentile, self.ood_percentile
+        )
         self.revision += 1
+
+
+class StateAtSliders:
+    """An :class:`AppState` as it would be with its sliders at other values.
+
+    ``class_percentile``, ``ood_percentile``, ``result`` and ``report`` are those of the
+    given values; every other attribute is the state's own (its dataset, model, selection,
+    caches). Views and snapshots are pure functions of a state, so they can be computed
+    from one of these without changing, or notifying, anything: the site computes ahead
+    what a slider move would show (:mod:`pyvizzy.app.lookahead`).
+    """
+
+    def __init__(self, state: AppState, class_percentile: int, ood_percentile: int):
+        if not (0 <= class_percentile <= 100 and 0 <= ood_percentile <= 100):
+            raise ValueError(
+                f"percentiles must be in 0..100, got class {class_percentile}, "
+                f"ood {ood_percentile}"
+            )
+        self._state = state
+        self.class_percentile = int(class_percentile)
+        self.ood_percentile = int(ood_percentile)
+        self.result, self.report = state.categorization_at(class_percentile, ood_percentile)
+
+    def __getattr__(self, name):
+        return getattr(self._state, name)
+
+    # AppState's methods that read the slider values, run on this object's own values.
+    dynamic_snapshot = AppState.dynamic_snapshot
+    address = AppState.address

@@ -312,6 +312,6 @@ class ThresholdsPanel(pn.viewable.Viewer):
             if changed:
                 widget.param.update(changed)
 
-    def page_layout(self) -> dict | None:
+    def page_layout(self, state=None) -> dict | None:
         """:func:`histograms_layout` for the drawing on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout()
+        return self.drawing.page_layout(state)
