@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -171,6 +172,54 @@ def test_loads_offline_trains_and_the_sliders_agree_with_categorize(browser, bas
     assert recorder.failed == [], f"failed requests: {recorder.failed}"
     assert recorder.page_errors == []
     assert recorder.csp_violations == []
+    page.context.close()
+
+
+# Each animation frame, the class percentile of the state and the one the histograms' legend
+# shows (what is drawn), until window.__stopWatching is set.
+WATCH_FRAMES = """() => {
+    window.__shown = [];
+    window.__stopWatching = false;
+    const watch = () => {
+        const views = window.pyvizzy._views || {};
+        const legend = views.histograms && views.histograms.root.querySelector(".pv-legend > span");
+        const drawn = legend ? Number((legend.textContent.match(/(\\d+)th pct/) || [])[1]) : null;
+        window.__shown.push([window.pyvizzy.state().class_percentile, drawn]);
+        if (!window.__stopWatching) { requestAnimationFrame(watch); }
+    };
+    requestAnimationFrame(watch);
+}"""
+SETTLED = "() => window.pyvizzyLoad.settled"
+
+
+def test_fast_slider_moves_draw_ahead_never_back_and_end_on_pythons_answer(browser, base_url):
+    # Key presses faster than Python answers: those to a setting computed ahead are drawn at
+    # once, and no answer to an earlier press is drawn over them (the look-ahead's ordering).
+    page, recorder = open_page(browser, base_url)
+    start = wait_until_trained(page)
+    page.wait_for_function("() => window.pyvizzyLoad.lookahead.received >= 6", timeout=30_000)
+    page.locator(".pv-class-slider .noUi-handle").focus()
+    for key, step in (("ArrowRight", 1), ("ArrowLeft", -1)):
+        before = page.evaluate(STATE)["class_percentile"]
+        page.evaluate(WATCH_FRAMES)
+        for _ in range(12):
+            page.keyboard.press(key)
+        target = before + 12 * step
+        page.wait_for_function(SETTLED, timeout=30_000)
+        state = wait_for_state(page, f"s.class_percentile === {target} && 'redraw_ms' in s")
+        page.wait_for_timeout(100)  # a few more frames, in case anything older came back
+        page.evaluate("() => { window.__stopWatching = true; }")
+        shown = page.evaluate("() => window.__shown")
+        for column, what in ((0, "state"), (1, "drawing")):
+            values = [row[column] for row in shown if row[column] is not None]
+            steps = [step * (later - earlier) for earlier, later in itertools.pairwise(values)]
+            assert min(steps) >= 0, f"the {what} went back: {values}"
+            assert values[-1] == target, f"the {what} ends at {values[-1]}: {values}"
+        assert_agrees_with_categorize(state)
+    lookahead = page.evaluate("() => window.pyvizzyLoad.lookahead")
+    assert lookahead["hits"] > 0, lookahead  # some presses were drawn from payloads ahead
+    assert state["train_seconds"] == start["train_seconds"]
+    assert recorder.page_errors == []
     page.context.close()
 
 

@@ -320,6 +320,38 @@ _STAND_INS = (
 )
 
 
+def _worker_with_the_app() -> str:
+    """Python for :func:`_run_worker_python`: the worker's glue and the app, as the site's
+    worker builds them (without the document's JSON); ``sent`` collects the patches to the
+    page, ``slider`` is the class slider's model."""
+    from pyvizzy.site.build import (
+        BATCH_CODE,
+        LINK_CODE,
+        LOCATION_CODE,
+        LOOKAHEAD_CODE,
+        PRELOAD_CODE,
+    )
+
+    return (
+        f"exec({PRELOAD_CODE!r})\n"
+        "sent = []\n"
+        "sendPatch = lambda patch, buffers, message_id: sent.append((patch, buffers))\n"
+        "page_location = None\n"
+        f"exec({LOCATION_CODE!r})\n"
+        "from panel.io.pyodide import init_doc\n"
+        "init_doc()\n"
+        f"exec({BATCH_CODE!r})\n"
+        "from pyvizzy.app import create_app\n"
+        "create_app().servable()\n"
+        f"exec({LOOKAHEAD_CODE!r})\n"
+        f"exec({LINK_CODE!r})\n"
+        "from bokeh.models import Slider\n"
+        "from panel.io.state import state\n"
+        "slider = next(m for m in state.curdoc.models if isinstance(m, Slider)"
+        " and 'pv-class-slider' in m.css_classes)\n"
+    )
+
+
 def _run_worker_python(script: str, datasets: Path):
     """Run ``script`` after :data:`_STAND_INS` in a fresh CPython; its last line, as JSON."""
     result = subprocess.run([sys.executable, "-c", _STAND_INS + script], capture_output=True,
@@ -365,25 +397,9 @@ def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_in
     # moves the class slider; Python answers with ONE patch, a JSON string in which the
     # bridge's state (bytes) is written as base64, which BokehJS decodes.
     from pyvizzy.app.synthetic import write_synthetic_catalog
-    from pyvizzy.site.build import BATCH_CODE, LINK_CODE, LOCATION_CODE, PRELOAD_CODE
 
     datasets = write_synthetic_catalog(tmp_path / "datasets")
-    script = (
-        f"exec({PRELOAD_CODE!r})\n"
-        "sent = []\n"
-        "sendPatch = lambda patch, buffers, message_id: sent.append((patch, buffers))\n"
-        "page_location = None\n"
-        f"exec({LOCATION_CODE!r})\n"
-        "from panel.io.pyodide import init_doc\n"
-        "init_doc()\n"
-        f"exec({BATCH_CODE!r})\n"
-        "from pyvizzy.app import create_app\n"
-        "create_app().servable()\n"
-        f"exec({LINK_CODE!r})\n"
-        "from bokeh.models import Slider\n"
-        "from panel.io.state import state\n"
-        "slider = next(m for m in state.curdoc.models if isinstance(m, Slider)"
-        " and 'pv-class-slider' in m.css_classes)\n"
+    script = _worker_with_the_app() + (
         "sent.clear()\n"
         "_apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
         "{'id': slider.id}, 'attr': 'value', 'new': 63}]}))\n"
@@ -399,6 +415,38 @@ def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_in
     payload = json.loads(base64.b64decode(change["new"]["data"]))
     assert payload["state"]["class_percentile"] == 63
     assert set(payload["views"]) >= {"joint", "results", "histograms", "explainer", "scoreboard"}
+
+
+def test_the_worker_sends_ahead_what_the_next_slider_move_then_publishes(tmp_path):
+    # The worker's look-ahead glue in CPython (Pyodide's modules stood in for): after the page
+    # moves the class slider up, each idle step sends one payload, the next setting up first;
+    # moving there publishes that payload (but for its answer's own numbers).
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+
+    datasets = write_synthetic_catalog(tmp_path / "datasets")
+    script = _worker_with_the_app() + (
+        "ahead = []\n"
+        "sendAhead = lambda basis, key, payload: ahead.append([basis, key, payload])\n"
+        "def move(value):\n"
+        "    _apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
+        "{'id': slider.id}, 'attr': 'value', 'new': value}]}))\n"
+        "    return json.loads(_app.bridge.dynamic)\n"
+        "move(63)\n"
+        "ahead.clear()\n"
+        "steps = [_lookahead_step() for _ in range(3)]\n"
+        "print(json.dumps({'steps': steps, 'ahead': ahead, 'moved': move(64)}))\n"
+    )
+    found = _run_worker_python(script, datasets)
+    assert found["steps"] == [True, True, True]
+    (basis, key, text), *_rest = found["ahead"]
+    assert key == "64,15" and [row[1] for row in found["ahead"]][1:] == ["62,15", "65,15"]
+    moved = found["moved"]
+    assert basis == moved["basis"]
+    ahead = json.loads(text)
+    for payload in (ahead, moved):
+        for key in ("seq", "revision", "redraw_ms"):
+            payload["state"].pop(key, None)
+    assert ahead == moved
 
 
 def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(monkeypatch):

@@ -559,6 +559,22 @@ _gc.freeze()
 """
 
 
+# The slider look-ahead (pyvizzy.app.lookahead): the worker calls this while it is idle,
+# and each call sends the page at most one payload, through the worker's sendAhead.
+LOOKAHEAD_CODE = """
+from pyvizzy.app.layout import app_for as _app_for
+_app = _app_for(_state.curdoc)
+
+
+def _lookahead_step():
+    found = None if _app is None else _app.lookahead.next_payload()
+    if found is None:
+        return False
+    sendAhead(*found)
+    return True
+"""
+
+
 def app_code(app_source: str) -> str:
     """The Python the worker runs: a fresh document, the page's address, the app, its JSON."""
     return "\n".join([
@@ -568,6 +584,7 @@ def app_code(app_source: str) -> str:
         SESSION_CODE,
         LOCATION_CODE,
         app_source,
+        LOOKAHEAD_CODE,
         FREEZE_CODE,
         "await write_doc()",
     ])

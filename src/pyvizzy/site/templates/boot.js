@@ -20,6 +20,10 @@
     // worker has stored it, then "stored" or "failed"; null when there is none to keep.
     memory_snapshot_kept: null,
     python_ms: [], // time Python took for each change the page sent (last 100)
+    // Slider moves drawn at once from a payload computed ahead (hits) or that waited for
+    // Python (misses), and the payloads received ahead.
+    lookahead: { hits: 0, misses: 0, received: 0 },
+    settled: false, // Python has answered every change the page made
     apply_ms: [], // time the page took to apply each patch from Python (last 100)
     error: null,
   };
@@ -124,6 +128,28 @@
   worker.busy = false;
   worker.queue = [];
   let patching = 0;
+  // The page's changes are numbered (`moves`); `worker.answering` is the number of the last
+  // change in the message Python is working on. The bridge draws a payload computed ahead
+  // when a slider moves to its setting, and then no answer to an earlier change.
+  let moves = 0;
+  worker.answering = 0;
+  let othersWaiting = false; // a change that is not a slider's is not answered yet
+  let sliderModels = null;
+  function sliders() {
+    if (!sliderModels) {
+      sliderModels = {};
+      for (const model of worker.jsdoc.all_models) {
+        const css = model.css_classes || [];
+        if (css.includes("pv-class-slider")) sliderModels.class = model;
+        if (css.includes("pv-ood-slider")) sliderModels.ood = model;
+      }
+    }
+    return sliderModels;
+  }
+  function sliderOf(model) {
+    const found = sliders();
+    return model === found.class || model === found.ood ? found : null;
+  }
 
   // Page -> Python. Changes made in the same task (a slider sets `value` and
   // `value_throttled` together) travel as one message; while Python is busy, later changes
@@ -135,6 +161,7 @@
     const patch = worker.jsdoc.create_json_patch(worker.queue);
     worker.queue = [];
     worker.busy = true;
+    worker.answering = moves;
     // One JSON string crosses to Python much faster than a tree of JS objects (each a
     // proxy to convert); a patch holding binary buffers goes as it is.
     let binary = false;
@@ -155,6 +182,17 @@
       );
     }
     worker.queue.push(event);
+    moves += 1;
+    load.settled = false;
+    const found = event.model ? sliderOf(event.model) : null;
+    if (!found) {
+      othersWaiting = true;
+    } else if (event.attr === "value" && found.class && found.ood) {
+      const api = window.pyvizzy;
+      const hit = !othersWaiting && api && api.preview &&
+        api.preview(found.class.value, found.ood.value, moves);
+      load.lookahead[hit ? "hits" : "misses"] += 1;
+    }
     if (!worker.busy && !flushScheduled) {
       flushScheduled = true;
       queueMicrotask(flushChanges);
@@ -174,6 +212,17 @@
       }
       worker.busy = false;
       flushChanges();
+      if (!worker.busy) {
+        // Python has answered every change: what it published last is what the page shows.
+        othersWaiting = false;
+        if (window.pyvizzy && window.pyvizzy.settle) window.pyvizzy.settle();
+        load.settled = true;
+      }
+    } else if (msg.type === "ahead") {
+      load.lookahead.received += 1;
+      if (window.pyvizzy && window.pyvizzy.ahead) {
+        window.pyvizzy.ahead(msg.basis, msg.key, msg.payload);
+      }
     } else if (msg.type === "status") {
       mark("status:" + msg.phase, { worker_t: msg.t });
       showStatus(msg.phase, msg.msg);
@@ -228,12 +277,16 @@
       load.worker_resources = msg.resources || [];
     } else if (msg.type === "patch") {
       const applyStarted = performance.now();
+      const api = window.pyvizzy;
       try {
         patching += 1;
+        // (Python's answer to the changes it was sent, up to the last one)
+        if (api) api._answering = worker.answering;
         const patch = typeof msg.patch === "string" ? JSON.parse(msg.patch) : msg.patch;
         worker.jsdoc.apply_json_patch(patch, msg.buffers || new Map());
       } finally {
         patching -= 1;
+        if (api) delete api._answering;
         load.apply_ms.push(Math.round((performance.now() - applyStarted) * 10) / 10);
         if (load.apply_ms.length > 100) load.apply_ms.shift();
       }

@@ -75,9 +75,34 @@ console.warn = (...args) => {
 
 function sendPatch(patch, buffers, msgId) {
   self.postMessage({ type: "patch", patch: patch, buffers: buffers });
+  lookAheadSoon();
 }
 
 let applyPagePatch = null; // Python's _apply_page_patch, once the app is built
+
+// Slider look-ahead (pyvizzy.app.lookahead): while the worker has nothing else to do, Python
+// computes what a slider move to a nearby setting would publish and sends it to the page,
+// one setting per task, so that a message from the page waits behind one at most.
+let lookAheadStep = null; // Python's _lookahead_step, once the page is live
+let lookAheadTimer = null;
+function sendAhead(basis, key, payload) {
+  self.postMessage({ type: "ahead", basis: basis, key: key, payload: payload });
+}
+function lookAheadSoon() {
+  if (lookAheadStep && lookAheadTimer === null) lookAheadTimer = setTimeout(lookAhead, 0);
+}
+function lookAhead() {
+  lookAheadTimer = null;
+  let more = false;
+  try {
+    more = lookAheadStep();
+  } catch (error) {
+    // The app works without it: stop looking ahead, and say why in the console.
+    console.info("pyvizzy: the slider look-ahead failed and is off", error);
+    lookAheadStep = null;
+  }
+  if (more) lookAheadSoon();
+}
 // To keep in Cache Storage once the app is live: the snapshot taken after a fresh start, or
 // the site's that this visit restored (its bytes).
 let snapshotToKeep = null;
@@ -190,6 +215,7 @@ async function startApplication() {
       }
     }
     self.pyodide.globals.set("sendPatch", sendPatch);
+    self.pyodide.globals.set("sendAhead", sendAhead);
     setPhase("app");
     status(phase, "Building the app");
     self.pyodide.globals.set("page_location", await locationPromise);
@@ -231,11 +257,14 @@ self.onmessage = async (event) => {
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
       lastPatchAt = performance.now();
       whenQuiet();
+      lookAheadStep = self.pyodide.globals.get("_lookahead_step");
+      lookAheadSoon();
     } else if (msg.type === "patch") {
       const patchStarted = performance.now();
       lastPatchAt = patchStarted;
       applyPagePatch(msg.patch);
       self.postMessage({ type: "idle", python_ms: performance.now() - patchStarted });
+      lookAheadSoon();
     } else if (msg.type === "location") {
       self.pyodide.globals.set("page_location", msg.location);
       await self.pyodide.runPythonAsync(CONFIG.location_code);
