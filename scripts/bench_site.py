@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the built static site in headless Chromium and print a table.
 
-    .venv/bin/python scripts/bench_site.py --site site [--cold 5 --repeat 5 --moves 20]
+    .venv/bin/python scripts/bench_site.py --site site [--cold 5 --repeat 5 --moves 20 --jumps 8]
 
 Serves the site on 127.0.0.1, then measures:
 - cold loads, each with a fresh browser profile (empty HTTP cache, no service worker);
@@ -9,10 +9,12 @@ Serves the site on 127.0.0.1, then measures:
   memory snapshot kept in the private file system);
 for each: first paint (the pre-rendered snapshot), interactive (trained and the sliders live),
 the Python phases (runtime + packages, imports, app build), the in-browser 5-fold training
-time and the bytes transferred. Then the slider-to-redraw latency over ``--moves`` key presses
-on the class slider (from the keydown event to the paint of the first frame that shows the new
-state), on the last cold load and on the last repeat visit, and the 10 largest files of a cold
-load.
+time and the bytes transferred. Then the slider-to-redraw latency over ``--moves`` arrow-key
+presses on the class slider (from the keydown event to the paint of the first frame that shows
+the new state), and over ``--jumps`` PageUp presses on the OOD slider (5 steps each: past the
+settings the worker computes ahead, so these wait for Python), on the last cold load and on
+the last repeat visit, with how many presses were drawn from a payload computed ahead; and the
+10 largest files of a cold load.
 """
 
 from __future__ import annotations
@@ -84,27 +86,33 @@ IMAGES_SHOWN = """() => {
     });
 }"""
 # Key press to the paint of the first frame that shows the new state: the key's time is the
-# keydown event's own timestamp (recorded by a capturing listener); the state is checked in
-# each animation-frame callback, and a task posted from the callback that finds it runs
-# once that frame has been painted.
+# keydown event's own timestamp, recorded by a capturing listener (it runs before the slider's
+# own), which also starts watching the frames: the state is checked in each animation-frame
+# callback, and a task posted from the callback that finds it runs once that frame has been
+# painted. (Watching from the page, not from the benchmark after the key press returns, keeps
+# the benchmark's own round trip out of the figure: a frame painted meanwhile is counted.)
 KEY_LISTENER = """() => {
-    window.addEventListener("keydown", (e) => { window.__benchKeyAt = e.timeStamp; },
-                            { capture: true });
+    window.addEventListener("keydown", (e) => {
+        const keyAt = e.timeStamp;
+        const [field, expected] = window.__benchExpected;
+        window.__benchMove = new Promise((resolve) => {
+            const check = () => {
+                const s = window.pyvizzy.state();
+                if (!s || s[field] !== expected) { requestAnimationFrame(check); return; }
+                const channel = new MessageChannel();
+                channel.port1.onmessage = () => resolve(performance.now() - keyAt);
+                channel.port2.postMessage(0);
+            };
+            requestAnimationFrame(check);
+        });
+    }, { capture: true });
 }"""
-MOVE = """async ([expected]) => {
-    const ready = () => {
-        const s = window.pyvizzy.state();
-        return s && s.class_percentile === expected;
-    };
-    const frame = () => new Promise((r) => requestAnimationFrame(r));
-    do { await frame(); } while (!ready());
-    await new Promise((r) => {
-        const channel = new MessageChannel();
-        channel.port1.onmessage = r;
-        channel.port2.postMessage(0);
-    });
-    return performance.now() - window.__benchKeyAt;
+MOVE = "() => window.__benchMove"
+BEFORE_MOVE = """([field, delta]) => {
+    window.__benchExpected = [field, window.pyvizzy.state()[field] + delta];
+    return (window.pyvizzyLoad.lookahead || {hits: 0}).hits;
 }"""
+HITS = "() => (window.pyvizzyLoad.lookahead || {hits: 0}).hits"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -144,44 +152,75 @@ def visit(context, url: str):
     return timings, files, page
 
 
-def slider_latencies(page, moves: int) -> list[float]:
-    handle = page.locator(".pv-class-slider .noUi-handle")
-    handle.focus()
-    latencies = []
+#: The key presses measured: name -> (slider, key up, key down, slider steps a press, presses
+#: each way in turn). The worker computes ahead the settings up to 4 steps along the slider
+#: moved last and 2 across: PageUp on the OOD slider (only up: nothing there was visited)
+#: goes past them, to settings that wait for Python.
+PRESSES = {
+    "class slider, arrow keys (1 step a press)": ("class", "ArrowRight", "ArrowLeft", 1, 10),
+    "OOD slider, PageUp (5 steps a press, to settings not computed ahead)": (
+        "ood", "PageUp", "PageDown", 5, 1000),
+}
+
+
+def timed_press(page, step: int, keys=None) -> tuple[float, bool]:
+    """Key press number ``step`` on the focused slider (``keys``: one of :data:`PRESSES`, by
+    default the first), after :data:`KEY_LISTENER`: ms to the first painted frame showing it,
+    and whether it was drawn from a payload computed ahead."""
+    slider, up, down, size, each_way = keys or next(iter(PRESSES.values()))
+    key, delta = (up, size) if (step // each_way) % 2 == 0 else (down, -size)
+    hits_before = page.evaluate(BEFORE_MOVE, [f"{slider}_percentile", delta])
+    page.keyboard.press(key)
+    return page.evaluate(MOVE), page.evaluate(HITS) > hits_before
+
+
+def slider_latencies(page, moves: int, jumps: int) -> dict:
+    """Per kind of :data:`PRESSES` (``moves`` arrow presses, ``jumps`` page presses): the
+    latencies, Python's time per change message, the page's time per patch applied, and
+    whether each press was drawn from a payload computed ahead."""
     page.evaluate(KEY_LISTENER)
-    page.evaluate("() => { window.pyvizzyLoad.python_ms.length = 0;"
-                  " window.pyvizzyLoad.apply_ms.length = 0; }")
-    for step in range(moves):
-        key, delta = ("ArrowRight", 1) if (step // 10) % 2 == 0 else ("ArrowLeft", -1)
-        expected = page.evaluate("() => window.pyvizzy.state().class_percentile") + delta
-        page.keyboard.press(key)
-        latencies.append(page.evaluate(MOVE, [expected]))
-    python_ms = page.evaluate("() => window.pyvizzyLoad.python_ms.slice()")
-    apply_ms = page.evaluate("() => window.pyvizzyLoad.apply_ms.slice()")
-    return latencies, python_ms, apply_ms
+    measured = {}
+    for (name, keys), count in zip(PRESSES.items(), (moves, jumps), strict=True):
+        page.locator(f".pv-{keys[0]}-slider .noUi-handle").focus()
+        page.evaluate("() => { window.pyvizzyLoad.python_ms.length = 0;"
+                      " window.pyvizzyLoad.apply_ms.length = 0; }")
+        presses = [timed_press(page, step, keys) for step in range(count)]
+        measured[name] = (
+            [latency for latency, _ in presses],
+            page.evaluate("() => window.pyvizzyLoad.python_ms.slice()"),
+            page.evaluate("() => window.pyvizzyLoad.apply_ms.slice()"),
+            [hit for _, hit in presses],
+        )
+    return measured
+
+
+def _summary(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    return f"median {statistics.median(values):.1f} ms, p95 {percentile(values, 95):.1f} ms"
 
 
 def slider_lines(sliders: dict) -> list[str]:
     """The slider paragraphs of the report, for the cold and the repeat visit measured."""
     lines = []
-    for visit_kind, (latencies, python_ms, apply_ms) in sliders.items():
-        lines += [
-            f"Slider to redraw on the {visit_kind} visit (class slider, {len(latencies)} key "
-            "presses, from the keydown event to the paint of the first frame showing the new "
-            "state): "
-            + (f"median {statistics.median(latencies):.1f} ms, "
-               f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms"
-               if latencies else "n/a")
-            + "; of which Python in the worker per change message: "
-            + (f"median {statistics.median(python_ms):.1f} ms, "
-               f"p95 {percentile(python_ms, 95):.1f} ms"
-               if python_ms else "n/a")
-            + "; the page applying Python's patches (main thread) per patch: "
-            + (f"median {statistics.median(apply_ms):.1f} ms, "
-               f"p95 {percentile(apply_ms, 95):.1f} ms"
-               if apply_ms else "n/a"),
-            "",
-        ]
+    for visit_kind, measured in sliders.items():
+        for name, (latencies, python_ms, apply_ms, hits) in measured.items():
+            if not latencies:
+                continue
+            split = []
+            for part_name, wanted in (("drawn from a payload computed ahead", True),
+                                      ("waiting for Python", False)):
+                part = [ms for ms, hit in zip(latencies, hits, strict=True) if hit == wanted]
+                split.append(f"{part_name}: {len(part)}" + (f" ({_summary(part)})" if part else ""))
+            lines += [
+                f"Slider to redraw on the {visit_kind} visit ({name}, {len(latencies)} "
+                f"presses; from the keydown event to the paint of the first frame "
+                f"showing the new state): {_summary(latencies)}, max {max(latencies):.1f} ms; "
+                f"of which Python in the worker per change message: {_summary(python_ms)}; "
+                f"the page applying Python's patches (main thread) per patch: "
+                f"{_summary(apply_ms)}; presses {', '.join(split)}.",
+                "",
+            ]
     return lines
 
 
@@ -199,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, default=Path("site"))
     parser.add_argument("--cold", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--moves", type=int, default=20)
+    parser.add_argument("--moves", type=int, default=20, help="arrow-key presses")
+    parser.add_argument("--jumps", type=int, default=8, help="PageUp presses (at most 17)")
     parser.add_argument("--no-gzip", action="store_true", help="serve without compression")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--screenshot", type=Path, default=None,
@@ -214,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     server, base = serve_in_thread(args.site, use_gzip=not args.no_gzip)
     url = base + "index.html"
     cold, repeat = [], []
-    sliders = {}  # "cold" / "repeat": (latencies, python_ms, apply_ms)
+    sliders = {}  # "cold" / "repeat": slider_latencies(...)
     largest: list = []
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profiles:
         context = None
@@ -235,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{timings['memory_snapshot']}, {timings['memory_snapshot_source']})",
                   file=sys.stderr)
             if run == args.cold - 1:
-                sliders["cold"] = slider_latencies(page, args.moves)
+                sliders["cold"] = slider_latencies(page, args.moves, args.jumps)
                 page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
                 page.wait_for_function(SNAPSHOT_SETTLED, timeout=60_000, polling=100)
                 time.sleep(1.0)
@@ -249,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(memory snapshot: {timings['memory_snapshot']}, "
                   f"{timings['memory_snapshot_source']})", file=sys.stderr)
             if run == args.repeat - 1:
-                sliders["repeat"] = slider_latencies(page, args.moves)
+                sliders["repeat"] = slider_latencies(page, args.moves, args.jumps)
             page.close()
         if args.screenshot:
             page = context.new_page()
@@ -315,7 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines))
     if args.json:
         args.json.write_text(json.dumps({"cold": cold, "repeat": repeat,
-                                         "slider_ms": {k: v[0] for k, v in sliders.items()},
+                                         "slider_ms": {k: {name: v[0] for name, v in m.items()}
+                                                       for k, m in sliders.items()},
+                                         "slider_hits": {k: {name: v[3] for name, v in m.items()}
+                                                         for k, m in sliders.items()},
                                          "largest": largest}, indent=1))
     return 0
 

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_site import KEY_LISTENER, MOVE, READY, SNAPSHOT_SETTLED
+from bench_site import KEY_LISTENER, READY, SNAPSHOT_SETTLED, timed_press
 
 from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 from pyvizzy.site.serve import serve_in_thread
@@ -70,10 +70,7 @@ def trace_moves(site: Path, moves: int) -> tuple[list[dict], list[float]]:
         page.evaluate(KEY_LISTENER)
 
         def move(step: int) -> float:
-            key, delta = ("ArrowRight", 1) if (step // 10) % 2 == 0 else ("ArrowLeft", -1)
-            expected = page.evaluate("() => window.pyvizzy.state().class_percentile") + delta
-            page.keyboard.press(key)
-            return page.evaluate(MOVE, [expected])
+            return timed_press(page, step)[0]
 
         for step in range(4):  # not traced: the first moves of a visit
             move(step)
