@@ -38,6 +38,8 @@ BUSY_TRAINING = "Training the 5-fold SVM on your labels…"
 BUSY_LOADING = "Loading the dataset and training the model…"
 #: Pause between showing the busy overlay and starting the work (lets the page draw it).
 BUSY_PAUSE_SECONDS = 0.03
+#: The app built in each Bokeh document (see :func:`app_for`).
+_APPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 SHELL_CSS = """
 :host { display: block; width: 100vw; height: 100vh; }
@@ -353,9 +355,6 @@ def create_app(load_catalog=None, load_entry=None, query: str | None = None) -> 
         _APPS[pn.state.curdoc] = app
     app.start(initial_query() if query is None else query)
     return app.view()
-
-
-_APPS = weakref.WeakKeyDictionary()
 
 
 def app_for(document) -> PyvizzyApp | None:

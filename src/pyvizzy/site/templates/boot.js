@@ -172,6 +172,19 @@
     worker.postMessage({ type: "patch", patch: binary ? patch : json });
   }
 
+  // Draw the sliders' new setting at once if the bridge holds it, computed ahead (whatever
+  // goes wrong there, the change still goes to Python, which then draws it).
+  function drawAhead(classValue, oodValue) {
+    const api = window.pyvizzy;
+    if (othersWaiting || !api || !api.preview) return false;
+    try {
+      return api.preview(classValue, oodValue, moves);
+    } catch (error) {
+      console.error("pyvizzy: a setting computed ahead could not be drawn", error);
+      return false;
+    }
+  }
+
   function sendChange(jsdoc, event) {
     if ((event.setter_id != null && event.setter_id === "py") || patching > 0) {
       return;
@@ -188,10 +201,7 @@
     if (!found) {
       othersWaiting = true;
     } else if (event.attr === "value" && found.class && found.ood) {
-      const api = window.pyvizzy;
-      const hit = !othersWaiting && api && api.preview &&
-        api.preview(found.class.value, found.ood.value, moves);
-      load.lookahead[hit ? "hits" : "misses"] += 1;
+      load.lookahead[drawAhead(found.class.value, found.ood.value) ? "hits" : "misses"] += 1;
     }
     if (!worker.busy && !flushScheduled) {
       flushScheduled = true;
