@@ -320,10 +320,19 @@ _STAND_INS = (
 )
 
 
+def _run_with_the_app(tmp_path: Path, script: str):
+    """:func:`_run_worker_python` of ``script`` after the worker's glue and the app, as the
+    site's worker builds them (without the document's JSON), on a synthetic catalog: there,
+    ``sent`` collects the patches to the page, ``slider`` is the class slider's model and
+    ``move_slider(value)`` moves it as the page does."""
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+
+    datasets = write_synthetic_catalog(tmp_path / "datasets")
+    return _run_worker_python(_worker_with_the_app() + script, datasets)
+
+
 def _worker_with_the_app() -> str:
-    """Python for :func:`_run_worker_python`: the worker's glue and the app, as the site's
-    worker builds them (without the document's JSON); ``sent`` collects the patches to the
-    page, ``slider`` is the class slider's model."""
+    """The Python of :func:`_run_with_the_app` before its script."""
     from pyvizzy.site.build import (
         BATCH_CODE,
         LINK_CODE,
@@ -349,6 +358,9 @@ def _worker_with_the_app() -> str:
         "from panel.io.state import state\n"
         "slider = next(m for m in state.curdoc.models if isinstance(m, Slider)"
         " and 'pv-class-slider' in m.css_classes)\n"
+        "def move_slider(value):\n"
+        "    _apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
+        "{'id': slider.id}, 'attr': 'value', 'new': value}]}))\n"
     )
 
 
@@ -396,17 +408,12 @@ def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_in
     # The worker's page <-> Python glue in CPython (Pyodide's modules stood in for): the page
     # moves the class slider; Python answers with ONE patch, a JSON string in which the
     # bridge's state (bytes) is written as base64, which BokehJS decodes.
-    from pyvizzy.app.synthetic import write_synthetic_catalog
-
-    datasets = write_synthetic_catalog(tmp_path / "datasets")
-    script = _worker_with_the_app() + (
+    sent = _run_with_the_app(tmp_path, (
         "sent.clear()\n"
-        "_apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
-        "{'id': slider.id}, 'attr': 'value', 'new': 63}]}))\n"
+        "move_slider(63)\n"
         "print(json.dumps([[patch if isinstance(patch, str) else None, buffers]"
         " for patch, buffers in sent]))\n"
-    )
-    sent = _run_worker_python(script, datasets)
+    ))  # fmt: skip
     assert len(sent) == 1
     text, buffers = sent[0]
     assert isinstance(text, str) and buffers is None
@@ -421,22 +428,17 @@ def test_the_worker_sends_ahead_what_the_next_slider_move_then_publishes(tmp_pat
     # The worker's look-ahead glue in CPython (Pyodide's modules stood in for): after the page
     # moves the class slider up, each idle step sends one payload, the next setting up first;
     # moving there publishes that payload (but for its answer's own numbers).
-    from pyvizzy.app.synthetic import write_synthetic_catalog
-
-    datasets = write_synthetic_catalog(tmp_path / "datasets")
-    script = _worker_with_the_app() + (
+    found = _run_with_the_app(tmp_path, (
         "ahead = []\n"
         "sendAhead = lambda basis, key, payload: ahead.append([basis, key, payload])\n"
         "def move(value):\n"
-        "    _apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
-        "{'id': slider.id}, 'attr': 'value', 'new': value}]}))\n"
+        "    move_slider(value)\n"
         "    return json.loads(_app.bridge.dynamic)\n"
         "move(63)\n"
         "ahead.clear()\n"
         "steps = [_lookahead_step() for _ in range(3)]\n"
         "print(json.dumps({'steps': steps, 'ahead': ahead, 'moved': move(64)}))\n"
-    )
-    found = _run_worker_python(script, datasets)
+    ))  # fmt: skip
     assert found["steps"] == [True, True, True]
     (basis, key, text), *_rest = found["ahead"]
     assert key == "64,15" and [row[1] for row in found["ahead"]][1:] == ["62,15", "65,15"]
