@@ -6,7 +6,7 @@ So while the worker is otherwise idle, it computes, one at a time, what a move t
 settings around the current ones would publish (:meth:`PyvizzyApp.preview_payload`: the
 same Python, the same views) and sends each to the page, which keeps them. A move to a
 setting the page holds is drawn at once; Python's own answer follows and confirms it. The
-page never draws an answer older than what it shows (see docs/site.md, "Look-ahead").
+page never draws an answer older than what it shows (docs/site.md, "How the page runs").
 
 The order (:func:`lookahead_order`) favours the way the last move went, then the other way,
 then the other slider; at most :data:`REACH` steps out.
@@ -18,7 +18,8 @@ __all__ = ["LIMIT", "REACH", "SliderLookahead", "lookahead_order"]
 
 #: How many steps out from the current setting, along the slider moved last and across.
 REACH = (4, 2)
-#: At most this many payloads are sent for one basis (the page keeps as many).
+#: At most this many payloads are sent for one basis (the page keeps the last 512 it got,
+#: these and Python's own).
 LIMIT = 400
 
 _BOUNDS = (0, 100)
