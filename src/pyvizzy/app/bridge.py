@@ -498,14 +498,12 @@ api.show = (payload) => {
   api._dynamic = payload.state
   api._merge()
   if (!api._pyBusy) { api.idle() }
-  if (confirms) {  // Python's answer to what was drawn ahead: the same views
-    api.markSelected(api._state ? api._state.selected : null)
-    return
-  }
+  const markSelected = () => api.markSelected(api._state ? api._state.selected : null)
+  if (confirms) { markSelected(); return }  // Python's answer to what was drawn ahead
   if (payload.address) { api.setAddressLater(payload.address) }
   api.layout(payload.views)
-  api.markSelected(api._state ? api._state.selected : null)
-  requestAnimationFrame(() => api.markSelected(api._state ? api._state.selected : null))
+  markSelected()
+  requestAnimationFrame(markSelected)
   api._post()
 }
 api._pyBusy = data.busy_json ? JSON.parse(data.busy_json) : ''

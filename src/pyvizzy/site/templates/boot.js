@@ -16,7 +16,7 @@
     // "unusable" (a snapshot was refused, then afresh without one), "off"...
     memory_snapshot: null,
     memory_snapshot_source: null, // what "restored" came from: "cache" or "site"
-    // The snapshot this visit keeps in Cache Storage for the next: "pending" until the
+    // The snapshot this visit keeps for the next (private file system): "pending" until the
     // worker has stored it, then "stored" or "failed"; null when there is none to keep.
     memory_snapshot_kept: null,
     python_ms: [], // time Python took for each change the page sent (last 100)

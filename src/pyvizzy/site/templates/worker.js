@@ -3,8 +3,8 @@
 // from this site: Pyodide core and wheels from ./pyodide/ through the site's own
 // pyodide-lock.json (no micropip, no package index), nothing from a CDN.
 // Python starts from a memory snapshot of this build (memory_snapshot.js) when there is one:
-// the one an earlier visit kept in Cache Storage, else the site's own (made at build time);
-// and else afresh.
+// the one an earlier visit kept (the origin's private file system), else the site's own (made
+// at build time); and else afresh.
 /* global loadPyodide, MemorySnapshot */
 "use strict";
 
@@ -75,7 +75,7 @@ console.warn = (...args) => {
 
 function sendPatch(patch, buffers, msgId) {
   self.postMessage({ type: "patch", patch: patch, buffers: buffers });
-  lookAheadSoon();
+  lookAheadSoon(); // (what Python just published moves the settings to compute ahead)
 }
 
 let applyPagePatch = null; // Python's _apply_page_patch, once the app is built
@@ -103,7 +103,7 @@ function lookAhead() {
   }
   if (more) lookAheadSoon();
 }
-// To keep in Cache Storage once the app is live: the snapshot taken after a fresh start, or
+// To keep for the next visit once the app is live: the snapshot taken after a fresh start, or
 // the site's that this visit restored (its bytes).
 let snapshotToKeep = null;
 let snapshotState = SNAPSHOT_KEY ? "none" : "off";
