@@ -7,9 +7,10 @@ import functools
 import panel as pn
 from panel.io.document import hold
 
+from pyvizzy.app.panel_compat import TextOnlyHTML
 from pyvizzy.app.theme import PANEL_CSS, WIDGET_CSS
 
-__all__ = ["PageDrawing", "TextOnlyHTML", "batched", "card", "html_pane", "scroll_pane", "themed"]
+__all__ = ["PageDrawing", "batched", "card", "html_pane", "scroll_pane", "themed"]
 
 CARD_STYLES = {
     "background": "var(--pv-panel, #fff)",
@@ -44,20 +45,6 @@ def batched(callback):
     return run_held
 
 
-class TextOnlyHTML(pn.pane.HTML):
-    """An HTML pane whose content updates send the new text and nothing else.
-
-    Panel's HTML pane recomputes every property of its model (stylesheets included,
-    building new stylesheet models to compare) each time its content changes. The app
-    replaces the content of five panes on every slider move, and that overhead was about
-    half the Python time of a redraw (more in Pyodide). The text is escaped exactly as
-    Panel does; other parameters still update through Panel's usual path.
-    """
-
-    def _update(self, ref, model) -> None:
-        model.update(text=self._transform_object(self.object)["object"])
-
-
 def html_pane(text: str = "", **params) -> pn.pane.HTML:
     """An HTML pane with the app's stylesheet (stretching to the width by default)."""
     params.setdefault("sizing_mode", "stretch_width")
@@ -77,7 +64,7 @@ class PageDrawing:
     """An HTML pane drawn in full once per model, then laid out by the page.
 
     A new dataset or training draws ``draw(state)`` into the pane; a slider move changes
-    nothing here: :meth:`page_layout` (``layout(state)``), sent with the state, tells the
+    nothing here: :meth:`page_layout` (``layout(state, outcome)``), sent with the state, tells the
     page (``bridge.py``) where the drawn tiles and lines go. Each full drawing gets a new
     revision (``data-pv-rev``) so that the page lays out only the drawing it was told about.
 
@@ -87,8 +74,8 @@ class PageDrawing:
     view : str
         The drawing's name for the page (``data-pv-view``).
     draw, layout : callable
-        ``state -> str`` (the inner HTML) and ``state -> dict | None`` (None: nothing to
-        lay out).
+        ``draw(state) -> str`` (the inner HTML) and ``layout(state, outcome) -> dict | None``
+        (None: nothing to lay out).
     make_pane : callable
         ``html -> pane``, e.g. :func:`html_pane` with the panel's stylesheet.
     attrs : str
@@ -124,13 +111,13 @@ class PageDrawing:
             f"{self._draw(self.state)}</div>"
         )
 
-    def page_layout(self, state=None) -> dict | None:
-        """``layout(state)`` for the drawing on the page, with its revision.
+    def page_layout(self, outcome=None) -> dict | None:
+        """``layout(state, outcome)`` for the drawing on the page, with its revision.
 
-        ``state`` defaults to the drawing's own; a :class:`~pyvizzy.app.state.StateAtSliders`
-        gives the layout a slider move to its values would send.
+        ``outcome`` (a :class:`~pyvizzy.app.state.Outcome`) defaults to the state's current
+        one; another setting's gives the layout a slider move there would send.
         """
-        layout = self._layout(self.state if state is None else state)
+        layout = self._layout(self.state, outcome or self.state.outcome())
         return None if layout is None else {**layout, "rev": self.revision}
 
     def _redraw(self, *_events) -> None:

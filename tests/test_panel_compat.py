@@ -8,7 +8,7 @@ import param
 import pytest
 from panel.util.parameters import edit_readonly as panels_edit_readonly
 
-from pyvizzy.app import speedups
+from pyvizzy.app import panel_compat
 
 
 class Locked(param.Parameterized):
@@ -43,13 +43,13 @@ def edited(edit, error=None):
 @pytest.mark.parametrize("error", [None, RuntimeError("in the block")])
 def test_it_has_the_same_effect_as_panels_own(error):
     before = class_flags()
-    ours = edited(speedups.edit_readonly, error)
+    ours = edited(panel_compat.edit_readonly, error)
     panels = edited(panels_edit_readonly, error)
     assert ours == panels
     assert ours[0] == (2, "a", 0.25, True)
     assert class_flags() == before
     obj = Locked()
-    with speedups.edit_readonly(obj):
+    with panel_compat.edit_readonly(obj):
         obj.fixed = "b"
     assert obj.fixed == "b"
     with pytest.raises(TypeError):
@@ -66,10 +66,10 @@ def test_install_replaces_panels_function_in_the_modules_that_hold_it(monkeypatc
                sys.modules["panel.io.state"])
     for module in modules:
         monkeypatch.setattr(module, "edit_readonly", panels_edit_readonly)
-    assert speedups.install() >= len(modules)
+    assert panel_compat.install_fast_edit_readonly() >= len(modules)
     for module in modules:
-        assert module.edit_readonly is speedups.edit_readonly
-    assert speedups.install() == 0
+        assert module.edit_readonly is panel_compat.edit_readonly
+    assert panel_compat.install_fast_edit_readonly() == 0
 
 
 def test_a_widget_not_busy_changes_without_flipping_panels_busy_state():
@@ -79,7 +79,7 @@ def test_a_widget_not_busy_changes_without_flipping_panels_busy_state():
     watcher = pn.state.param.watch(lambda event: flips.append(event.new), "busy")
     try:
         counted, quiet = pn.widgets.IntSlider(end=100), pn.widgets.IntSlider(end=100)
-        assert speedups.not_busy(quiet, "value", "value_throttled") is quiet
+        assert panel_compat.not_busy(quiet, "value", "value_throttled") is quiet
         counted._process_events({"value": 51, "value_throttled": 51})
         assert flips == [True, False]  # Panel's own way: busy while the change is processed
         flips.clear()
@@ -97,7 +97,7 @@ def test_the_design_is_asked_only_when_stylesheets_change_and_the_properties_are
     from bokeh.document import Document
 
     doc = Document()
-    ours = speedups.IntSlider(end=100, stylesheets=[":host { color: red; }"])
+    ours = panel_compat.IntSlider(end=100, stylesheets=[":host { color: red; }"])
     panels = pn.widgets.IntSlider(end=100, stylesheets=[":host { color: red; }"])
     for slider in (ours, panels):
         slider.get_root(doc)
