@@ -76,8 +76,8 @@ def main(argv=None) -> int:
     from bokeh.document import Document
     from bokeh.protocol import Protocol
 
+    from pyvizzy.app.controller import PyvizzyApp
     from pyvizzy.app.joint_panel import joint_layout, render_joint
-    from pyvizzy.app.layout import PyvizzyApp
     from pyvizzy.confident import categorize
 
     pn.extension()

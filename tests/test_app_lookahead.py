@@ -21,7 +21,7 @@ def datasets_folder(tmp_path_factory):
 
 @pytest.fixture
 def app(datasets_folder, monkeypatch):
-    from pyvizzy.app.layout import PyvizzyApp
+    from pyvizzy.app.controller import PyvizzyApp
 
     monkeypatch.setenv(app_data.DATASETS_ENV, str(datasets_folder))
     app = PyvizzyApp()
@@ -129,7 +129,7 @@ def test_the_lookahead_sends_each_setting_once_per_basis_and_follows_the_moves(a
 
 
 def test_the_lookahead_stops_at_its_limit_and_waits_for_a_model(app, datasets_folder):
-    from pyvizzy.app.layout import PyvizzyApp
+    from pyvizzy.app.controller import PyvizzyApp
 
     assert len(_all_ahead(SliderLookahead(app, reach=(4, 2), limit=5))) == 4  # + the current
     untrained = PyvizzyApp()

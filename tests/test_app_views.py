@@ -344,7 +344,7 @@ def test_safe_json_carries_markup_characters_through_panels_sanitizer():
 
 
 def _app(use_folder, query=""):
-    from pyvizzy.app.layout import PyvizzyApp
+    from pyvizzy.app.controller import PyvizzyApp
 
     app = PyvizzyApp()
     app.start(query)
@@ -355,7 +355,7 @@ def test_creating_the_app_searches_no_entry_points(use_folder, monkeypatch):
     import panel as pn
     from panel.config import panel_extension
 
-    from pyvizzy.app.layout import create_app
+    from pyvizzy.app.controller import create_app
 
     searched = []
     monkeypatch.setattr(panel_extension, "_loaded", False)  # as in a fresh interpreter
@@ -430,7 +430,7 @@ def test_relabel_widget_then_retrain(use_folder):
 
 
 def test_a_missing_catalog_is_an_error_on_the_page_not_a_crash(tmp_path, monkeypatch):
-    from pyvizzy.app.layout import PyvizzyApp
+    from pyvizzy.app.controller import PyvizzyApp
 
     monkeypatch.setenv(app_data.DATASETS_ENV, str(tmp_path))
     app = PyvizzyApp()

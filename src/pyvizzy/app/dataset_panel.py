@@ -6,6 +6,7 @@ import panel as pn
 
 from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import chip, esc, thumbnail
+from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState
 
 __all__ = ["DatasetPanel", "render_dataset_grid", "render_dataset_header"]
@@ -15,23 +16,7 @@ __all__ = ["DatasetPanel", "render_dataset_grid", "render_dataset_header"]
 #: panel has (2 in the app's layout; 1, 3, 4 and 6 also), so that rows are full.
 TILES_PER_GROUP = 12
 
-ITEM_CSS = """
-.pv-grid { padding: 2px; }
-.pv-tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(50px, 1fr)); gap: 5px;
-  align-content: start; margin-bottom: 5px; content-visibility: auto;
-  contain-intrinsic-size: auto 456px; }
-.pv-item { position: relative; min-width: 0; }
-.pv-item .th { width: 100%; height: auto; aspect-ratio: 1; border-radius: 7px; display: flex; }
-.pv-item .pv-chip { position: absolute; left: 3px; bottom: 3px; max-width: 52px; z-index: 2;
-  pointer-events: none; box-shadow: 0 0 0 1px rgba(0,0,0,.15); }
-.pv-item .pv-edited { position: absolute; right: 3px; top: 3px; width: 9px; height: 9px;
-  border-radius: 50%; background: var(--pv-selected); z-index: 2; pointer-events: none;
-  box-shadow: 0 0 0 2px var(--pv-panel); }
-.pv-selected-line { display: flex; gap: 5px; align-items: center; min-height: 18px;
-  overflow: hidden; margin-top: 3px; }
-.pv-selected-line code { font-size: 11px; overflow: hidden; text-overflow: ellipsis;
-  white-space: nowrap; }
-"""
+ITEM_CSS = stylesheet("dataset.css")
 
 
 def render_dataset_header(state: AppState) -> str:

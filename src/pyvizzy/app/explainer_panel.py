@@ -7,33 +7,12 @@ import panel as pn
 
 from pyvizzy.app.components import PageDrawing, card, scroll_pane
 from pyvizzy.app.markup import chip, esc, thumbnail
-from pyvizzy.app.state import AppState
+from pyvizzy.app.resources import stylesheet
+from pyvizzy.app.state import AppState, Outcome
 
 __all__ = ["ExplainerPanel", "explain", "explainer_layout", "render_explainer"]
 
-EXPLAIN_CSS = """
-.pv-ex { display: grid; grid-template-columns: 80px 1fr; gap: 8px; align-items: start; }
-.pv-ex .meta { display: flex; flex-direction: column; gap: 3px; min-width: 0; }
-.pv-ex code { font-size: 11px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.pv-pbars { display: grid; grid-template-columns: minmax(0, 48px) 1fr 36px; gap: 2px 5px;
-  align-items: center; font-size: 10.5px; }
-.pv-pbars .n { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.pv-pbars .track { position: relative; height: 10px; background: var(--pv-sunken);
-  border-radius: 3px; }
-.pv-pbars .fill { position: absolute; left: 0; top: 0; bottom: 0; background: var(--c);
-  border-radius: 3px; opacity: .85; }
-.pv-pbars .mk { position: absolute; top: -3px; bottom: -3px; width: 2px; border-radius: 1px; }
-.pv-pbars .mk.cls { background: var(--pv-class-line); }
-.pv-pbars .mk.ood { background: var(--pv-ood-line); }
-.pv-pbars .v { text-align: right; font-variant-numeric: tabular-nums; }
-.pv-why { margin: 5px 0 0; font-size: 11.5px; line-height: 1.38; }
-.pv-ex .th.lg { width: 80px; height: 80px; }
-.pv-cat { font-weight: 700; }
-.pv-cat.clean { color: var(--pv-accent); }
-.pv-cat.label_issue { color: var(--pv-issue); }
-.pv-cat.ood { color: var(--pv-ood); }
-.pv-cat.unconfident { color: var(--pv-unconfident); }
-"""
+EXPLAIN_CSS = stylesheet("explainer.css")
 
 CATEGORY_TEXT = {
     "clean": "clean",
@@ -43,15 +22,18 @@ CATEGORY_TEXT = {
 }
 
 
-def _rule(state: AppState, class_name: str) -> str:
+def _rule(state: AppState, outcome: Outcome, class_name: str) -> str:
     if state.threshold_mode == "mean":
         return f"the mean self-confidence of {class_name}"
-    return f"the {state.class_percentile}th percentile of {class_name}'s self-confidence"
+    percentile = outcome.setting.class_percentile
+    return f"the {percentile}th percentile of {class_name}'s self-confidence"
 
 
-def explain(state: AppState, row: int) -> str:
-    """One plain sentence (escaped HTML) saying why item ``row`` is in its category."""
-    result = state.result
+def explain(state: AppState, row: int, outcome: Outcome | None = None) -> str:
+    """One plain sentence (escaped HTML) saying why item ``row`` is in its category at
+    ``outcome``'s setting (default: the current one)."""
+    outcome = outcome or state.outcome()
+    result = outcome.result
     names = state.class_names
     probs = state.pred_probs[row]
     given = int(state.labels[row])
@@ -61,9 +43,10 @@ def explain(state: AppState, row: int) -> str:
     category = str(result.categories[row])
     top_name, given_name = esc(names[top]), esc(names[given])
     if category in ("clean", "label_issue"):
+        rule = esc(_rule(state, outcome, names[top]))
         text = (
             f"The model predicts <b>{top_name}</b> with p = <b>{top_p:.3f}</b>, at or above "
-            f"{top_name}'s class threshold {top_t:.3f} ({esc(_rule(state, names[top]))}), so "
+            f"{top_name}'s class threshold {top_t:.3f} ({rule}), so "
             f"confident learning suggests <b>{top_name}</b>. "
         )
         if category == "clean":
@@ -76,7 +59,7 @@ def explain(state: AppState, row: int) -> str:
     if category == "ood":
         return text + (
             f"Every class probability is also below that class's OOD threshold "
-            f"({state.ood_percentile}th percentile): <b>out of distribution</b>."
+            f"({outcome.setting.ood_percentile}th percentile): <b>out of distribution</b>."
         )
     reaching = [k for k in range(len(names)) if probs[k] >= result.ood_thresholds[k]]
     k = reaching[0] if reaching else top
@@ -86,40 +69,50 @@ def explain(state: AppState, row: int) -> str:
     )
 
 
-def _marks(state: AppState) -> list[list[str]]:
-    """Per class: the OOD and class threshold lines' positions and tooltips."""
-    result = state.result
+def _marks(result) -> list[dict]:
+    """Per class: the OOD and class threshold lines' positions (``left``, CSS) and tooltips
+    (``title``), as ``{"ood": line, "cls": line}``."""
     return [
-        [
-            f"{result.ood_thresholds[k] * 100:.1f}%",
-            f"OOD threshold {result.ood_thresholds[k]:.3f}",
-            f"{result.class_thresholds[k] * 100:.1f}%",
-            f"class threshold {result.class_thresholds[k]:.3f}",
-        ]
-        for k in range(state.n_classes)
+        {
+            "ood": {
+                "left": f"{ood * 100:.1f}%",
+                "title": f"OOD threshold {ood:.3f}",
+            },
+            "cls": {
+                "left": f"{cls * 100:.1f}%",
+                "title": f"class threshold {cls:.3f}",
+            },
+        }
+        for ood, cls in zip(
+            result.ood_thresholds.tolist(), result.class_thresholds.tolist(), strict=True
+        )
     ]
 
 
-def _suggestion(state: AppState, row: int) -> str:
-    suggested = int(state.result.suggested[row])
+def _suggestion(state: AppState, result, row: int) -> str:
+    suggested = int(result.suggested[row])
     return chip("suggested: " + state.class_names[suggested], suggested) if suggested >= 0 else ""
 
 
-def explainer_layout(state: AppState) -> dict | None:
-    """What a slider move changes in the selected item's card (None: no card).
+def explainer_layout(state: AppState, outcome: Outcome | None = None) -> dict | None:
+    """What a slider move changes in the selected item's card, at ``outcome``'s setting
+    (default: the current one); None when there is no card.
 
     The card is drawn once per model and selection (:func:`render_explainer`); the page
-    moves its threshold lines and writes its suggestion, category and reason from this.
+    moves its threshold lines and writes its suggestion, category and reason from this:
+    ``marks`` (:func:`_marks`), ``suggestion`` and ``why`` (HTML), ``category``
+    (``{"key", "text"}``).
     """
+    outcome = outcome or state.outcome()
     row = state.selected_index
-    if state.result is None or row is None:
+    if outcome.result is None or row is None:
         return None
-    category = str(state.result.categories[row])
+    category = str(outcome.result.categories[row])
     return {
-        "marks": _marks(state),
-        "suggestion": _suggestion(state, row),
-        "category": [category, CATEGORY_TEXT[category]],
-        "why": explain(state, row),
+        "marks": _marks(outcome.result),
+        "suggestion": _suggestion(state, outcome.result, row),
+        "category": {"key": category, "text": CATEGORY_TEXT[category]},
+        "why": explain(state, row, outcome),
     }
 
 
@@ -141,15 +134,14 @@ def render_explainer(state: AppState) -> str:
     category = str(result.categories[row])
     probs = state.pred_probs[row]
     bars = []
-    for k, (name, (ood_left, ood_title, class_left, class_title)) in enumerate(
-        zip(names, _marks(state), strict=True)
-    ):
+    for k, (name, marks) in enumerate(zip(names, _marks(result), strict=True)):
+        ood, cls = marks["ood"], marks["cls"]
         bars.append(
             f'<span class="n" title="{esc(name)}">{esc(name)}</span><span class="track">'
             f'<span class="fill" style="width:{probs[k] * 100:.1f}%;--c:var(--pv-bar)"></span>'
-            f'<span class="mk ood" style="left:{ood_left}" title="{ood_title}"></span>'
-            f'<span class="mk cls" style="left:{class_left}" title="{class_title}"></span></span>'
-            f'<span class="v">{probs[k]:.3f}</span>'
+            f'<span class="mk ood" style="left:{ood["left"]}" title="{ood["title"]}"></span>'
+            f'<span class="mk cls" style="left:{cls["left"]}" title="{cls["title"]}"></span>'
+            f'</span><span class="v">{probs[k]:.3f}</span>'
         )
     return (
         title
@@ -157,7 +149,7 @@ def render_explainer(state: AppState) -> str:
         + thumbnail(item_id, state.image_urls[row], given, size="lg", selected=False)
         + f'<div class="meta"><code title="{esc(item_id)}">{esc(item_id)}</code>'
         + f"<div>{chip('given: ' + names[given], given)} "
-        + f'<span class="pv-sugg">{_suggestion(state, row)}</span></div>'
+        + f'<span class="pv-sugg">{_suggestion(state, result, row)}</span></div>'
         + f'<span class="pv-cat {category}">{CATEGORY_TEXT[category]}</span>'
         + f'<div class="pv-pbars">{"".join(bars)}</div></div></div>'
         + f'<p class="pv-why">{explain(state, row)}</p>'
@@ -181,6 +173,6 @@ class ExplainerPanel(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
-    def page_layout(self, state=None) -> dict | None:
+    def page_layout(self, outcome=None) -> dict | None:
         """:func:`explainer_layout` for the card on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout(state)
+        return self.drawing.page_layout(outcome)

@@ -7,22 +7,12 @@ import panel as pn
 from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS
 from pyvizzy.app.components import batched, html_pane, themed
 from pyvizzy.app.markup import esc
+from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState
 
 __all__ = ["Header", "render_notices", "render_title"]
 
-HEADER_CSS = """
-.pv-brand { display: flex; align-items: baseline; gap: 8px; white-space: nowrap; overflow: hidden; }
-.pv-brand h1 { margin: 0; font-size: 18px; letter-spacing: -.01em; color: var(--pv-text); }
-.pv-brand h1 span { color: var(--pv-accent); }
-.pv-brand .ds { font-size: 13px; font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
-.pv-lede { color: var(--pv-muted); font-size: 12px; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; line-height: 30px; }
-.pv-notice { background: var(--pv-warn-bg); color: var(--pv-warn-text); border-radius: 6px;
-  padding: 3px 8px; font-size: 11.5px; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; line-height: 18px; margin-top: 3px; }
-.pv-notice.err { background: rgba(var(--pv-issue-rgb), .16); color: var(--pv-issue); }
-"""
+HEADER_CSS = stylesheet("header.css")
 
 LEDE = (
     "Confident learning finds mislabeled and out-of-distribution images from a model's "

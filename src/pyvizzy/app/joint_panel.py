@@ -7,31 +7,12 @@ import panel as pn
 
 from pyvizzy.app.components import PageDrawing, card, html_pane
 from pyvizzy.app.markup import chip, esc, thumbnail
-from pyvizzy.app.state import AppState, joint_cell_members
+from pyvizzy.app.resources import stylesheet
+from pyvizzy.app.state import AppState, Outcome, joint_cell_members
 
 __all__ = ["JointPanel", "cell_alpha", "joint_layout", "render_joint"]
 
-JOINT_CSS = """
-.pv-jwrap { display: flex; flex-direction: column; height: 100%; gap: 4px; }
-.pv-jbody { flex: 1 1 0; min-height: 0; }
-.pv-joint { display: grid; gap: 4px; height: 100%; min-height: 0; box-sizing: border-box; }
-.pv-jh { display: flex; align-items: center; justify-content: center; min-width: 0; }
-.pv-jh .pv-chip { font-size: 11px; line-height: 17px; padding: 0 7px; }
-.pv-jh.row { justify-content: flex-end; }
-.pv-jh.row .pv-chip { white-space: normal; text-align: center; line-height: 14px; padding: 2px 5px;
-  word-break: break-word; }
-.pv-cell { position: relative; border-radius: 7px; min-height: 0; min-width: 0; overflow: auto;
-  padding: 16px 4px 4px 4px; box-sizing: border-box; border: 1px solid var(--pv-border);
-  align-content: flex-start; display: flex; flex-wrap: wrap; }
-.pv-cell.diag { background: rgba(var(--pv-clean-rgb), var(--a)); }
-.pv-cell.off { background: rgba(var(--pv-issue-rgb), var(--a)); }
-.pv-cell .cnt { position: absolute; top: 2px; right: 6px; font-weight: 750; font-size: 12px;
-  font-variant-numeric: tabular-nums; }
-.pv-cell.off .cnt { color: var(--pv-issue); }
-.pv-cell .cnt.zero { color: var(--pv-muted); font-weight: 500; }
-.pv-corner { font-size: 10px; color: var(--pv-muted); display: flex; align-items: flex-end;
-  justify-content: flex-end; text-align: right; line-height: 1.15; padding: 0 2px 2px 0; }
-"""
+JOINT_CSS = stylesheet("joint.css")
 
 #: Cells holding more items than this show smaller thumbnails.
 DENSE_CELL = 40
@@ -60,14 +41,15 @@ def _alphas(joint: np.ndarray) -> list[list[float]]:
     ]  # fmt: skip
 
 
-def joint_layout(state: AppState) -> dict | None:
-    """What the page needs to lay out the joint drawn for this model at the current sliders.
+def joint_layout(state: AppState, outcome: Outcome | None = None) -> dict | None:
+    """What the page needs to lay out the joint drawn for this model at ``outcome``'s setting
+    (default: the current one).
 
     ``cells`` (row-major, K x K) lists the rows of each cell's items in dataset order,
     ``alpha`` each cell's tint, ``counted`` / ``issues`` the title's counts; the page moves
     the already drawn thumbnails (``data-pv-tile`` = row) accordingly. None before training.
     """
-    result = state.result
+    result = (outcome or state.outcome()).result
     if result is None:
         return None
     n_classes = state.n_classes
@@ -193,6 +175,6 @@ class JointPanel(pn.viewable.Viewer):
     def _draw(self, state: AppState) -> str:
         return f'{self._title(state)}<div class="pv-jbody">{render_joint(state)}</div>'
 
-    def page_layout(self, state=None) -> dict | None:
+    def page_layout(self, outcome=None) -> dict | None:
         """:func:`joint_layout` for the drawing on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout(state)
+        return self.drawing.page_layout(outcome)

@@ -14,6 +14,8 @@ then the other slider; at most :data:`REACH` steps out.
 
 from __future__ import annotations
 
+from pyvizzy.app.state import PERCENTILE_BOUNDS, SliderSetting
+
 __all__ = ["LIMIT", "REACH", "SliderLookahead", "lookahead_order"]
 
 #: How many steps out from the current setting, along the slider moved last and across.
@@ -21,8 +23,6 @@ REACH = (4, 2)
 #: At most this many payloads are sent for one basis (the page keeps the last 512 it got,
 #: these and Python's own).
 LIMIT = 400
-
-_BOUNDS = (0, 100)
 
 
 def lookahead_order(
@@ -73,7 +73,7 @@ def lookahead_order(
             if slider == "class"
             else (class_percentile, ood_percentile + delta)
         )
-        if all(_BOUNDS[0] <= value <= _BOUNDS[1] for value in setting):
+        if all(PERCENTILE_BOUNDS[0] <= value <= PERCENTILE_BOUNDS[1] for value in setting):
             order.append(setting)
     return order
 
@@ -83,7 +83,7 @@ class SliderLookahead:
 
     Parameters
     ----------
-    app : PyvizzyApp
+    app : pyvizzy.app.controller.PyvizzyApp
         Its :attr:`~PyvizzyApp.basis`, state and :meth:`~PyvizzyApp.preview_payload`.
     reach : (int, int)
         See :func:`lookahead_order`.
@@ -133,6 +133,6 @@ class SliderLookahead:
         for setting in lookahead_order(*at, moved, step, self._reach, sliders):
             if setting not in self._sent:
                 self._sent.add(setting)
-                key = f"{setting[0]},{setting[1]}"
-                return self._basis, key, app.preview_payload(*setting)
+                at_setting = SliderSetting(*setting)
+                return self._basis, at_setting.key, app.preview_payload(at_setting)
         return None

@@ -7,6 +7,7 @@ import panel as pn
 
 from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import clip_class, esc, thumbnail
+from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
 
@@ -20,21 +21,7 @@ MAX_BARS = 5
 #: frame checks a few groups, not every row, for coming into view.
 ROWS_PER_GROUP = 20
 
-ROW_CSS = """
-.pv-prow { display: flex; gap: 6px; align-items: center; padding: 3px 2px;
-  border-bottom: 1px solid var(--pv-border); cursor: pointer; }
-.pv-rows { content-visibility: auto; contain-intrinsic-size: auto 1040px; }
-.pv-prow:hover { background: var(--pv-sunken); }
-.pv-prow.sel { background: var(--pv-accent-soft); }
-.pv-bars { flex: 1; min-width: 0; display: grid; grid-template-columns: minmax(0, auto) 1fr 34px;
-  column-gap: 4px; row-gap: 1px; align-items: center; font-size: 10.5px; }
-.pv-bars .n { white-space: nowrap; max-width: 52px; color: var(--pv-muted); }
-.pv-bars .n.given { color: var(--pv-text); font-weight: 700; }
-.pv-bars .b { height: 7px; background: var(--pv-sunken); border-radius: 4px; }
-.pv-bars .b i { display: block; height: 100%; background: var(--c); border-radius: 4px; }
-.pv-bars .v { text-align: right; font-variant-numeric: tabular-nums; }
-.pv-q { font-size: 10px; color: var(--pv-muted); }
-"""
+ROW_CSS = stylesheet("pred_probs.css")
 
 
 def row_order(state: AppState, order: str) -> np.ndarray:

@@ -7,25 +7,12 @@ import panel as pn
 
 from pyvizzy.app.components import PageDrawing, card, html_pane, scroll_pane
 from pyvizzy.app.markup import clip_class, esc, thumbnail
-from pyvizzy.app.state import AppState
+from pyvizzy.app.resources import stylesheet
+from pyvizzy.app.state import AppState, Outcome
 
 __all__ = ["ResultsPanel", "render_results", "results_layout"]
 
-RESULTS_CSS = """
-.pv-sec { margin: 0 0 8px; }
-.pv-sec h4 { margin: 2px 0 4px; font-size: 11px; text-transform: uppercase; letter-spacing: .05em;
-  display: flex; align-items: center; gap: 6px; white-space: nowrap; min-width: 0; }
-.pv-sec h4 .n { font-size: 11px; padding: 0 6px; border-radius: 8px; color: #fff;
-  background: var(--k); letter-spacing: 0; }
-.pv-sec h4 .hint { text-transform: none; letter-spacing: 0; font-weight: 400;
-  color: var(--pv-muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.pv-tiles { display: flex; flex-wrap: wrap; gap: 5px; }
-.pv-issue { width: 56px; }
-.pv-issue .th { width: 56px; height: 56px; border-radius: 6px; }
-.pv-issue .lab { font-size: 10px; line-height: 12px; margin-top: 2px; white-space: nowrap; }
-.pv-issue .lab.was { color: var(--pv-muted); text-decoration: line-through; }
-.pv-issue .lab.now { color: var(--pv-issue); font-weight: 700; }
-"""
+RESULTS_CSS = stylesheet("results.css")
 _SECTIONS = (
     ("label_issue", "Label issues", "var(--pv-issue)", "given → suggested, worst label first"),
     ("ood", "Out of distribution", "var(--pv-ood)", "below every OOD threshold"),
@@ -86,9 +73,9 @@ def _tiles(state: AppState) -> dict:
     }
 
 
-def _section_rows(state: AppState, tiles: dict) -> dict[str, list[int]]:
+def _section_rows(result, tiles: dict) -> dict[str, list[int]]:
     """Per result category, the rows shown, in display order."""
-    categories = state.result.categories
+    categories = result.categories
     sections = {}
     for category, *_ in _SECTIONS:
         order = tiles["by_quality"] if category == "label_issue" else tiles["by_max_prob"]
@@ -96,12 +83,14 @@ def _section_rows(state: AppState, tiles: dict) -> dict[str, list[int]]:
     return sections
 
 
-def results_layout(state: AppState) -> dict | None:
-    """Which rows each result list shows, in order (the page re-sorts the drawn tiles)."""
-    if state.result is None:
+def results_layout(state: AppState, outcome: Outcome | None = None) -> dict | None:
+    """Which rows each result list shows at ``outcome``'s setting (default: the current
+    one), in order: the page re-sorts the drawn tiles."""
+    result = (outcome or state.outcome()).result
+    if result is None:
         return None
     tiles = state.cached("result tiles", lambda: _tiles(state))
-    return {"sections": _section_rows(state, tiles)}
+    return {"sections": _section_rows(result, tiles)}
 
 
 def render_results(state: AppState) -> str:
@@ -116,7 +105,7 @@ def render_results(state: AppState) -> str:
         return '<div class="pv-empty">Results appear once the model is trained.</div>'
     tiles = state.cached("result tiles", lambda: _tiles(state))
     selected = state.selected_index
-    sections = _section_rows(state, tiles)
+    sections = _section_rows(result, tiles)
     parts = []
     for category, title, colour, hint in _SECTIONS:
         kind, tile = ("issue", _issue_tile) if category == "label_issue" else ("small", _small_tile)
@@ -163,6 +152,6 @@ class ResultsPanel(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
-    def page_layout(self, state=None) -> dict | None:
+    def page_layout(self, outcome=None) -> dict | None:
         """:func:`results_layout` for the lists on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout(state)
+        return self.drawing.page_layout(outcome)

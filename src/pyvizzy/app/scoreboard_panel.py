@@ -7,32 +7,25 @@ import math
 import panel as pn
 
 from pyvizzy.app.components import PageDrawing, card, scroll_pane
-from pyvizzy.app.state import AppState
+from pyvizzy.app.resources import stylesheet
+from pyvizzy.app.state import AppState, Outcome
 
 __all__ = ["ScoreboardPanel", "render_scoreboard", "scoreboard_layout"]
 
-SCORE_CSS = """
-.pv-score { width: 100%; border-collapse: collapse; font-size: 11.5px;
-  font-variant-numeric: tabular-nums; }
-.pv-score th { text-align: right; font-weight: 600; color: var(--pv-muted); font-size: 10.5px;
-  padding: 1px 4px; }
-.pv-score th:first-child, .pv-score td:first-child { text-align: left; }
-.pv-score td { text-align: right; padding: 1px 4px; border-top: 1px solid var(--pv-border); }
-.pv-score tr.all td { font-weight: 700; }
-.pv-found { font-size: 12px; margin: 2px 0 4px; }
-.pv-found b { font-size: 15px; }
-"""
+SCORE_CSS = stylesheet("scoreboard.css")
 
 
 def _percent(value: float) -> str:
     return "–" if math.isnan(value) else f"{100 * value:.0f}%"
 
 
-def render_scoreboard(state: AppState) -> str:
-    """Flagged vs planted errors, precision and recall (overall, cross-class, OOD)."""
+def render_scoreboard(state: AppState, outcome: Outcome | None = None) -> str:
+    """Flagged vs planted errors, precision and recall (overall, cross-class, OOD), at
+    ``outcome``'s setting (default: the current one)."""
+    outcome = outcome or state.outcome()
     title = '<div class="pv-title"><span class="pv-num">7</span><b>Scoreboard</b></div>'
-    report = state.report
-    if state.result is None:
+    report = outcome.report
+    if outcome.result is None:
         return title + '<div class="pv-empty">Appears once the model is trained.</div>'
     if report is None:
         return title + (
@@ -65,15 +58,16 @@ def render_scoreboard(state: AppState) -> str:
     )
 
 
-def scoreboard_layout(state: AppState) -> dict | None:
-    """The board at the current sliders, for the page to write in (None before training).
+def scoreboard_layout(state: AppState, outcome: Outcome | None = None) -> dict | None:
+    """The board at ``outcome``'s setting, for the page to write in (None before training).
 
     The counts change with most slider moves; the page writes the board's few lines
     itself instead of Panel replacing the pane.
     """
-    if state.result is None:
+    outcome = outcome or state.outcome()
+    if outcome.result is None:
         return None
-    return {"html": render_scoreboard(state)}
+    return {"html": render_scoreboard(state, outcome)}
 
 
 class ScoreboardPanel(pn.viewable.Viewer):
@@ -92,6 +86,6 @@ class ScoreboardPanel(pn.viewable.Viewer):
     def __panel__(self):
         return self._layout
 
-    def page_layout(self, state=None) -> dict | None:
+    def page_layout(self, outcome=None) -> dict | None:
         """:func:`scoreboard_layout` for the board on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout(state)
+        return self.drawing.page_layout(outcome)

@@ -13,144 +13,76 @@ without a browser or a server.
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 import param
 
-from pyvizzy.confident import categorize, detection_report, label_quality_scores
+from pyvizzy.app.query import QuerySettings, format_query, quoted
+from pyvizzy.confident import (
+    THRESHOLD_MODES,
+    Categorization,
+    DetectionReport,
+    categorize,
+    detection_report,
+    label_quality_scores,
+)
 from pyvizzy.crossval import out_of_sample_pred_probs
 
 __all__ = [
     "DEFAULT_CLASS_PERCENTILE",
     "DEFAULT_OOD_PERCENTILE",
-    "QUERY_KEYS",
-    "THRESHOLD_MODES",
     "AppState",
-    "QuerySettings",
-    "StateAtSliders",
-    "format_query",
+    "Outcome",
+    "SliderSetting",
     "joint_cell_members",
-    "parse_query",
     "ranked_label_issues",
 ]
 
 DEFAULT_CLASS_PERCENTILE = 50
 DEFAULT_OOD_PERCENTILE = 15
-THRESHOLD_MODES = ("percentile", "mean")
-#: The address parameters the app reads and keeps updated, in the order it writes them.
-QUERY_KEYS = ("dataset", "class", "ood", "mode", "select")
-#: Parameters handled in the browser only (never a notice).
-BROWSER_QUERY_KEYS = ("theme",)
 #: Training settings (Vizzy's): 5-fold RBF SVM, fixed seed so a reload gives the same numbers.
 N_FOLDS = 5
 TRAIN_SEED = 0
-MAX_QUERY_VALUE_SHOWN = 40
-
-
-# --------------------------------------------------------------------------------------------
-# The address (query string)
-# --------------------------------------------------------------------------------------------
+PERCENTILE_BOUNDS = (0, 100)
 
 
 @dataclass(frozen=True)
-class QuerySettings:
-    """Settings read from the address; None means "not given or not valid".
+class SliderSetting:
+    """Where the two sliders stand: the class and the OOD percentile (whole numbers 0-100)."""
 
-    ``notices`` holds one sentence per ignored value.
+    class_percentile: int
+    ood_percentile: int
+
+    def __post_init__(self):
+        low, high = PERCENTILE_BOUNDS
+        for name in ("class_percentile", "ood_percentile"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number in {low}..{high}, got {value!r}")
+            object.__setattr__(self, name, int(value))
+
+    @property
+    def key(self) -> str:
+        """``"class,ood"``: how the page names the setting."""
+        return f"{self.class_percentile},{self.ood_percentile}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What confident learning finds with the sliders at one setting.
+
+    ``result`` and ``report`` are None before training (``report`` also when the dataset
+    has no known true labels). Views lay themselves out from an outcome, so the page can be
+    told what a slider move *would* show (:meth:`AppState.outcome_at`) without the state
+    changing.
     """
 
-    dataset: str | None = None
-    class_percentile: int | None = None
-    ood_percentile: int | None = None
-    threshold_mode: str | None = None
-    select: str | None = None
-    notices: tuple[str, ...] = ()
-
-
-def _shown(value: str) -> str:
-    value = value if len(value) <= MAX_QUERY_VALUE_SHOWN else value[:MAX_QUERY_VALUE_SHOWN] + "…"
-    return repr(value)
-
-
-def _parse_percentile(key: str, value: str, notices: list[str]) -> int | None:
-    text = value.strip()
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number != int(number) or not 0 <= number <= 100:
-        notices.append(f"Ignored {key}={_shown(value)}: expected a whole number from 0 to 100.")
-        return None
-    return int(number)
-
-
-def parse_query(query: str, dataset_keys=()) -> QuerySettings:
-    """Read the app's settings from a query string, ignoring bad values.
-
-    Parameters
-    ----------
-    query : str
-        ``location.search``, with or without the leading ``?``.
-    dataset_keys : sequence of str
-        The catalog's keys; a ``dataset`` outside them is ignored. Empty to accept any.
-
-    Returns
-    -------
-    QuerySettings
-        The valid settings, and a notice for every value that was ignored. ``select``
-        is returned unchecked: only the loaded dataset can say whether the id exists.
-    """
-    notices: list[str] = []
-    values: dict[str, object] = {}
-    for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
-        if key in values:
-            notices.append(f"Ignored a repeated {key}={_shown(value)}.")
-        elif key == "dataset":
-            if dataset_keys and value not in dataset_keys:
-                known = ", ".join(dataset_keys)
-                notices.append(f"Ignored dataset={_shown(value)}: not one of {known}.")
-            else:
-                values[key] = value
-        elif key in ("class", "ood"):
-            parsed = _parse_percentile(key, value, notices)
-            if parsed is not None:
-                values[key] = parsed
-        elif key == "mode":
-            if value in THRESHOLD_MODES:
-                values[key] = value
-            else:
-                notices.append(f"Ignored mode={_shown(value)}: expected percentile or mean.")
-        elif key == "select":
-            if value:
-                values[key] = value
-        elif key not in BROWSER_QUERY_KEYS:
-            notices.append(f"Ignored unknown parameter {_shown(key)}.")
-    return QuerySettings(
-        dataset=values.get("dataset"),
-        class_percentile=values.get("class"),
-        ood_percentile=values.get("ood"),
-        threshold_mode=values.get("mode"),
-        select=values.get("select"),
-        notices=tuple(notices),
-    )
-
-
-def format_query(dataset, class_percentile, ood_percentile, threshold_mode, select=None) -> str:
-    """The query string (with ``?``) that :func:`parse_query` reads back to the same settings."""
-    pairs = [
-        ("dataset", dataset),
-        ("class", str(int(class_percentile))),
-        ("ood", str(int(ood_percentile))),
-        ("mode", threshold_mode),
-    ]
-    if select:
-        pairs.append(("select", select))
-    return "?" + urlencode([(key, value) for key, value in pairs if value is not None])
+    setting: SliderSetting
+    result: Categorization | None
+    report: DetectionReport | None
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,8 +149,8 @@ class AppState(param.Parameterized):
     quality = param.Array(default=None, doc="Label quality score per item (self-confidence).")
     trained = param.Boolean(default=False)
     train_seconds = param.Number(default=None, allow_None=True)
-    class_percentile = param.Integer(default=DEFAULT_CLASS_PERCENTILE, bounds=(0, 100))
-    ood_percentile = param.Integer(default=DEFAULT_OOD_PERCENTILE, bounds=(0, 100))
+    class_percentile = param.Integer(default=DEFAULT_CLASS_PERCENTILE, bounds=PERCENTILE_BOUNDS)
+    ood_percentile = param.Integer(default=DEFAULT_OOD_PERCENTILE, bounds=PERCENTILE_BOUNDS)
     threshold_mode = param.Selector(default="percentile", objects=list(THRESHOLD_MODES))
     selected = param.String(default=None, allow_None=True, doc="Id of the selected item.")
     result = param.Parameter(default=None, doc="pyvizzy.confident.Categorization, or None.")
@@ -278,12 +210,31 @@ class AppState(param.Parameterized):
             self.view_cache[name] = compute()
         return self.view_cache[name]
 
-    def address(self) -> str:
-        """The query string that reopens the current view."""
+    @property
+    def setting(self) -> SliderSetting:
+        """Where the sliders stand now."""
+        return SliderSetting(self.class_percentile, self.ood_percentile)
+
+    def outcome(self) -> Outcome:
+        """The categorization at the current setting (computed already)."""
+        return Outcome(self.setting, self.result, self.report)
+
+    def outcome_at(self, setting: SliderSetting) -> Outcome:
+        """The categorization the sliders would give at ``setting``, computed now.
+
+        Nothing in the state changes and no watcher is told.
+        """
+        if setting == self.setting:
+            return self.outcome()
+        return Outcome(setting, *self._categorize(setting))
+
+    def address(self, setting: SliderSetting | None = None) -> str:
+        """The query string that reopens the current view (with the sliders at ``setting``)."""
+        setting = setting or self.setting
         return format_query(
             self.dataset_key,
-            self.class_percentile,
-            self.ood_percentile,
+            setting.class_percentile,
+            setting.ood_percentile,
             self.threshold_mode,
             self.selected,
         )
@@ -307,12 +258,16 @@ class AppState(param.Parameterized):
             "runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
         }
 
-    def dynamic_snapshot(self) -> dict:
-        """The part of :meth:`snapshot` that changes with the sliders and the selection."""
-        result = self.result
+    def dynamic_snapshot(self, outcome: Outcome | None = None) -> dict:
+        """The part of :meth:`snapshot` that changes with the sliders and the selection.
+
+        ``outcome`` (default: the current one) gives the sliders' part.
+        """
+        outcome = outcome or self.outcome()
+        result = outcome.result
         return {
-            "class_percentile": int(self.class_percentile),
-            "ood_percentile": int(self.ood_percentile),
+            "class_percentile": outcome.setting.class_percentile,
+            "ood_percentile": outcome.setting.ood_percentile,
             "threshold_mode": self.threshold_mode,
             "class_thresholds": [] if result is None else result.class_thresholds.tolist(),
             "ood_thresholds": [] if result is None else result.ood_thresholds.tolist(),
@@ -443,18 +398,18 @@ class AppState(param.Parameterized):
             if settings.threshold_mode is not None:
                 self.threshold_mode = settings.threshold_mode
             if settings.select is not None and not self.select(settings.select):
-                self.notify(f"Ignored select={_shown(settings.select)}: no item has that id.")
+                self.notify(f"Ignored select={quoted(settings.select)}: no item has that id.")
             self.notify(*settings.notices)
 
-    def categorization_at(self, class_percentile: int, ood_percentile: int):
-        """``(result, report)`` with the sliders at these values ((None, None) untrained)."""
+    def _categorize(self, setting: SliderSetting):
+        """``(result, report)`` with the sliders at ``setting`` ((None, None) untrained)."""
         if self.pred_probs is None or self.labels is None:
             return None, None
         result = categorize(
             self.pred_probs,
             self.labels,
-            class_percentile=class_percentile,
-            ood_percentile=ood_percentile,
+            class_percentile=setting.class_percentile,
+            ood_percentile=setting.ood_percentile,
             threshold_mode=self.threshold_mode,
         )
         dataset = self.dataset
@@ -465,44 +420,9 @@ class AppState(param.Parameterized):
         )
         return result, report
 
-    def at_sliders(self, class_percentile: int, ood_percentile: int) -> StateAtSliders:
-        """This state as it would be with the sliders at other values (read only)."""
-        return StateAtSliders(self, class_percentile, ood_percentile)
-
     @param.depends("class_percentile", "ood_percentile", "threshold_mode", watch=True)
     def recompute(self) -> None:
         """Recompute thresholds, categories, joint and scoreboard (no training)."""
         self.recompute_started = time.perf_counter()
-        self.result, self.report = self.categorization_at(
-            self.class_percentile, self.ood_percentile
-        )
+        self.result, self.report = self._categorize(self.setting)
         self.revision += 1
-
-
-class StateAtSliders:
-    """An :class:`AppState` as it would be with its sliders at other values.
-
-    ``class_percentile``, ``ood_percentile``, ``result`` and ``report`` are those of the
-    given values; every other attribute is the state's own (its dataset, model, selection,
-    caches). Views and snapshots are pure functions of a state, so they can be computed
-    from one of these without changing, or notifying, anything: the site computes ahead
-    what a slider move would show (:mod:`pyvizzy.app.lookahead`).
-    """
-
-    def __init__(self, state: AppState, class_percentile: int, ood_percentile: int):
-        if not (0 <= class_percentile <= 100 and 0 <= ood_percentile <= 100):
-            raise ValueError(
-                f"percentiles must be in 0..100, got class {class_percentile}, "
-                f"ood {ood_percentile}"
-            )
-        self._state = state
-        self.class_percentile = int(class_percentile)
-        self.ood_percentile = int(ood_percentile)
-        self.result, self.report = state.categorization_at(class_percentile, ood_percentile)
-
-    def __getattr__(self, name):
-        return getattr(self._state, name)
-
-    # AppState's methods that read the slider values, run on this object's own values.
-    dynamic_snapshot = AppState.dynamic_snapshot
-    address = AppState.address

@@ -11,10 +11,12 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
+from pyvizzy.app.bridge import CLASS_SLIDER_CLASS, OOD_SLIDER_CLASS
 from pyvizzy.app.components import PageDrawing, batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import esc
-from pyvizzy.app.speedups import IntSlider, not_busy
-from pyvizzy.app.state import AppState
+from pyvizzy.app.panel_compat import IntSlider, not_busy
+from pyvizzy.app.resources import stylesheet
+from pyvizzy.app.state import AppState, Outcome
 from pyvizzy.app.theme import class_color
 
 __all__ = [
@@ -28,32 +30,7 @@ __all__ = [
 N_BINS = 25
 MODE_LABELS = {"Class percentile": "percentile", "Per-class mean": "mean"}
 
-HIST_CSS = """
-.pv-hist { display: grid; grid-template-columns: minmax(0, 62px) 1fr; column-gap: 6px;
-  align-items: end; margin: 0 0 3px; }
-.pv-hist .lbl { font-size: 11px; font-weight: 600; overflow: hidden; text-overflow: ellipsis;
-  white-space: nowrap; padding-bottom: 2px; }
-.pv-hist .lbl small { display: block; font-weight: 400; color: var(--pv-muted); font-size: 10px; }
-.pv-plot { position: relative; height: 36px; }
-.pv-plot svg { position: absolute; left: 0; right: 0; bottom: 0; width: 100%; height: 25px;
-  display: block; }
-.pv-plot .axis { stroke: var(--pv-border); stroke-width: 1; }
-.pv-plot .mark { position: absolute; bottom: 0; height: 27px; width: 2px; margin-left: -1px;
-  border-radius: 1px; }
-.pv-plot .mark.cls { background: var(--pv-class-line); }
-.pv-plot .mark.ood { background: var(--pv-ood-line); }
-.pv-plot .val { position: absolute; top: -1px; font-size: 10px; font-weight: 700;
-  font-variant-numeric: tabular-nums; white-space: nowrap; }
-.pv-plot .val.cls { color: var(--pv-class-line); }
-.pv-plot .val.ood { color: var(--pv-ood-line); }
-.pv-plot .val.left { transform: translateX(-100%); margin-left: -3px; }
-.pv-plot .val.right { margin-left: 3px; }
-.pv-plot .val.low { top: 11px; background: var(--pv-panel); border-radius: 3px; padding: 0 2px; }
-.pv-legend { display: flex; gap: 10px; font-size: 10.5px; color: var(--pv-muted); margin: 0 0 2px;
-  flex-wrap: wrap; }
-.pv-legend i { display: inline-block; width: 12px; height: 3px; border-radius: 2px;
-  vertical-align: middle; margin-right: 3px; }
-"""
+HIST_CSS = stylesheet("thresholds.css")
 
 _WIDTH, _HEIGHT = 200.0, 32.0
 SLIDER_BOX = {
@@ -74,19 +51,26 @@ def self_confidence_histogram(pred_probs, labels, class_index: int, n_bins: int 
 LABEL_SPAN = 0.09
 
 
-def _marker_layout(value: float, label_left: bool, lower: bool = False) -> list:
-    """A threshold line's place, its label's side and row, and its text (for the page)."""
+def _marker_layout(value: float, label_left: bool, lower: bool = False) -> dict:
+    """A threshold line's place (``left``, CSS), its label's ``side`` and row (``low``), and
+    its ``text`` (for the page)."""
     left = float(np.clip(value, 0.0, 1.0)) * 100
-    return [f"{left:.2f}%", "left" if label_left else "right", lower, f"{value:.3f}"]
+    return {
+        "left": f"{left:.2f}%",
+        "side": "left" if label_left else "right",
+        "low": lower,
+        "text": f"{value:.3f}",
+    }
 
 
 def _marker(value: float, css: str, label_left: bool, lower: bool = False) -> str:
     """A threshold line with its value, placed at ``value`` along [0, 1]."""
-    left, side, lower, text = _marker_layout(value, label_left, lower)
-    row = " low" if lower else ""
+    mark = _marker_layout(value, label_left, lower)
+    row = " low" if mark["low"] else ""
     return (
-        f'<span class="mark {css}" style="left:{left}"></span>'
-        f'<span class="val {css} {side}{row}" style="left:{left}">{text}</span>'
+        f'<span class="mark {css}" style="left:{mark["left"]}"></span>'
+        f'<span class="val {css} {mark["side"]}{row}" style="left:{mark["left"]}">'
+        f'{mark["text"]}</span>'
     )
 
 
@@ -138,17 +122,23 @@ def histogram_svg(counts, color: str) -> str:
     )
 
 
-def _legend(state: AppState) -> list[str]:
+def _legend(state: AppState, outcome: Outcome) -> list[str]:
+    """The legend's texts: the class line's rule, the OOD line's percentile."""
+    setting = outcome.setting
     class_rule = (
-        f"{state.class_percentile}th pct" if state.threshold_mode == "percentile" else "mean"
+        f"{setting.class_percentile}th pct" if state.threshold_mode == "percentile" else "mean"
     )
-    return [f"class threshold ({class_rule})", f"OOD threshold ({state.ood_percentile}th pct)"]
+    return [f"class threshold ({class_rule})", f"OOD threshold ({setting.ood_percentile}th pct)"]
 
 
-def histograms_layout(state: AppState) -> dict | None:
-    """The threshold lines and the legend at the current sliders: the page moves the lines
-    of the drawn histograms (None before training)."""
-    result = state.result
+def histograms_layout(state: AppState, outcome: Outcome | None = None) -> dict | None:
+    """The threshold lines and the legend at ``outcome``'s setting (default: the current
+    one): the page moves the lines of the drawn histograms (None before training).
+
+    ``marks`` holds, per class, ``{"ood": line, "cls": line}`` (see :func:`_marker_layout`).
+    """
+    outcome = outcome or state.outcome()
+    result = outcome.result
     if result is None:
         return None
     return {
@@ -156,7 +146,7 @@ def histograms_layout(state: AppState) -> dict | None:
             _markers(float(result.class_thresholds[k]), float(result.ood_thresholds[k]))
             for k in range(state.n_classes)
         ],
-        "legend": _legend(state),
+        "legend": _legend(state, outcome),
     }
 
 
@@ -194,7 +184,7 @@ def render_histograms(state: AppState) -> str:
     if result is None:
         return '<div class="pv-empty">Thresholds appear once the model is trained.</div>'
     names = state.class_names
-    class_text, ood_text = _legend(state)
+    class_text, ood_text = _legend(state, state.outcome())
     parts = [
         '<div class="pv-legend"><span><i style="background:var(--pv-class-line)"></i>'
         f"{class_text}</span><span><i style=\"background:var(--pv-ood-line)\">"
@@ -248,7 +238,7 @@ class ThresholdsPanel(pn.viewable.Viewer):
                 sizing_mode="stretch_width",
                 margin=(0, 0, 0, 4),
                 styles={"--pv-slider-color": "var(--pv-class-line)", **SLIDER_BOX},
-                css_classes=["pv-class-slider"],
+                css_classes=[CLASS_SLIDER_CLASS],
             )
         )
         self.ood_slider = themed(
@@ -261,7 +251,7 @@ class ThresholdsPanel(pn.viewable.Viewer):
                 sizing_mode="stretch_width",
                 margin=(0, 4, 0, 0),
                 styles={"--pv-slider-color": "var(--pv-ood-line)", **SLIDER_BOX},
-                css_classes=["pv-ood-slider"],
+                css_classes=[OOD_SLIDER_CLASS],
             )
         )
         for slider in (self.class_slider, self.ood_slider):  # moved often: not Panel's busy work
@@ -312,6 +302,6 @@ class ThresholdsPanel(pn.viewable.Viewer):
             if changed:
                 widget.param.update(changed)
 
-    def page_layout(self, state=None) -> dict | None:
+    def page_layout(self, outcome=None) -> dict | None:
         """:func:`histograms_layout` for the drawing on the page (None: nothing to lay out)."""
-        return self.drawing.page_layout(state)
+        return self.drawing.page_layout(outcome)

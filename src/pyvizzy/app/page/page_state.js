@@ -1,0 +1,77 @@
+// The page-side state: one object, `window.pyvizzy.page`, made anew each time the bridge
+// renders (the site draws a pre-rendered snapshot of the app, then the live app). Its shape:
+//
+//   data        the bridge's properties, as Python sets them (see bridge.py's Bridge)
+//   controls    CSS classes Python gave the page's own controls: {theme, guide, classSlider,
+//               oodSlider}
+//   static      the state's slow part (ids, labels, predicted probabilities), or null
+//   dynamic     the state's per-setting part as drawn now (thresholds, categories, ...)
+//   state       static and dynamic merged: what window.pyvizzy.state() returns, or null
+//   pythonBusy  Python's busy message ('' when it is idle)
+//   lists       the long lists (every image) that mark the selection; marked: the id they mark
+//   views       name -> {root, applied, memo, tiles}: the drawings the page lays out
+//   address     {query: the newest to write, pending, writtenAt (ms)}
+//   ahead       the slider look-ahead (lookahead.js): {kept: setting key -> payload, basis,
+//               newest, shown, shownMove, held, answering, sliders}
+//
+// Python -> page, a payload (bridge.py's Bridge.payload_json): {state: the dynamic part,
+// address: the query string to show, views: name -> layout (views.js), basis: numbers
+// everything but the sliders' part}.
+
+function pvPage(data, previous) {
+  return {
+    data: data,
+    controls: JSON.parse(data.controls_json),
+    static: data.static_json ? JSON.parse(data.static_json) : null,
+    dynamic: null,
+    state: null,
+    pythonBusy: data.busy_json ? JSON.parse(data.busy_json) : '',
+    lists: [],
+    marked: undefined,
+    views: {},
+    // (the address's writes are spaced across renders too: see address.js)
+    address: {query: null, pending: false,
+              writtenAt: previous ? previous.address.writtenAt : -Infinity},
+    ahead: {kept: new Map(), basis: null, newest: 0, shown: null, shownMove: 0, held: null,
+            answering: undefined, sliders: null},
+  }
+}
+
+// The state API: window.pyvizzy.state() (a copy), and the parent frame told after a redraw.
+function pvInstallState(api, page) {
+  api.state = () => (page.state === null ? null : JSON.parse(JSON.stringify(page.state)))
+  api.decode = (value) => {
+    if (!value) { return null }
+    return JSON.parse(typeof value === 'string' ? value : new TextDecoder().decode(value))
+  }
+  api.merge = () => {
+    page.state = page.static && page.dynamic ? Object.assign({}, page.static, page.dynamic) : null
+  }
+  api.post = () => {
+    if (window.parent !== window && page.state !== null) {
+      requestAnimationFrame(() => {
+        window.parent.postMessage({type: 'pyvizzy:state', state: api.state()}, '*')
+      })
+    }
+  }
+  // Draw a payload (Python's, or one computed ahead): state, address, views, selection.
+  api.show = (payload) => {
+    const ahead = page.ahead
+    const shown = payload.basis + ':' + pvSettingOf(payload.state)
+    const confirms = page.dynamic !== null && ahead.shown === shown
+    ahead.shown = shown
+    page.dynamic = payload.state
+    api.merge()
+    if (!page.pythonBusy) { api.idle() }
+    const markSelected = () => api.markSelected(page.state ? page.state.selected : null)
+    if (confirms) { markSelected(); return }  // Python's answer to what was drawn ahead
+    if (payload.address) { api.setAddressLater(payload.address) }
+    api.layout(payload.views)
+    markSelected()
+    requestAnimationFrame(markSelected)
+    api.post()
+  }
+}
+
+// The key of a slider setting: "class,ood" (as Python's SliderSetting.key).
+function pvSettingOf(state) { return state.class_percentile + ',' + state.ood_percentile }

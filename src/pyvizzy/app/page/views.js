@@ -1,0 +1,164 @@
+// Views laid out in the page. Python draws every tile of the joint and of the result lists
+// once per model (the drawing's root carries data-pv-view and data-pv-rev); a slider move
+// sends only a layout per view (which tiles go where, the lines' places, a few texts), and
+// the page moves the drawn tiles and writes those texts here, instead of Python redrawing.
+// The layouts' fields are those of the panels' `*_layout` functions in Python.
+
+// A box (a cell, a list) is rearranged only when what it shows changed (`memo`). Returns the
+// tiles it shows, taken out of `tiles` (those left go to the drawing's hidden pool).
+function pvFill(box, keep, tiles, keys, memo) {
+  const signature = keys.join(',')
+  const shown = []
+  for (const key of keys) {
+    const tile = tiles.get(key)
+    if (tile) { tiles.delete(key); shown.push(tile) }
+  }
+  if (memo.get(box) !== signature) {
+    pvArrange(box, [...keep, ...shown])
+    memo.set(box, signature)
+  }
+  return shown
+}
+
+function pvFillPool(pool, tiles, memo) {
+  const rest = [...tiles.values()]
+  const signature = rest.map((tile) => tile.dataset.pvTile).join(',')
+  if (memo.get(pool) !== signature) {
+    pvArrange(pool, rest)
+    memo.set(pool, signature)
+  }
+}
+
+// joint_panel.joint_layout: {cells: rows per cell (row-major), alpha, dense, counted, issues}
+function pvLayoutJoint(root, view, tiles, pool, memo) {
+  if (!pool) { return false }
+  const count = (selector, value) => {
+    const el = root.querySelector(selector)
+    if (el) { pvSetText(el, String(value)) }
+  }
+  count('.pv-jn', view.counted)
+  count('.pv-ji', view.issues)
+  const cells = root.querySelectorAll('.pv-cell')
+  if (cells.length !== view.cells.length) { return false }
+  cells.forEach((cell, c) => {
+    const rows = view.cells[c]
+    const size = rows.length > view.dense ? 'xxs' : 'xs'
+    const number = cell.querySelector('.cnt')
+    const shown = pvFill(cell, [number], tiles, rows.map(String), memo)
+    for (const tile of shown) {
+      if (!tile.classList.contains(size)) {
+        tile.classList.remove('xs', 'xxs')
+        tile.classList.add(size)
+      }
+    }
+    pvSetText(number, String(rows.length))
+    pvSetClass(number, rows.length ? 'cnt' : 'cnt zero')
+    pvSetStyle(cell, '--a', String(view.alpha[c]))
+    const title = cell.title.replace(/\d+$/, String(rows.length))
+    if (cell.title !== title) { cell.title = title }
+  })
+  pvFillPool(pool, tiles, memo)
+  return true
+}
+
+// results_panel.results_layout: {sections: category -> rows in display order}
+function pvLayoutResults(root, view, tiles, pool, memo) {
+  if (!pool) { return false }
+  for (const section of root.querySelectorAll('.pv-sec')) {
+    const rows = view.sections[section.dataset.category] || []
+    const prefix = section.dataset.category === 'label_issue' ? 'i' : 's'
+    const none = section.querySelector('.pv-none')
+    const box = section.querySelector('.pv-tiles')
+    const shown = pvFill(box, [none], tiles, rows.map((row) => prefix + row), memo)
+    pvSetText(section.querySelector('.n'), String(rows.length))
+    pvSetStyle(none, 'display', shown.length ? 'none' : '')
+  }
+  pvFillPool(pool, tiles, memo)
+  return true
+}
+
+// thresholds_panel.histograms_layout: {marks: per class {ood, cls}: {left, side, low, text},
+// legend: texts}
+function pvLayoutHistograms(root, view) {
+  const plots = root.querySelectorAll('.pv-plot')
+  if (plots.length !== view.marks.length) { return false }
+  plots.forEach((plot, k) => {
+    for (const css of ['ood', 'cls']) {
+      const mark = view.marks[k][css]
+      const line = plot.querySelector('.mark.' + css)
+      const value = plot.querySelector('.val.' + css)
+      pvSetStyle(line, 'left', mark.left)
+      pvSetStyle(value, 'left', mark.left)
+      pvSetClass(value, 'val ' + css + ' ' + mark.side + (mark.low ? ' low' : ''))
+      pvSetText(value, mark.text)
+    }
+  })
+  const legend = root.querySelectorAll('.pv-legend > span')
+  view.legend.forEach((text, i) => {
+    const node = legend[i] && legend[i].lastChild
+    if (node && node.nodeValue !== text) { node.nodeValue = text }
+  })
+  return true
+}
+
+// explainer_panel.explainer_layout: {marks: per class {ood, cls}: {left, title}, suggestion
+// and why (HTML), category: {key, text}}
+function pvLayoutExplainer(root, view, tiles, pool, memo) {
+  const tracks = root.querySelectorAll('.pv-pbars .track')
+  const category = root.querySelector('.pv-cat')
+  const suggestion = root.querySelector('.pv-sugg')
+  const why = root.querySelector('.pv-why')
+  if (tracks.length !== view.marks.length || !category || !suggestion || !why) { return false }
+  tracks.forEach((track, k) => {
+    for (const css of ['ood', 'cls']) {
+      const mark = view.marks[k][css]
+      const line = track.querySelector('.mk.' + css)
+      pvSetStyle(line, 'left', mark.left)
+      if (line.title !== mark.title) { line.title = mark.title }
+    }
+  })
+  pvSetHTML(suggestion, view.suggestion, memo)
+  pvSetClass(category, 'pv-cat ' + view.category.key)
+  pvSetText(category, view.category.text)
+  pvSetHTML(why, view.why, memo)
+  return true
+}
+
+// scoreboard_panel.scoreboard_layout: {html}
+function pvLayoutScoreboard(root, view, tiles, pool, memo) {
+  pvSetHTML(root, view.html, memo)
+  return true
+}
+
+const PV_LAYOUTS = {joint: pvLayoutJoint, results: pvLayoutResults,
+                    histograms: pvLayoutHistograms, explainer: pvLayoutExplainer,
+                    scoreboard: pvLayoutScoreboard}
+
+function pvInstallViews(api, page) {
+  api.layout = (views) => {
+    if (!views) { return }
+    for (const [name, view] of Object.entries(views)) {
+      if (!view || !PV_LAYOUTS[name]) { continue }
+      const rev = String(view.rev)
+      let entry = page.views[name]
+      if (!entry || !entry.root.isConnected || entry.root.dataset.pvRev !== rev) {
+        const root = pvDeepFind(document, '[data-pv-view="' + name + '"][data-pv-rev="' + rev + '"]')
+        page.views[name] = entry = root ? {root, applied: null, memo: new Map()} : null
+        page.lists = []  // markSelected looks for the lists again
+        if (!entry) { continue }  // another drawing: it is already laid out as Python drew it
+      }
+      const text = JSON.stringify(view)
+      if (entry.applied === text) { continue }
+      const pool = entry.root.querySelector('.pv-pool')
+      if (!entry.tiles) {
+        entry.tiles = new Map()
+        for (const tile of entry.root.querySelectorAll('[data-pv-tile]')) {
+          entry.tiles.set(tile.dataset.pvTile, tile)
+        }
+      }
+      if (PV_LAYOUTS[name](entry.root, view, new Map(entry.tiles), pool, entry.memo)) {
+        entry.applied = text
+      }
+    }
+  }
+}

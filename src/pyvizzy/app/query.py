@@ -1,0 +1,127 @@
+"""The app's address: the settings a query string holds, read and written.
+
+``?dataset=digits&class=70&ood=5&mode=percentile&select=<id>`` opens a view;
+:func:`parse_query` reads such a string, ignoring (with a notice) every value it cannot
+use, and :func:`format_query` writes the string that reads back to the same settings.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from pyvizzy.confident import THRESHOLD_MODES
+
+__all__ = [
+    "BROWSER_QUERY_KEYS",
+    "QUERY_KEYS",
+    "QuerySettings",
+    "format_query",
+    "parse_query",
+    "quoted",
+]
+
+#: The address parameters the app reads and keeps updated, in the order it writes them.
+QUERY_KEYS = ("dataset", "class", "ood", "mode", "select")
+#: Parameters handled in the browser only (never a notice).
+BROWSER_QUERY_KEYS = ("theme",)
+#: Values from the address are quoted in notices up to this many characters.
+MAX_QUERY_VALUE_SHOWN = 40
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    """Settings read from the address; None means "not given or not valid".
+
+    ``notices`` holds one sentence per ignored value.
+    """
+
+    dataset: str | None = None
+    class_percentile: int | None = None
+    ood_percentile: int | None = None
+    threshold_mode: str | None = None
+    select: str | None = None
+    notices: tuple[str, ...] = ()
+
+
+def quoted(value: str) -> str:
+    """``repr`` of a value from the address, cut to :data:`MAX_QUERY_VALUE_SHOWN` characters."""
+    value = value if len(value) <= MAX_QUERY_VALUE_SHOWN else value[:MAX_QUERY_VALUE_SHOWN] + "…"
+    return repr(value)
+
+
+def _parse_percentile(key: str, value: str, notices: list[str]) -> int | None:
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number != int(number) or not 0 <= number <= 100:
+        notices.append(f"Ignored {key}={quoted(value)}: expected a whole number from 0 to 100.")
+        return None
+    return int(number)
+
+
+def parse_query(query: str, dataset_keys=()) -> QuerySettings:
+    """Read the app's settings from a query string, ignoring bad values.
+
+    Parameters
+    ----------
+    query : str
+        ``location.search``, with or without the leading ``?``.
+    dataset_keys : sequence of str
+        The catalog's keys; a ``dataset`` outside them is ignored. Empty to accept any.
+
+    Returns
+    -------
+    QuerySettings
+        The valid settings, and a notice for every value that was ignored. ``select``
+        is returned unchecked: only the loaded dataset can say whether the id exists.
+    """
+    notices: list[str] = []
+    values: dict[str, object] = {}
+    for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        if key in values:
+            notices.append(f"Ignored a repeated {key}={quoted(value)}.")
+        elif key == "dataset":
+            if dataset_keys and value not in dataset_keys:
+                known = ", ".join(dataset_keys)
+                notices.append(f"Ignored dataset={quoted(value)}: not one of {known}.")
+            else:
+                values[key] = value
+        elif key in ("class", "ood"):
+            parsed = _parse_percentile(key, value, notices)
+            if parsed is not None:
+                values[key] = parsed
+        elif key == "mode":
+            if value in THRESHOLD_MODES:
+                values[key] = value
+            else:
+                notices.append(f"Ignored mode={quoted(value)}: expected percentile or mean.")
+        elif key == "select":
+            if value:
+                values[key] = value
+        elif key not in BROWSER_QUERY_KEYS:
+            notices.append(f"Ignored unknown parameter {quoted(key)}.")
+    return QuerySettings(
+        dataset=values.get("dataset"),
+        class_percentile=values.get("class"),
+        ood_percentile=values.get("ood"),
+        threshold_mode=values.get("mode"),
+        select=values.get("select"),
+        notices=tuple(notices),
+    )
+
+
+def format_query(dataset, class_percentile, ood_percentile, threshold_mode, select=None) -> str:
+    """The query string (with ``?``) that :func:`parse_query` reads back to the same settings."""
+    pairs = [
+        ("dataset", dataset),
+        ("class", str(int(class_percentile))),
+        ("ood", str(int(ood_percentile))),
+        ("mode", threshold_mode),
+    ]
+    if select:
+        pairs.append(("select", select))
+    return "?" + urlencode([(key, value) for key, value in pairs if value is not None])
