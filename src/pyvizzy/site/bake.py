@@ -4,8 +4,10 @@ With it a first visit starts Python as a repeat visit does (``templates/memory_s
 from Python's memory right after the imports, instead of installing the packages and importing
 them. The build opens the built site once in headless Chromium (Debian's, as the browser tests
 do), lets the page's worker start Python afresh and keep its snapshot (in the origin's private
-file system), has the page send those bytes back to the build's own server, checks them, and
-writes them into the site with a gzip copy beside them (``serve_site.py`` sends that one).
+file system), has the page check it as a visit would (``memory_snapshot.js`` is the one home
+of its format) and send it, with its sha256, back to the build's own server, which keeps it
+only if it arrived whole, and writes it into the site with a gzip copy beside it
+(``serve_site.py`` sends that one).
 
 Nothing of it is third-party data: it is the site's own Python, made from the site's own
 files. The snapshot is taken before the app runs, so it holds neither the page's address nor
@@ -15,14 +17,14 @@ a dataset; the bake visit's clock is set to UTC.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
-import json
 import os
 import shutil
-import struct
 import tempfile
 import threading
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
 from .chromium import CHROMIUM, CHROMIUM_ARGS
@@ -30,27 +32,19 @@ from .serve import SiteRequestHandler, serve_in_thread
 
 #: The site's folder of memory snapshots; the worker's config names the file for its key.
 SNAPSHOT_DIR = "memory-snapshot/"
-#: memory_snapshot.js's stored format: "pyz1", the header's length, the JSON header, ...
-MAGIC = 0x317A7970
-FORMAT = "pyvizzy-memory-snapshot/1"
-SCRATCH_BYTES = 1 << 16
 #: The most the build's server takes from the page (the snapshot is about 85 MB).
 MAX_BYTES = 1 << 30
 #: Where the page sends the snapshot back to (the build's server only).
 UPLOAD_PATH = "/_bake/memory-snapshot"
+#: The header carrying the sha256 the page computed of what it sends.
+SHA256_HEADER = "X-Pyvizzy-Sha256"
+#: The scripts the bake visit's page needs to read and check the kept snapshot.
+SNAPSHOT_SCRIPTS = ("memory_snapshot.js", "snapshot_store.js")
 
 # The bake visit is over: its worker has kept the snapshot, or cannot, or the app failed.
 SETTLED = """() => {
     const load = window.pyvizzyLoad;
     return !!load && (!!load.error || (load.live && load.memory_snapshot_kept !== "pending"));
-}"""
-# The page reads the kept snapshot from the origin's private file system (with the site's
-# memory_snapshot.js, loaded into the page) and sends it to the build's server.
-UPLOAD = """async ([path, key]) => {
-    const kept = await MemorySnapshot.load(key);
-    if (!kept) return "no snapshot kept for key " + key;
-    const response = await fetch(path, { method: "PUT", body: kept });
-    return response.ok ? null : "the build's server answered " + response.status;
 }"""
 
 
@@ -72,40 +66,19 @@ def cannot_bake() -> str | None:
     return None
 
 
-def read_snapshot_header(path: Path, key: str) -> dict:
-    """The JSON header of the memory snapshot file ``path``, checked as ``parse`` in
-    memory_snapshot.js checks it: its magic, format, key and length."""
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        prefix = handle.read(8)
-        if len(prefix) < 8 or struct.unpack("<I", prefix[:4])[0] != MAGIC:
-            raise SnapshotBakeError(f"{path}: not a pyvizzy memory snapshot")
-        (header_length,) = struct.unpack("<I", prefix[4:])
-        try:
-            header = json.loads(handle.read(header_length))
-        except ValueError as error:
-            raise SnapshotBakeError(f"{path}: unreadable header ({error})") from None
-    if header.get("format") != FORMAT:
-        raise SnapshotBakeError(f"{path}: format {header.get('format')!r}, not {FORMAT!r}")
-    if header.get("key") != key:
-        raise SnapshotBakeError(f"{path}: made for key {header.get('key')!r}, not {key!r}")
-    files_end = 8 + header_length + sum(file_size for _, file_size in header["files"])
-    expected = -(-files_end // 16) * 16 + header["memoryBytes"] + SCRATCH_BYTES
-    if size != expected:
-        raise SnapshotBakeError(f"{path}: {size} bytes, its header says {expected}")
-    return header
-
-
 class _UploadHandler(SiteRequestHandler):
-    """Serves the site, and takes one PUT of the snapshot into ``target``."""
+    """Serves the site, and takes one PUT of the snapshot into ``target``: kept only when it
+    arrived whole with the sha256 the page declared (else the file is removed)."""
 
     target: Path = Path()
 
     def do_PUT(self):
         length = int(self.headers.get("Content-Length") or -1)
+        declared = self.headers.get(SHA256_HEADER, "")
         if self.path != UPLOAD_PATH or not 0 < length <= MAX_BYTES:
             self.send_error(400, "only the memory snapshot may be sent here")
             return
+        digest = hashlib.sha256()
         with open(self.target, "wb") as out:
             left = length
             while left:
@@ -113,8 +86,12 @@ class _UploadHandler(SiteRequestHandler):
                 if not chunk:
                     break
                 out.write(chunk)
+                digest.update(chunk)
                 left -= len(chunk)
-        self.send_response(204 if not left else 400)
+        whole = not left and digest.hexdigest() == declared
+        if not whole:
+            self.target.unlink(missing_ok=True)
+        self.send_response(204 if whole else 400)
         self.end_headers()
 
 
@@ -143,8 +120,10 @@ def _visit_and_upload(url: str, key: str, timeout_s: float) -> None:
                     f"{load.get('memory_snapshot_kept')!r}, error {load.get('error')!r}); "
                     f"its console: {' | '.join(messages[-5:])}"
                 )
-            page.add_script_tag(url=url + "memory_snapshot.js")
-            problem = page.evaluate(UPLOAD, [UPLOAD_PATH, key])
+            for script in SNAPSHOT_SCRIPTS:
+                page.add_script_tag(url=url + script)
+            upload = files("pyvizzy.site").joinpath("bake_upload.js").read_text(encoding="utf-8")
+            problem = page.evaluate(upload, [UPLOAD_PATH, key])
             if problem:
                 raise SnapshotBakeError(f"the snapshot could not be read out: {problem}")
         except PlaywrightError as error:
@@ -191,7 +170,8 @@ def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
     server, url = serve_in_thread(site, handler=_UploadHandler, target=received)
     try:
         _in_own_thread(_visit_and_upload, url, key, timeout_s)
-        read_snapshot_header(received, key)
+        if not received.is_file() or received.stat().st_size == 0:
+            raise SnapshotBakeError("the bake visit's page sent no snapshot")
         packed = received.with_name(received.name + ".gz")
         with open(received, "rb") as source, gzip.GzipFile(packed, "wb", compresslevel=6,
                                                            mtime=0) as out:

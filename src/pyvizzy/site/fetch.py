@@ -18,16 +18,12 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-PINS_PATH = Path(__file__).with_name("pins.json")
+#: The pin file (package data of pyvizzy.site; read with pyvizzy.site.resources.pins).
+PINS_FILE = "pins.json"
 
 
 class PinError(RuntimeError):
     """A vendored file is missing, or its sha256 differs from its pin."""
-
-
-def load_pins(path: Path = PINS_PATH) -> dict:
-    """Read the pin file (``pins.json``) that lists every vendored artifact."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def sha256_of(path: Path) -> str:
@@ -44,6 +40,16 @@ def sha256_of_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file renamed over it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    return path
+
+
 def verify_file(path: Path, expected_sha256: str, *, what: str) -> Path:
     """Raise :class:`PinError` unless ``path`` exists and has the pinned sha256."""
     path = Path(path)
@@ -52,7 +58,7 @@ def verify_file(path: Path, expected_sha256: str, *, what: str) -> Path:
     actual = sha256_of(path)
     if actual != expected_sha256:
         raise PinError(
-            f"{what}: sha256 of {path} is {actual}, but its pin in {PINS_PATH.name} is "
+            f"{what}: sha256 of {path} is {actual}, but its pin in {PINS_FILE} is "
             f"{expected_sha256}. Refusing to build with an unverified file; delete it from the "
             "cache to download it again, or update the pin after checking the new file."
         )

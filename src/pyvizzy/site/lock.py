@@ -1,13 +1,24 @@
-"""Which packages the site loads, and the site's own ``pyodide-lock.json`` that lists them."""
+"""Step *lock*: which packages the site loads, and the site's own ``pyodide-lock.json``.
+
+The lock lists exactly the files the page loads (name, version, file, sha256, depends,
+imports); Pyodide checks each download's sha256 against it and resolves dependencies from
+it, with no package index.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+
+from .fetch import sha256_of
+
+#: Pyodide's files the page loads itself (the lock lists the packages).
+CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 
 
 @dataclass(frozen=True)
@@ -94,3 +105,56 @@ def write_lock(path: Path, info: dict, entries: Iterable[LockEntry]) -> Path:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def place_runtime(pyodide_dir: Path, core: Mapping[str, bytes], files: Mapping[str, Path],
+                  official: dict, wasm_packages: Iterable[str], infos: Mapping,
+                  requires: Mapping[str, Iterable[str]],
+                  not_loaded: Mapping[str, str]) -> list[LockEntry]:
+    """Pyodide's core files and the packages into ``pyodide_dir``, with the lock of them.
+
+    Parameters
+    ----------
+    pyodide_dir : Path
+        The site's ``pyodide/`` folder.
+    core : mapping
+        Pyodide's core files by name (bytes).
+    files : mapping
+        Canonical name -> the file to ship, for every package the site loads.
+    official : dict
+        Pyodide's official lock: versions, imports and types of its WebAssembly packages.
+    wasm_packages : iterable of str
+        The packages that are Pyodide's own builds.
+    infos, requires : mappings
+        The pure wheels' :class:`~pyvizzy.site.wheels.WheelInfo`, and every package's
+        dependencies.
+    not_loaded : mapping
+        Dependencies deliberately not shipped (left out of ``depends``).
+
+    Returns
+    -------
+    list of LockEntry
+    """
+    pyodide_dir.mkdir(parents=True, exist_ok=True)
+    for name in CORE_FILES:
+        (pyodide_dir / name).write_bytes(core[name])
+    wasm_packages = set(wasm_packages)
+    entries = []
+    for name, path in files.items():
+        shipped = pyodide_dir / path.name
+        shutil.copyfile(path, shipped)
+        if name in wasm_packages:
+            official_entry = official["packages"][name]
+            version, imports = official_entry["version"], tuple(official_entry["imports"])
+            package_type = official_entry["package_type"]
+            install_dir = official_entry["install_dir"]
+        else:
+            version, imports = infos[name].version, infos[name].imports
+            package_type, install_dir = "package", "site"
+        entries.append(LockEntry(
+            name=name, version=version, file_name=path.name, sha256=sha256_of(shipped),
+            depends=tuple(d for d in requires[name] if d not in not_loaded),
+            imports=imports, package_type=package_type, install_dir=install_dir,
+        ))
+    write_lock(pyodide_dir / "pyodide-lock.json", official["info"], entries)
+    return entries

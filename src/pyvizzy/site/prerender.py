@@ -1,4 +1,4 @@
-"""Run the Panel app once in CPython at build time and capture its first view.
+"""Step *pre-render*: run the Panel app once in CPython at build time, capture its first view.
 
 The captured Bokeh document (JSON) is drawn by the page while Python loads in the browser, and
 the Bokeh/Panel resources it needs tell the build which JS and CSS files to vendor.
@@ -52,26 +52,16 @@ def _environment(overrides: dict[str, str]) -> Iterator[None]:
 
 
 def prerender_app(app_script: Path, *, env: dict[str, str] | None = None) -> Prerendered:
-    """Execute ``app_script`` like ``panel serve`` would, run its on-load callbacks, capture it."""
-    from bokeh.document import Document
+    """Run ``app_script`` as ``panel serve`` would (on-load callbacks included) and capture it."""
     from bokeh.embed.util import standalone_docs_json_and_render_items
-    from panel.io.application import build_single_handler_application
-    from panel.io.document import MockSessionContext
     from panel.io.resources import Resources, bundle_resources
-    from panel.io.state import set_curdoc, state
+    from panel.io.state import set_curdoc
+
+    from pyvizzy.app.panel_compat import run_app_script
 
     with _environment(env or {}):
-        application = build_single_handler_application(str(Path(app_script).resolve()))
-        document = Document()
-        document._session_context = lambda: MockSessionContext(document=document)
+        document = run_app_script(app_script)
         with set_curdoc(document):
-            application.initialize_document(document)
-            handler = application._handlers[0]
-            if getattr(handler, "failed", False):
-                raise RuntimeError(f"{app_script}: the app failed to run:\n{handler.error_detail}")
-            state._on_load(None)
-            if not document.roots:
-                raise RuntimeError(f"{app_script}: the app published nothing (.servable())")
             js_html, css_html = bundle_resources(document.roots, Resources(mode="cdn"))
         docs_json, render_items = standalone_docs_json_and_render_items(document)
     render_item = render_items[0].to_json()

@@ -129,27 +129,12 @@
   worker.queue = [];
   let patching = 0;
   // The page's changes are numbered (`moves`); `worker.answering` is the number of the last
-  // change in the message Python is working on. The bridge draws a payload computed ahead
-  // when a slider moves to its setting, and then no answer to an earlier change.
+  // change in the message Python is working on. The bridge (window.pyvizzy, lookahead.js)
+  // draws a payload computed ahead when a slider moves to its setting, and then no answer
+  // to an earlier change.
   let moves = 0;
   worker.answering = 0;
   let othersWaiting = false; // a change that is not a slider's is not answered yet
-  let sliderModels = null;
-  function sliders() {
-    if (!sliderModels) {
-      sliderModels = {};
-      for (const model of worker.jsdoc.all_models) {
-        const css = model.css_classes || [];
-        if (css.includes("pv-class-slider")) sliderModels.class = model;
-        if (css.includes("pv-ood-slider")) sliderModels.ood = model;
-      }
-    }
-    return sliderModels;
-  }
-  function sliderOf(model) {
-    const found = sliders();
-    return model === found.class || model === found.ood ? found : null;
-  }
 
   // Page -> Python. Changes made in the same task (a slider sets `value` and
   // `value_throttled` together) travel as one message; while Python is busy, later changes
@@ -174,11 +159,11 @@
 
   // Draw the sliders' new setting at once if the bridge holds it, computed ahead (whatever
   // goes wrong there, the change still goes to Python, which then draws it).
-  function drawAhead(classValue, oodValue) {
+  function drawAhead() {
     const api = window.pyvizzy;
-    if (othersWaiting || !api || !api.preview) return false;
+    if (othersWaiting || !api || !api.drawAhead) return false;
     try {
-      return api.preview(classValue, oodValue, moves);
+      return api.drawAhead(moves);
     } catch (error) {
       console.error("pyvizzy: a setting computed ahead could not be drawn", error);
       return false;
@@ -197,11 +182,12 @@
     worker.queue.push(event);
     moves += 1;
     load.settled = false;
-    const found = event.model ? sliderOf(event.model) : null;
-    if (!found) {
+    const api = window.pyvizzy;
+    const slider = Boolean(event.model && api && api.isSlider && api.isSlider(event.model));
+    if (!slider) {
       othersWaiting = true;
-    } else if (event.attr === "value" && found.class && found.ood) {
-      load.lookahead[drawAhead(found.class.value, found.ood.value) ? "hits" : "misses"] += 1;
+    } else if (event.attr === "value") {
+      load.lookahead[drawAhead() ? "hits" : "misses"] += 1;
     }
     if (!worker.busy && !flushScheduled) {
       flushScheduled = true;
@@ -291,12 +277,12 @@
       try {
         patching += 1;
         // (Python's answer to the changes it was sent, up to the last one)
-        if (api) api._answering = worker.answering;
+        if (api && api.answering) api.answering(worker.answering);
         const patch = typeof msg.patch === "string" ? JSON.parse(msg.patch) : msg.patch;
-        worker.jsdoc.apply_json_patch(patch, msg.buffers || new Map());
+        worker.jsdoc.apply_json_patch(patch, new Map());
       } finally {
         patching -= 1;
-        if (api) delete api._answering;
+        if (api && api.answering) api.answering(undefined);
         load.apply_ms.push(Math.round((performance.now() - applyStarted) * 10) / 10);
         if (load.apply_ms.length > 100) load.apply_ms.shift();
       }

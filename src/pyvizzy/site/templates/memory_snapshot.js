@@ -17,8 +17,9 @@
 // The snapshot is made in a browser: either at build time (the build opens the site once in
 // headless Chromium and serves what that visit kept, so a first visit starts from it too), or
 // in the visitor's browser on its first visit. Either way the visitor's browser keeps it in
-// the origin's private file system under a key that changes with the build, and the key is
-// in the snapshot's header: a snapshot is only ever restored by the build that made it.
+// the origin's private file system (snapshot_store.js) under a key that changes with the
+// build, and the key is in the snapshot's header: a snapshot is only ever restored by the
+// build that made it. This file is the one home of the snapshot's stored format.
 //
 // Any doubt (a library placed differently, a table that does not line up, another build's
 // snapshot) and the worker passes the snapshot over (dropping a kept one; a kept one that
@@ -135,29 +136,12 @@ const MemorySnapshot = (() => {
     return out;
   }
 
-  // The bytecode files of the modules imported so far: their code is in the memory, and
-  // Python reads a module's file only to import it, so the snapshot need not keep them (about
-  // a tenth of its size).
-  // (An expression that leaves no name behind in the snapshot's __main__.)
-  const IMPORTED_BYTECODE = `
-sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin", None)
-                              for module in list(__import__("sys").modules.values()))
-        if isinstance(origin, str) and origin.endswith(".pyc")})
-`;
-
-  function importedBytecode(pyodide) {
-    const found = pyodide.runPython(IMPORTED_BYTECODE);
-    try {
-      return new Set(found.toJs());
-    } finally {
-      found.destroy();
-    }
-  }
-
   /** Take the snapshot of Python's memory: call it right after the imports, before Python is
-   * given any JS object of the page's. Cheap (one copy of the memory); `store` does the rest
-   * later, when the app is up. */
-  function capture(pyodide, recorder) {
+   * given any JS object of the page's. `imported`: the set of bytecode files of the modules
+   * imported (pyvizzy.app.worker_runtime.imported_bytecode), left out of the snapshot's
+   * files since their code is in the memory. Cheap (one copy of the memory); `store` does
+   * the rest later, when the app is up. */
+  function capture(pyodide, recorder, imported) {
     const Module = recorder.Module;
     if (recorder.libraries.length * DSO_BYTES > SCRATCH_BYTES) {
       throw new Error("too many shared libraries for the memory snapshot");
@@ -170,7 +154,6 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
     if (heldPackages) {
       for (const name of Object.keys(loadedPackages)) delete pyodide.loadedPackages[name];
     }
-    const imported = importedBytecode(pyodide);
     let memory;
     try {
       memory = pyodide.makeMemorySnapshot({ serializer: serializeJsObject });
@@ -187,7 +170,7 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
     }
     return {
       memory: memory,
-      imported: imported,
+      imported: imported || new Set(),
       header: {
         format: FORMAT,
         tableLengthAtStart: recorder.tableLengthAtStart,
@@ -337,102 +320,5 @@ sorted({origin for origin in (getattr(getattr(module, "__spec__", None), "origin
     return new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
   }
 
-  // ---- where the browser keeps it -------------------------------------------------------
-  // One file, `<key>.bin`, in the folder FOLDER of the origin's private file system. The
-  // worker reads it with a synchronous access handle: one read straight into memory (85 MB
-  // in about 70 ms here, against 250 ms or more from Cache Storage, whose read also arrives
-  // in many pieces, each copied on the worker's thread, while Pyodide starts there).
-
-  const FOLDER = "pyvizzy-memory-snapshot";
-  // Where builds before kept it (Cache Storage): dropped with it.
-  const OLD_CACHE_NAME = "pyvizzy-memory-snapshot";
-
-  const isNotFound = (error) => error && (error.name === "NotFoundError" ||
-    error.name === "TypeMismatchError");
-
-  async function snapshotFolder(create) {
-    if (!(self.navigator && navigator.storage && navigator.storage.getDirectory)) return null;
-    const root = await navigator.storage.getDirectory();
-    try {
-      return await root.getDirectoryHandle(FOLDER, { create: create });
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
-  }
-
-  /** The kept snapshot for `key`, not read yet (its `arrayBuffer()` reads it, as a
-   * Response's would), or null. */
-  async function find(key) {
-    const folder = await snapshotFolder(false);
-    if (!folder) return null;
-    let file;
-    try {
-      file = await folder.getFileHandle(key + ".bin");
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
-    return { arrayBuffer: () => readFile(file) };
-  }
-
-  async function readFile(file) {
-    if (!file.createSyncAccessHandle) return (await file.getFile()).arrayBuffer(); // (a page)
-    const access = await file.createSyncAccessHandle();
-    try {
-      const bytes = new Uint8Array(access.getSize());
-      if (access.read(bytes, { at: 0 }) !== bytes.length) throw new Error("short read");
-      return bytes.buffer;
-    } finally {
-      access.close();
-    }
-  }
-
-  /** The kept snapshot for `key` as an ArrayBuffer, or null. */
-  async function load(key) {
-    const kept = await find(key);
-    return kept && kept.arrayBuffer();
-  }
-
-  /** Keep a snapshot as the one for `key`, dropping any other: `snapshot` is either what
-   * `capture` took (in this `pyodide`) or the stored form of one (an ArrayBuffer, such as
-   * the site's own snapshot that this visit restored). In a worker only. Returns its size in
-   * bytes (0 where the browser has no private file system for the page). It is written
-   * under another name and renamed once complete, so a visit never finds half a file. */
-  async function store(key, snapshot, pyodide) {
-    const parts = snapshot.memory
-      ? serialize(snapshot, pyodide.FS, packageFolders(pyodide), key)
-      : [new Uint8Array(snapshot)];
-    await drop();
-    const folder = await snapshotFolder(true);
-    if (!folder) return 0;
-    const partial = await folder.getFileHandle(key + ".part", { create: true });
-    const access = await partial.createSyncAccessHandle();
-    let size = 0;
-    try {
-      access.truncate(0);
-      for (const part of parts) {
-        if (access.write(part, { at: size }) !== part.byteLength) throw new Error("short write");
-        size += part.byteLength;
-      }
-      access.flush();
-    } finally {
-      access.close();
-    }
-    await partial.move(key + ".bin");
-    return size;
-  }
-
-  async function drop() {
-    if (typeof caches !== "undefined") await caches.delete(OLD_CACHE_NAME);
-    if (!(self.navigator && navigator.storage && navigator.storage.getDirectory)) return;
-    const root = await navigator.storage.getDirectory();
-    try {
-      await root.removeEntry(FOLDER, { recursive: true });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
-
-  return { recordLibraries, capture, serialize, parse, restore, find, load, store, drop };
+  return { recordLibraries, capture, serialize, parse, restore, packageFolders };
 })();

@@ -1,22 +1,23 @@
 // pyvizzy's Pyodide Web Worker: Python (Pyodide 0.27.7) runs here, off the page's main thread.
+// Its Python half is the module pyvizzy.app.worker_runtime (preload, build_page, WorkerPage).
 // Adapted from Panel 1.7.5's pyodide_worker.js (BSD-3-Clause), rewritten to load every file
 // from this site: Pyodide core and wheels from ./pyodide/ through the site's own
 // pyodide-lock.json (no micropip, no package index), nothing from a CDN.
 // Python starts from a memory snapshot of this build (memory_snapshot.js) when there is one:
 // the one an earlier visit kept (the origin's private file system), else the site's own (made
 // at build time); and else afresh.
-/* global loadPyodide, MemorySnapshot */
+/* global loadPyodide, MemorySnapshot, SnapshotStore */
 "use strict";
 
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
 const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 
-importScripts("memory_snapshot.js");
+importScripts("memory_snapshot.js", "snapshot_store.js");
 // Look for a kept snapshot while Pyodide's scripts load; where there is none, start
 // downloading the site's. (A kept one is read once Pyodide has started fetching its own
 // files; the site's arrives meanwhile.)
 const keptSnapshot = SNAPSHOT_KEY
-  ? MemorySnapshot.find(SNAPSHOT_KEY).catch((error) => {
+  ? SnapshotStore.find(SNAPSHOT_KEY).catch((error) => {
     // (e.g. a browser that gives the page no private file system)
     console.info("pyvizzy: no kept memory snapshot (the private file system is unreadable)",
       error);
@@ -73,33 +74,36 @@ console.warn = (...args) => {
   }
 };
 
-function sendPatch(patch, buffers, msgId) {
-  self.postMessage({ type: "patch", patch: patch, buffers: buffers });
+// Python -> page: one patch, a JSON string (pyvizzy.app.panel_compat.DocumentRelay).
+function sendPatch(patch) {
+  self.postMessage({ type: "patch", patch: patch });
   lookAheadSoon(); // (what Python just published moves the settings to compute ahead)
 }
 
-let applyPagePatch = null; // Python's _apply_page_patch, once the app is built
+// Python's WorkerPage, once the app is built: its methods, each taken once (a proxy of its
+// own, not a temporary one per call).
+let page = null;
 
 // Slider look-ahead (pyvizzy.app.lookahead): while the worker has nothing else to do, Python
 // computes what a slider move to a nearby setting would publish and sends it to the page,
 // one setting per task, so that a message from the page waits behind one at most.
-let lookAheadStep = null; // Python's _lookahead_step, once the page is live
+let lookingAhead = false; // once the page is live
 let lookAheadTimer = null;
 function sendAhead(basis, key, payload) {
   self.postMessage({ type: "ahead", basis: basis, key: key, payload: payload });
 }
 function lookAheadSoon() {
-  if (lookAheadStep && lookAheadTimer === null) lookAheadTimer = setTimeout(lookAhead, 0);
+  if (lookingAhead && lookAheadTimer === null) lookAheadTimer = setTimeout(lookAhead, 0);
 }
 function lookAhead() {
   lookAheadTimer = null;
   let more = false;
   try {
-    more = lookAheadStep();
+    more = page.lookAheadStep();
   } catch (error) {
     // The app works without it: stop looking ahead, and say why in the console.
     console.info("pyvizzy: the slider look-ahead failed and is off", error);
-    lookAheadStep = null;
+    lookingAhead = false;
   }
   if (more) lookAheadSoon();
 }
@@ -142,7 +146,7 @@ async function startPython(options) {
       console.info(`pyvizzy: the ${source}'s memory snapshot is unusable`, error);
       // A kept one that was read but does not fit is dropped; one that could not be read
       // (another tab of the site reading or writing it just then) is left alone.
-      if (source === "cache" && bytes) await MemorySnapshot.drop().catch(() => {});
+      if (source === "cache" && bytes) await SnapshotStore.drop().catch(() => {});
     }
   }
   let recorder = null;
@@ -177,7 +181,7 @@ async function storeSnapshot() {
   const storeStarted = performance.now();
   let stored;
   try {
-    const bytes = await MemorySnapshot.store(SNAPSHOT_KEY, snapshot, self.pyodide);
+    const bytes = await SnapshotStore.store(SNAPSHOT_KEY, snapshot, self.pyodide);
     stored = { state: bytes ? "stored" : "failed", bytes: bytes,
       ms: Math.round(performance.now() - storeStarted) };
   } catch (error) {
@@ -204,24 +208,45 @@ async function startApplication() {
     setPhase("imports");
     status(phase, "Importing Panel, libsvm and the app");
     // (a restored Python has imported them already: they are in the snapshot)
-    if (snapshotState !== "restored") await self.pyodide.runPythonAsync(CONFIG.preload_code);
+    let imported = null;
+    if (snapshotState !== "restored") {
+      const runtime = self.pyodide.pyimport("pyvizzy.app.worker_runtime");
+      try {
+        runtime.preload();
+        if (recorder) {
+          const found = runtime.imported_bytecode();
+          imported = new Set(found.toJs());
+          found.destroy();
+        }
+      } finally {
+        runtime.destroy(); // (no proxy of Python's is left over when the snapshot is taken)
+      }
+    }
     if (recorder) {
       try {
-        snapshotToKeep = MemorySnapshot.capture(self.pyodide, recorder);
+        snapshotToKeep = MemorySnapshot.capture(self.pyodide, recorder, imported);
         snapshotState = "captured";
       } catch (error) {
         snapshotState = "failed";
         console.info("pyvizzy: no memory snapshot taken", error);
       }
     }
-    self.pyodide.globals.set("sendPatch", sendPatch);
-    self.pyodide.globals.set("sendAhead", sendAhead);
     setPhase("app");
     status(phase, "Building the app");
-    self.pyodide.globals.set("page_location", await locationPromise);
-    await self.pyodide.runPythonAsync(CONFIG.location_code);
-    const [docsJson, renderItems, rootIds] = await self.pyodide.runPythonAsync(CONFIG.app_code);
-    applyPagePatch = self.pyodide.globals.get("_apply_page_patch");
+    const runtime = self.pyodide.pyimport("pyvizzy.app.worker_runtime");
+    const built = runtime.build_page(await locationPromise, CONFIG.app_source, sendPatch,
+      sendAhead);
+    runtime.destroy();
+    page = {
+      link: built.link,
+      applyPagePatch: built.apply_page_patch,
+      setLocation: built.set_location,
+      lookAheadStep: built.lookahead_step,
+    };
+    const rendered = await built.render();
+    built.destroy();
+    const [docsJson, renderItems, rootIds] = rendered.toJs();
+    rendered.destroy();
     status("render", "Drawing");
     self.postMessage({
       type: "render",
@@ -246,7 +271,7 @@ self.onmessage = async (event) => {
       pageLocation = msg.location;
       locationArrived(pageLocation);
     } else if (msg.type === "rendered") {
-      await self.pyodide.runPythonAsync(CONFIG.link_code);
+      page.link();
       // What this worker downloaded (for benchmarks: the page cannot see a worker's requests).
       const resources = performance.getEntriesByType("resource").map((entry) => ({
         name: entry.name,
@@ -257,17 +282,16 @@ self.onmessage = async (event) => {
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
       lastPatchAt = performance.now();
       whenQuiet();
-      lookAheadStep = self.pyodide.globals.get("_lookahead_step");
+      lookingAhead = true;
       lookAheadSoon();
     } else if (msg.type === "patch") {
       const patchStarted = performance.now();
       lastPatchAt = patchStarted;
-      applyPagePatch(msg.patch);
+      page.applyPagePatch(msg.patch);
       self.postMessage({ type: "idle", python_ms: performance.now() - patchStarted });
       lookAheadSoon();
     } else if (msg.type === "location") {
-      self.pyodide.globals.set("page_location", msg.location);
-      await self.pyodide.runPythonAsync(CONFIG.location_code);
+      page.setLocation(msg.location);
     }
   } catch (error) {
     fail(msg.type, error);

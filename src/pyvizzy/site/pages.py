@@ -1,0 +1,242 @@
+"""Step *pages*: the page, its scripts, the vendored Bokeh/Panel files and the policy.
+
+``index.html`` carries the pre-rendered first view and the page's configuration; ``worker.js``
+and ``sw.js`` get theirs written in; Bokeh's and Panel's JS and CSS that the app needs are
+copied out of their wheels into ``vendor/``. Every page gets the same Content-Security-Policy:
+this origin only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import resources, wheels
+from .context import SiteBuildError
+from .fetch import sha256_of, write_bytes_atomic
+from .prerender import BOKEH_CDN, PANEL_CDN_DIST_TEMPLATE, Prerendered
+from .slim import PANEL_ROOT
+
+__all__ = [
+    "PYODIDE_DIR",
+    "WorkerConfig",
+    "build_id",
+    "content_security_policy",
+    "json_for_script",
+    "localize_prerender",
+    "memory_snapshot_key",
+    "vendor_resources",
+    "write_pages",
+]
+
+PYODIDE_DIR = "pyodide/"
+BOKEH_DIR = "vendor/bokeh/"
+# Panel dist folders served next to the JS: stylesheets and the images they refer to.
+PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
+# Bokeh's WebGL bundle is listed by Panel but only used by webgl output backends.
+DROPPED_JS = ("bokeh-gl-",)
+#: Copied as they are.
+STATIC_FILES = ("early.js", "boot.js", "site.css", "article.js", "doc.css", "memory_snapshot.js",
+                "snapshot_store.js")
+#: The worker's scripts: what runs before the memory snapshot is taken (with the pinned files
+#: and pyvizzy's own wheel, which the build id covers).
+WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "snapshot_store.js")
+#: How long the page waits for a step of the load before it says something is stuck.
+STALL_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What ``worker.js`` is told (written into it as ``CONFIG``).
+
+    Attributes
+    ----------
+    packages : list of str
+        The packages Pyodide loads (from the site's lock).
+    app_source : str
+        The app script's text.
+    memory_snapshot_key : str or None
+        The name the visitor's browser keeps the memory snapshot under (None: none kept).
+    site_memory_snapshot : str or None
+        The site-relative path of the site's own memory snapshot (None: none served).
+    """
+
+    packages: list[str]
+    app_source: str
+    memory_snapshot_key: str | None
+    site_memory_snapshot: str | None
+
+    def to_json(self) -> dict:
+        return {
+            "pyodide_url": PYODIDE_DIR,
+            "packages": self.packages,
+            "app_source": self.app_source,
+            "memory_snapshot_key": self.memory_snapshot_key,
+            "site_memory_snapshot": self.site_memory_snapshot,
+        }
+
+
+def json_for_script(value) -> str:
+    """JSON safe to embed inside a <script type="application/json"> element."""
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    # "<" only occurs inside JSON strings, where \u003c means the same character.
+    return text.replace("<", "\\u003c")
+
+
+def content_security_policy() -> str:
+    """This origin only: Pyodide needs WebAssembly compilation, Bokeh/Panel callbacks eval.
+
+    No other host appears: the app loads a dataset's images only from the site itself (or
+    as ``data:`` URIs; :func:`pyvizzy.app.data.image_urls`), so nothing a dataset says can
+    widen the policy.
+    """
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval' blob:",
+        "worker-src 'self' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'none'",
+    ])
+
+
+def localize_prerender(prerendered: Prerendered, panel_version: str) -> Prerendered:
+    """The pre-rendered document with Panel's CDN addresses pointing at the site's copy."""
+    panel_cdn = PANEL_CDN_DIST_TEMPLATE.format(version=panel_version)
+    docs_json = prerendered.docs_json.replace(panel_cdn, f"{PANEL_ROOT}{panel_version}/dist/")
+    for marker in ("https://cdn.", "http://cdn."):
+        if marker in docs_json:
+            where = docs_json.index(marker)
+            raise SiteBuildError(
+                f"the pre-rendered app still refers to a CDN: {docs_json[where:where + 120]}"
+            )
+    return Prerendered(prerendered.title, docs_json, prerendered.render_items,
+                       prerendered.roots, prerendered.js_urls, prerendered.css_urls)
+
+
+def vendor_resources(prerendered: Prerendered, staging: Path, originals: dict[str, Path],
+                     panel_version: str) -> tuple[list[str], list[str]]:
+    """Copy the Bokeh/Panel JS and CSS the page needs out of the full wheels ``originals``;
+    return their site-relative URLs (scripts, stylesheets)."""
+    panel_cdn = PANEL_CDN_DIST_TEMPLATE.format(version=panel_version)
+    panel_local = f"{PANEL_ROOT}{panel_version}/dist/"
+    bokeh_version = wheels.read_wheel_info(originals["bokeh"]).version
+    with zipfile.ZipFile(originals["bokeh"]) as bokeh_archive, \
+            zipfile.ZipFile(originals["panel"]) as panel_archive:
+
+        def localize(url: str) -> str | None:
+            if url.startswith(BOKEH_CDN):
+                name = url[len(BOKEH_CDN):]
+                if name.startswith(DROPPED_JS):
+                    return None
+                # The wheel names its bundles without the version (bokeh-3.7.3.min.js is
+                # bokeh.min.js).
+                unversioned = name.replace(f"-{bokeh_version}", "")
+                write_bytes_atomic(staging / BOKEH_DIR / name,
+                                   bokeh_archive.read(f"bokeh/server/static/js/{unversioned}"))
+                return BOKEH_DIR + name
+            if url.startswith(panel_cdn):
+                name = url[len(panel_cdn):]
+                write_bytes_atomic(staging / panel_local / name,
+                                   panel_archive.read(f"panel/dist/{name}"))
+                return panel_local + name
+            raise SiteBuildError(
+                f"the app needs {url}, which is neither Bokeh's nor Panel's JS/CSS")
+
+        # es-module-shims only serves Panel's ESM components (JSComponent, ...); it also runs
+        # an inline feature test that the policy (rightly) refuses.
+        uses_esm = '"name":"panel.models.esm.' in prerendered.docs_json
+        js = [local for url in prerendered.js_urls
+              if (uses_esm or "es-module-shims" not in url) and (local := localize(url))]
+        css = [local for url in prerendered.css_urls if (local := localize(url))]
+        for name in panel_archive.namelist():
+            relative = name[len("panel/dist/"):]
+            if name.startswith("panel/dist/") and relative.startswith(PANEL_DIST_DIRS):
+                if not name.endswith("/"):
+                    write_bytes_atomic(staging / panel_local / relative, panel_archive.read(name))
+        write_bytes_atomic(staging / panel_local / "images/favicon.ico",
+                           panel_archive.read("panel/dist/images/favicon.ico"))
+    return js, css
+
+
+def build_id(staging: Path, files: list[str]) -> str:
+    """A digest of the pinned files the site serves (names and contents)."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode())
+        digest.update(sha256_of(staging / name).encode())
+    return digest.hexdigest()[:16]
+
+
+def memory_snapshot_key(site_build_id: str, packages: list[str]) -> str:
+    """The name a visitor's browser keeps its memory snapshot under for this build.
+
+    It changes with any file the site serves from ``pyodide/`` and ``vendor/``
+    (``site_build_id``; pyvizzy's own wheel, whose worker_runtime runs before the snapshot, is
+    one of them), with the packages loaded and with the worker's scripts, so a snapshot is
+    only ever restored by the build that made it.
+    """
+    digest = hashlib.sha256(site_build_id.encode())
+    digest.update(json.dumps(packages).encode())
+    for name in WORKER_SCRIPTS:
+        digest.update(resources.template_bytes(name))
+    return digest.hexdigest()[:16]
+
+
+def _write_text(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
+                css_urls: list[str], worker_config: WorkerConfig, site_build_id: str,
+                pinned_files: list[str], panel_version: str) -> None:
+    """index.html, the page's scripts, worker.js, sw.js, embed.html and article.html."""
+    csp = html.escape(content_security_policy())
+    css_links = "\n".join(f'  <link rel="stylesheet" href="{html.escape(u)}">' for u in css_urls)
+    scripts = "\n".join(f'  <script src="{html.escape(u)}"></script>' for u in js_urls)
+    root_divs = "\n".join(
+        f'  <div id="{html.escape(eid)}" data-root-id="{html.escape(mid)}" '
+        'style="display: contents;"></div>'
+        for eid, mid in prerendered.roots
+    )
+    page_config = {
+        "worker_url": "worker.js",
+        "service_worker": "sw.js",
+        "render_items": prerendered.render_items,
+        "build_id": site_build_id,
+        # What the snapshot's scripts leave on window that only the live app may provide.
+        "snapshot_globals": ["pyvizzy"],
+        "stall_seconds": STALL_SECONDS,
+    }
+    replacements = {
+        "__CSP__": csp,
+        "__TITLE__": html.escape(prerendered.title),
+        "__FAVICON__": f"{PANEL_ROOT}{panel_version}/dist/images/favicon.ico",
+        "__CSS_LINKS__": css_links,
+        "__JS_SCRIPTS__": scripts,
+        "__ROOT_DIVS__": root_divs,
+        "__PRERENDER_JSON__": json_for_script(prerendered.docs_json),
+        "__CONFIG_JSON__": json_for_script(page_config),
+    }
+    page = resources.template_text("index.html")
+    for key, value in replacements.items():
+        page = page.replace(key, value)
+    _write_text(staging / "index.html", page)
+    for name in STATIC_FILES:
+        write_bytes_atomic(staging / name, resources.template_bytes(name))
+    _write_text(staging / "worker.js", resources.template_text("worker.js").replace(
+        "__PYVIZZY_WORKER_CONFIG__", json.dumps(worker_config.to_json(), indent=1)))
+    _write_text(staging / "sw.js", resources.template_text("sw.js").replace(
+        "__PYVIZZY_SW_CONFIG__",
+        json.dumps({"build_id": site_build_id, "pinned": pinned_files}, indent=1),
+    ))
+    for name in ("embed.html", "article.html"):
+        _write_text(staging / name, resources.template_text(name).replace("__CSP__", csp))

@@ -1,0 +1,57 @@
+"""Compile a wheel (or the stdlib zip) to sourceless ``.pyc``: run by Pyodide under Node.js.
+
+``pycompile.mjs`` loads this file into Pyodide's own Python and calls :func:`compile_zip` for
+each archive: the bytecode must come from the exact interpreter the browser runs (Python
+3.12.7 in Pyodide 0.27.7), which the build's CPython is not. It uses the standard library
+only.
+"""
+
+import base64
+import hashlib
+import importlib._bootstrap_external as bootstrap_external
+import zipfile
+
+FIXED_DATE_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def _record_line(name, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def compile_zip(src, dst, stored):
+    """Replace every compilable ``.py`` of the archive ``src`` by its ``.pyc`` (same folder,
+    sourceless) and write the archive ``dst``; returns how many files stayed source.
+
+    With ``stored`` the archive is written uncompressed: the server compresses it, the
+    browser inflates natively, and Python (in WebAssembly) unpacks and imports without
+    inflating. A wheel's RECORD is written anew.
+    """
+    with zipfile.ZipFile(src) as archive:
+        entries = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
+    out = {}
+    kept_source = 0
+    for name, data in entries.items():
+        if name.endswith(".py") and ".dist-info/" not in name:
+            try:
+                code = compile(data, name, "exec", dont_inherit=True)
+            except SyntaxError:
+                out[name] = data
+                kept_source += 1
+                continue
+            out[name + "c"] = bytes(bootstrap_external._code_to_timestamp_pyc(code, 0, len(data)))
+        else:
+            out[name] = data
+    record = [n for n in out if n.count("/") == 1 and n.endswith(".dist-info/RECORD")]
+    if record:
+        body = {n: d for n, d in out.items() if n != record[0]}
+        lines = [_record_line(n, d) for n, d in sorted(body.items())] + [record[0] + ",,"]
+        out[record[0]] = ("\n".join(lines) + "\n").encode()
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(dst, "w", method) as archive:
+        for name in sorted(out):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
+            info.compress_type = method
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, out[name])
+    return kept_source
