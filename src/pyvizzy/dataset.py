@@ -23,12 +23,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from pyvizzy.files import write_text_atomic
 
 __all__ = [
     "FORMAT",
@@ -469,18 +470,3 @@ def save_dataset(dataset: Dataset, path: str | os.PathLike, *, indent: int | Non
     dataset_from_dict(document, str(path))  # never write what we would refuse to read
     text = json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)
     write_text_atomic(path, text + "\n")
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pyvizzy.files import sha256_of
 from pyvizzy.pipeline import download
-from pyvizzy.pipeline.download import sha256_of
 from pyvizzy.pipeline.errors import DemoError
 
 __all__ = [
