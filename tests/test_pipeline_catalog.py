@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import CATALOG_FORMAT
 from pyvizzy.pipeline import demo
-from pyvizzy.pipeline.catalog import CATALOG_FORMAT, build_catalog
+from pyvizzy.pipeline.catalog import build_catalog
 from pyvizzy.pipeline.demo import DemoError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

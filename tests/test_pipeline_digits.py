@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from pyvizzy.dataset import TRUTH_OOD, load_dataset
+from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import TRUTH_OOD
 from pyvizzy.pipeline import digits as digits_module
 from pyvizzy.pipeline.digits import (
     CLASS_DIGITS,

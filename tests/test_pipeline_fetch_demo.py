@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pyvizzy.dataset import TRUTH_OOD, load_dataset
+from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import TRUTH_OOD
 from pyvizzy.pipeline.demo import (
     CLASS_NAMES,
     DEMO_FILES,

@@ -30,6 +30,17 @@ from typing import Any
 import numpy as np
 
 from pyvizzy.files import write_text_atomic
+from pyvizzy.formats import (
+    DATASET_FORMAT,
+    MIN_ITEMS_PER_CLASS,
+    OOD_LABEL,
+    TRUTH_OOD,
+    TRUTH_UNKNOWN,
+)
+
+# This module's name for formats.DATASET_FORMAT; it and the other shared names above are
+# re-exported for code that imports them from here.
+FORMAT = DATASET_FORMAT
 
 __all__ = [
     "FORMAT",
@@ -45,13 +56,6 @@ __all__ = [
     "loads_dataset",
     "save_dataset",
 ]
-
-FORMAT = "pyvizzy-dataset/1"
-OOD_LABEL = "OOD"
-TRUTH_OOD = -1
-TRUTH_UNKNOWN = -2
-#: Each class needs at least this many items: the app runs 5-fold stratified cross-validation.
-MIN_ITEMS_PER_CLASS = 5
 
 _PROVENANCE_FIELDS = ("source", "license", "method")
 _ITEM_FIELDS = ("id", "given", "truth", "embedding", "image")
@@ -266,9 +270,9 @@ def dataset_from_dict(obj: Any, source: str = "<dataset>") -> Dataset:
     if not isinstance(obj, dict):
         raise DatasetError(source, f"the document must be a JSON object, got {type(obj).__name__}")
     fmt = _require_str(source, obj, "format", "format")
-    if fmt != FORMAT:
+    if fmt != DATASET_FORMAT:
         raise DatasetError(
-            source, f"unsupported format {fmt!r}, expected {FORMAT!r}", field="format"
+            source, f"unsupported format {fmt!r}, expected {DATASET_FORMAT!r}", field="format"
         )
     name = _require_str(source, obj, "name", "name")
     description = _require_str(source, obj, "description", "description")
@@ -407,7 +411,7 @@ def dataset_to_dict(dataset: Dataset) -> dict:
         )
     ]
     document = {
-        "format": FORMAT,
+        "format": DATASET_FORMAT,
         "name": dataset.name,
         "description": dataset.description,
         "class_names": list(names),

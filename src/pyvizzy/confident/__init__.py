@@ -37,19 +37,14 @@ from pyvizzy.confident._validation import ROW_SUM_TOLERANCE, check_labels, check
 from pyvizzy.confident.categories import CATEGORIES, Categorization, categorize, ood_mask
 from pyvizzy.confident.count import cleanlab_confident_joint, confident_joint, suggested_labels
 from pyvizzy.confident.rank import label_quality_scores
-from pyvizzy.confident.report import (
-    TRUTH_OOD,
-    TRUTH_UNKNOWN,
-    DetectionCounts,
-    DetectionReport,
-    detection_report,
-)
+from pyvizzy.confident.report import DetectionCounts, DetectionReport, detection_report
 from pyvizzy.confident.thresholds import (
     EMPTY_CLASS_THRESHOLD,
     linear_percentile,
     mean_thresholds,
     percentile_thresholds,
 )
+from pyvizzy.formats import TRUTH_OOD, TRUTH_UNKNOWN
 
 __all__ = [
     "CATEGORIES",

@@ -8,11 +8,9 @@ import numpy as np
 
 from pyvizzy.confident._validation import _check_index_array, _first_bad_row
 from pyvizzy.confident.categories import _CATEGORY_NAMES, CATEGORIES
+from pyvizzy.formats import TRUTH_OOD, TRUTH_UNKNOWN
 
 __all__ = ["DetectionCounts", "DetectionReport", "detection_report"]
-
-TRUTH_OOD = -1
-TRUTH_UNKNOWN = -2
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,12 @@ import tempfile
 from pathlib import Path
 
 from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE
 
-__all__ = ["CATALOG_FORMAT", "DEMO_KEY", "DIGITS_KEY", "build_catalog", "digits_asset_path"]
+__all__ = ["DEMO_KEY", "DIGITS_KEY", "build_catalog", "digits_asset_path"]
 
-CATALOG_FORMAT = "pyvizzy-catalog/1"
 DIGITS_KEY = "digits"
 DEMO_KEY = "cats-dogs-bears"
-DATASET_FILE = "dataset.json"
 HOW_TO_ADD_DEMO = (
     "to add it, run `python scripts/fetch_demo.py` once on a machine with internet, or set "
     "PYVIZZY_DEMO_DIR to a folder holding Vizzy's files (see docs/datasets.md)"
@@ -133,7 +132,7 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
             )
             default = DEMO_KEY
         index = {"format": CATALOG_FORMAT, "default": default, "datasets": entries}
-        (staging / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+        (staging / CATALOG_FILE).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
         os.chmod(staging, 0o755)
         if out_dir.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
@@ -145,4 +144,4 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
             shutil.rmtree(staging)
         if backup is not None and backup.exists():
             shutil.rmtree(backup)
-    return out_dir / "index.json"
+    return out_dir / CATALOG_FILE

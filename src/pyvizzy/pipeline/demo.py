@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from pyvizzy.files import sha256_of
+from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
 from pyvizzy.pipeline import download
 from pyvizzy.pipeline.errors import DemoError
 
@@ -39,7 +40,6 @@ VIZZY_COMMIT = "210c05c3f64816fe18f418ff9647a18a6a22f0fa"
 RAW_BASE_URL = f"https://raw.githubusercontent.com/cleanlab/vizzy/{VIZZY_COMMIT}/"
 IMAGE_BASE_URL = "https://labelerrors.com/static/imagenet/val/"
 CLASS_NAMES = ("cat", "dog", "bear")
-OOD_NAME = "OOD"
 DOWNLOAD_TIMEOUT_S = 20
 DATASET_NAME = "Cats, dogs and bears (Vizzy demo)"
 
@@ -267,10 +267,10 @@ def read_demo_records(folder):
         if not isinstance(source, str) or not source or ".." in source.split("/"):
             raise DemoError(f"{where}: field 'src' must be a relative image path")
         true_label = truths.get(image_id)
-        if true_label != OOD_NAME and true_label not in class_index:
+        if true_label != OOD_LABEL and true_label not in class_index:
             raise DemoError(
                 f"{truth_path}: id {image_id!r}: label {true_label!r} is not one of "
-                f"{[*CLASS_NAMES, OOD_NAME]}"
+                f"{[*CLASS_NAMES, OOD_LABEL]}"
             )
         embedded_record = embedded.get(image_id)
         vector = embedded_record.get("embedding") if isinstance(embedded_record, dict) else None
@@ -291,7 +291,7 @@ def read_demo_records(folder):
         ids.append(image_id)
         sources.append(source)
         given.append(class_index[label])
-        truth.append(-1 if true_label == OOD_NAME else class_index[true_label])
+        truth.append(TRUTH_OOD if true_label == OOD_LABEL else class_index[true_label])
         embeddings.append(values)
     extra_ids = (set(truths) | set(embedded)) - set(inputs)
     if extra_ids:
