@@ -33,8 +33,9 @@ from pyvizzy.confident import (
 )
 from pyvizzy.crossval import out_of_sample_pred_probs
 from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
+from pyvizzy.pipeline.demo import shared_demo_dir
 
-DEFAULT_DEMO_DIR = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+DEFAULT_DEMO_DIR = shared_demo_dir()
 
 
 def load_demo(demo_dir: Path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,8 +16,9 @@ import pytest
 from pyvizzy.confident import CATEGORIES, categorize, detection_report
 from pyvizzy.crossval import out_of_sample_pred_probs
 from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
+from pyvizzy.pipeline.demo import shared_demo_dir
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+DEMO_DIR = shared_demo_dir()
 # sha256 of the files as published in cleanlab/vizzy at 210c05c (see the folder's README.md)
 DEMO_FILES = {
     "input_data_before_embeddings.json": (

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from pyvizzy.files import sha256_of, sha256_of_bytes, write_text_atomic
+from pyvizzy.files import cache_dir, sha256_of, sha256_of_bytes, write_text_atomic
 
 
 def test_file_digest_reads_in_chunks_and_matches_the_bytes_digest(tmp_path):
@@ -36,3 +36,24 @@ def test_the_dataset_module_still_offers_the_atomic_write():
     from pyvizzy import dataset
 
     assert dataset.write_text_atomic is write_text_atomic
+
+
+def test_cache_folders_sit_under_the_working_directory_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("PYVIZZY_CACHE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert cache_dir("vizzy-demo") == tmp_path / ".cache" / "vizzy-demo"
+    assert not (tmp_path / ".cache").exists()  # named, not created
+
+
+def test_the_environment_variable_moves_every_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYVIZZY_CACHE_DIR", str(tmp_path / "caches"))
+    assert cache_dir("weights") == tmp_path / "caches" / "weights"
+    monkeypatch.setenv("PYVIZZY_CACHE_DIR", "")
+    monkeypatch.chdir(tmp_path)
+    assert cache_dir("weights") == tmp_path / ".cache" / "weights"
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "a/b", "/abs"])
+def test_a_cache_name_must_be_a_plain_folder_name(name):
+    with pytest.raises(ValueError, match="plain folder name"):
+        cache_dir(name)

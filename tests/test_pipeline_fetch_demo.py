@@ -27,12 +27,13 @@ from pyvizzy.pipeline.demo import (
     fetch_demo_files,
     make_demo_dataset,
     read_demo_records,
+    shared_demo_dir,
 )
 from pyvizzy.pipeline.errors import DemoError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "fetch_demo.py"
-SHARED_DEMO = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+SHARED_DEMO = shared_demo_dir()
 pytestmark = pytest.mark.skipif(
     not SHARED_DEMO.is_dir(), reason=f"Vizzy demo files not found at {SHARED_DEMO}"
 )

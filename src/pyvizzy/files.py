@@ -1,7 +1,9 @@
 """File helpers shared by the dataset code, the pipeline and the site build.
 
-sha256 digests of files and bytes, and writing a file atomically (a temporary file beside it,
-then a rename), so that a reader never sees a half-written file.
+sha256 digests of files and bytes; writing a file atomically (a temporary file beside it, then
+a rename), so that a reader never sees a half-written file; and where the download caches are.
+Nothing here looks for the repository checkout: caches are found from the environment or the
+current working directory (the Makefile, the tests and CI run from the repository root).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["sha256_of", "sha256_of_bytes", "write_text_atomic"]
+__all__ = ["CACHE_DIR_ENV", "cache_dir", "sha256_of", "sha256_of_bytes", "write_text_atomic"]
+
+#: The environment variable that names the folder holding every cache.
+CACHE_DIR_ENV = "PYVIZZY_CACHE_DIR"
 
 _READ_CHUNK_BYTES = 1 << 20
+_DEFAULT_CACHE_ROOT = ".cache"
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -28,6 +34,31 @@ def sha256_of(path: str | os.PathLike) -> str:
 def sha256_of_bytes(data: bytes) -> str:
     """The sha256 hex digest of ``data``."""
     return hashlib.sha256(data).hexdigest()
+
+
+def cache_dir(name: str) -> Path:
+    """The folder of the cache ``name`` (for example ``"vizzy-demo"`` or ``"weights"``).
+
+    Parameters
+    ----------
+    name : str
+        A plain folder name.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$PYVIZZY_CACHE_DIR/<name>`` when that variable is set and not empty, else
+        ``.cache/<name>`` under the current working directory; absolute, not created.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a plain folder name.
+    """
+    if not name or name in (".", "..") or Path(name).name != name:
+        raise ValueError(f"cache name {name!r} must be a plain folder name")
+    root = os.environ.get(CACHE_DIR_ENV) or _DEFAULT_CACHE_ROOT
+    return Path(root).absolute() / name
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:

@@ -89,7 +89,7 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
     demo_dir : path-like, optional
         A folder holding Vizzy's demo files; an error if it does not hold the published ones.
     cache_dir : path-like, optional
-        The download cache (default ``.cache/vizzy-demo``).
+        The demo files' download cache (default :func:`pyvizzy.pipeline.demo.default_cache_dir`).
     allow_download : bool, default=True
         Whether the demo files may be downloaded when not found locally.
     log : callable, default=print

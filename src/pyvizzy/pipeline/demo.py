@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pyvizzy.files import sha256_of
+from pyvizzy.files import cache_dir, sha256_of
 from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
 from pyvizzy.pipeline import download
 from pyvizzy.pipeline.errors import DemoError
@@ -42,6 +42,8 @@ IMAGE_BASE_URL = "https://labelerrors.com/static/imagenet/val/"
 CLASS_NAMES = ("cat", "dog", "bear")
 DOWNLOAD_TIMEOUT_S = 20
 DATASET_NAME = "Cats, dogs and bears (Vizzy demo)"
+#: The name of the demo files' folder under the cache root (:func:`pyvizzy.files.cache_dir`).
+DEMO_CACHE_NAME = "vizzy-demo"
 
 
 @dataclass(frozen=True)
@@ -91,20 +93,21 @@ def _demo_file(name):
 
 
 def default_cache_dir():
-    """``.cache/vizzy-demo`` in the repository checkout (else in the current folder).
+    """The demo files' download cache: :func:`pyvizzy.files.cache_dir` ``("vizzy-demo")``.
 
-    The environment variable ``PYVIZZY_CACHE_DIR`` overrides it.
+    That is ``$PYVIZZY_CACHE_DIR/vizzy-demo`` when the variable is set, else
+    ``.cache/vizzy-demo`` under the current working directory.
     """
-    if os.environ.get("PYVIZZY_CACHE_DIR"):
-        return Path(os.environ["PYVIZZY_CACHE_DIR"])
-    repo_root = Path(__file__).resolve().parents[3]
-    base = repo_root if (repo_root / "pyproject.toml").is_file() else Path.cwd()
-    return base / ".cache" / "vizzy-demo"
+    return cache_dir(DEMO_CACHE_NAME)
 
 
 def shared_demo_dir():
-    """The development copy ``../shared/vizzy-demo`` beside the repository checkout."""
-    return Path(__file__).resolve().parents[4] / "shared" / "vizzy-demo"
+    """The development copy of the demo files: ``../shared/vizzy-demo`` from the working directory.
+
+    The Makefile, the tests and CI run from the repository root, so this is the ``shared``
+    folder beside the checkout.
+    """
+    return Path.cwd().parent / "shared" / "vizzy-demo"
 
 
 def verify_demo_folder(folder, names=DATASET_FILES):
@@ -188,7 +191,7 @@ def find_demo_folder(
     1. ``demo_dir`` if given (it must then be valid: an error otherwise);
     2. the folder named by the environment variable ``PYVIZZY_DEMO_DIR`` (likewise);
     3. the cache (``cache_dir`` or :func:`default_cache_dir`);
-    4. ``../shared/vizzy-demo`` beside the checkout;
+    4. :func:`shared_demo_dir` (``../shared/vizzy-demo`` from the working directory);
     5. a download into the cache, if ``allow_download``.
 
     Raises

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pyvizzy.files import cache_dir
 from pyvizzy.formats import MIN_ITEMS_PER_CLASS, OOD_LABEL, TRUTH_OOD, TRUTH_UNKNOWN
 from pyvizzy.pipeline.errors import InputError
 from pyvizzy.pipeline.svd import truncated_svd
@@ -37,6 +38,8 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 RESIZE_TO = 256
 CROP_TO = 224
+#: The pretrained weights' folder under the cache root (:func:`pyvizzy.files.cache_dir`).
+WEIGHTS_CACHE_NAME = "weights"
 
 
 @dataclass(frozen=True, eq=False)
@@ -415,7 +418,7 @@ def network_features(labelled, *, dims=32, weights_file=None, random_weights=Fal
         weights_note = f"RANDOM weights (seed {seed}; for tests and smoke runs only)"
     else:
         if weights_file is None:
-            cache = Path(weights_cache) if weights_cache is not None else _default_weights_cache()
+            cache = cache_dir(WEIGHTS_CACHE_NAME) if weights_cache is None else Path(weights_cache)
             weights_file = resnet.find_pretrained_weights(cache, allow_download, log=log)
             weights_note = f"torchvision IMAGENET1K_V1 weights (sha256 {resnet.WEIGHTS_SHA256})"
         else:
@@ -475,9 +478,3 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
     )  # fmt: skip
     write_dataset_with_thumbnails(dataset, out_path, thumbnails)
     return dataset, reduced
-
-
-def _default_weights_cache():
-    repo_root = Path(__file__).resolve().parents[3]
-    base = repo_root if (repo_root / "pyproject.toml").is_file() else Path.cwd()
-    return base / ".cache" / "weights"
