@@ -35,11 +35,12 @@ def _datasets_folder(requested: Path | None) -> Path:
     if requested is not None:
         return requested
     from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE
+    from pyvizzy.pipeline.catalog import digits_asset_path
 
     if (REPO / "site" / "datasets" / CATALOG_FILE).is_file():
         return REPO / "site" / "datasets"
     folder = Path(tempfile.mkdtemp(prefix="pyvizzy-bench-"))
-    digits = REPO / "assets" / "digits"
+    digits = digits_asset_path().parent
     if (digits / DATASET_FILE).is_file():
         shutil.copytree(digits, folder / "digits")
         index = {

@@ -22,7 +22,7 @@ from pyvizzy.pipeline.digits import (
 from pyvizzy.pipeline.output import write_dataset_with_thumbnails
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ASSET = REPO_ROOT / "assets" / "digits" / "dataset.json"
+ASSET = REPO_ROOT / "src" / "pyvizzy" / "pipeline" / "bundled" / "digits" / "dataset.json"
 SCRIPT = REPO_ROOT / "scripts" / "make_digits.py"
 
 

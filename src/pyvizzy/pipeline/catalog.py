@@ -4,7 +4,7 @@
 
     out_dir/index.json                      {"format": "pyvizzy-catalog/1", "default": key,
                                              "datasets": [{"key", "name", "path"}, ...]}
-    out_dir/digits/dataset.json             always (the committed asset under assets/digits)
+    out_dir/digits/dataset.json             always (shipped in this package: bundled/digits)
     out_dir/digits/dataset-thumbnails/...
     out_dir/cats-dogs-bears/dataset.json    when Vizzy's demo files can be had; then default
 
@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from pyvizzy.dataset import load_dataset
@@ -24,6 +25,8 @@ __all__ = ["DEMO_KEY", "DIGITS_KEY", "build_catalog", "digits_asset_path"]
 
 DIGITS_KEY = "digits"
 DEMO_KEY = "cats-dogs-bears"
+#: The folder of this package that holds the datasets shipped with it.
+BUNDLED_FOLDER = "bundled"
 HOW_TO_ADD_DEMO = (
     "to add it, run `python scripts/fetch_demo.py` once on a machine with internet, or set "
     "PYVIZZY_DEMO_DIR to a folder holding Vizzy's files (see docs/datasets.md)"
@@ -31,8 +34,15 @@ HOW_TO_ADD_DEMO = (
 
 
 def digits_asset_path():
-    """The committed digits dataset file (``assets/digits/dataset.json`` in the checkout)."""
-    return Path(__file__).resolve().parents[3] / "assets" / "digits" / DATASET_FILE
+    """The digits dataset file shipped in this package (``bundled/digits/dataset.json``).
+
+    Found through :mod:`importlib.resources`, so it is the installed package's copy wherever
+    the package lives. Its thumbnails are in the folder beside it.
+    """
+    bundled = resources.files(__package__) / BUNDLED_FOLDER / DIGITS_KEY / DATASET_FILE
+    # Imported from a zip archive the file has no path of its own: this path then names no
+    # file, and build_catalog regenerates the digits instead.
+    return Path(str(bundled))
 
 
 def _add_digits(folder, log):
