@@ -33,7 +33,7 @@ from pyvizzy.confident import (
 )
 from pyvizzy.crossval import out_of_sample_pred_probs
 from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
-from pyvizzy.pipeline.demo import shared_demo_dir
+from pyvizzy.pipeline.demo_files import shared_demo_dir
 
 DEFAULT_DEMO_DIR = shared_demo_dir()
 

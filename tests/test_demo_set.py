@@ -16,7 +16,7 @@ import pytest
 from pyvizzy.confident import CATEGORIES, categorize, detection_report
 from pyvizzy.crossval import out_of_sample_pred_probs
 from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
-from pyvizzy.pipeline.demo import shared_demo_dir
+from pyvizzy.pipeline.demo_files import shared_demo_dir
 
 DEMO_DIR = shared_demo_dir()
 # sha256 of the files as published in cleanlab/vizzy at 210c05c (see the folder's README.md)

@@ -9,12 +9,12 @@ import pytest
 
 from pyvizzy.dataset import load_dataset
 from pyvizzy.formats import CATALOG_FORMAT
-from pyvizzy.pipeline import demo
+from pyvizzy.pipeline import demo_files
 from pyvizzy.pipeline.catalog import build_catalog
-from pyvizzy.pipeline.demo import DemoError
+from pyvizzy.pipeline.errors import DemoError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DEMO = demo.shared_demo_dir()
+SHARED_DEMO = demo_files.shared_demo_dir()
 needs_demo = pytest.mark.skipif(
     not SHARED_DEMO.is_dir(), reason=f"Vizzy demo files not found at {SHARED_DEMO}"
 )
@@ -24,7 +24,7 @@ needs_demo = pytest.mark.skipif(
 def no_demo_anywhere(tmp_path, monkeypatch):
     """Hide every place the demo files could come from."""
     monkeypatch.delenv("PYVIZZY_DEMO_DIR", raising=False)
-    monkeypatch.setattr(demo, "shared_demo_dir", lambda: tmp_path / "no-shared")
+    monkeypatch.setattr(demo_files, "shared_demo_dir", lambda: tmp_path / "no-shared")
     return tmp_path / "empty-cache"
 
 
@@ -76,7 +76,7 @@ def test_the_development_copy_is_found_beside_the_working_directory(tmp_path, mo
     checkout = tmp_path / "checkout"
     checkout.mkdir()
     monkeypatch.chdir(checkout)
-    assert demo.shared_demo_dir() == tmp_path / "shared" / "vizzy-demo"
+    assert demo_files.shared_demo_dir() == tmp_path / "shared" / "vizzy-demo"
 
 
 @needs_demo

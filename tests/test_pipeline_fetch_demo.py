@@ -21,14 +21,8 @@ import pytest
 
 from pyvizzy.dataset import load_dataset
 from pyvizzy.formats import TRUTH_OOD
-from pyvizzy.pipeline.demo import (
-    CLASS_NAMES,
-    DEMO_FILES,
-    fetch_demo_files,
-    make_demo_dataset,
-    read_demo_records,
-    shared_demo_dir,
-)
+from pyvizzy.pipeline.demo import CLASS_NAMES, make_demo_dataset, read_demo_records
+from pyvizzy.pipeline.demo_files import DEMO_FILES, fetch_demo_files, shared_demo_dir
 from pyvizzy.pipeline.errors import DemoError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

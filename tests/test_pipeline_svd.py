@@ -7,7 +7,7 @@ import pytest
 from scipy.linalg import subspace_angles
 from sklearn.decomposition import TruncatedSVD
 
-from pyvizzy.pipeline.demo import shared_demo_dir
+from pyvizzy.pipeline.demo_files import shared_demo_dir
 from pyvizzy.pipeline.svd import truncated_svd
 
 SHARED_DEMO = shared_demo_dir()

@@ -60,20 +60,22 @@ def _add_digits(folder, log):
 
 
 def _add_demo(folder, demo_dir, cache_dir, allow_download, log):
-    from pyvizzy.pipeline import demo
+    from pyvizzy.pipeline.demo import build_demo_dataset, read_demo_records
+    from pyvizzy.pipeline.demo_files import default_cache_dir, find_demo_folder
+    from pyvizzy.pipeline.demo_images import demo_thumbnails, have_all_images
     from pyvizzy.pipeline.output import thumbnail_folder_name, write_dataset_with_thumbnails
 
-    source_folder = demo.find_demo_folder(
+    source_folder = find_demo_folder(
         demo_dir=demo_dir, cache_dir=cache_dir, allow_download=allow_download, log=log
     )
-    records = demo.read_demo_records(source_folder)
+    records = read_demo_records(source_folder)
     out_path = folder / DEMO_KEY / DATASET_FILE
-    cache = Path(cache_dir) if cache_dir is not None else demo.default_cache_dir()
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     image_root = cache / "images"
     images, thumbnails, note = None, [], None
-    if demo.have_all_images(records, image_root):
+    if have_all_images(records, image_root):
         try:
-            images, thumbnails = demo.demo_thumbnails(
+            images, thumbnails = demo_thumbnails(
                 records, image_root, thumbnail_folder_name(out_path)
             )
         except ImportError:
@@ -83,7 +85,7 @@ def _add_demo(folder, demo_dir, cache_dir, allow_download, log):
             "No images: the ImageNet images are not in the cache "
             "(run `python scripts/fetch_demo.py --images` with internet to add them)."
         )
-    dataset = demo.build_demo_dataset(records, images=images, images_note=note)
+    dataset = build_demo_dataset(records, images=images, images_note=note)
     write_dataset_with_thumbnails(dataset, out_path, thumbnails)
     log(f"cat/dog/bear: from {source_folder}" + (" with images" if images else " without images"))
     return dataset
@@ -99,7 +101,8 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
     demo_dir : path-like, optional
         A folder holding Vizzy's demo files; an error if it does not hold the published ones.
     cache_dir : path-like, optional
-        The demo files' download cache (default :func:`pyvizzy.pipeline.demo.default_cache_dir`).
+        The demo files' download cache (default
+        :func:`pyvizzy.pipeline.demo_files.default_cache_dir`).
     allow_download : bool, default=True
         Whether the demo files may be downloaded when not found locally.
     log : callable, default=print
@@ -113,10 +116,11 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
 
     Raises
     ------
-    pyvizzy.pipeline.demo.DemoError
-        Only when ``demo_dir`` was named and does not hold the published files.
+    pyvizzy.pipeline.errors.DemoError
+        Only when ``demo_dir`` was named and does not hold the published files; otherwise the
+        demo set is looked for by :func:`pyvizzy.pipeline.demo_files.find_demo_folder`.
     """
-    from pyvizzy.pipeline.demo import DemoError
+    from pyvizzy.pipeline.errors import DemoError
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
