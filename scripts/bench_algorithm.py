@@ -32,8 +32,10 @@ from pyvizzy.confident import (
     percentile_thresholds,
 )
 from pyvizzy.crossval import out_of_sample_pred_probs
+from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
+from pyvizzy.pipeline.demo_files import shared_demo_dir
 
-DEFAULT_DEMO_DIR = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+DEFAULT_DEMO_DIR = shared_demo_dir()
 
 
 def load_demo(demo_dir: Path):
@@ -51,9 +53,10 @@ def load_demo(demo_dir: Path):
         truth = None
         if truth_path.is_file():
             names = json.loads(truth_path.read_text())
-            truth = np.array(
-                [-1 if names[item] == "OOD" else class_names.index(names[item]) for item in ids]
-            )
+            truth = np.array([
+                TRUTH_OOD if names[item] == OOD_LABEL else class_names.index(names[item])
+                for item in ids
+            ])
         return features, labels, truth, f"Vizzy demo files in {demo_dir}"
     rng = np.random.default_rng(0)
     centers = rng.normal(scale=3.0, size=(3, 32))

@@ -34,18 +34,21 @@ REPO = Path(__file__).resolve().parents[1]
 def _datasets_folder(requested: Path | None) -> Path:
     if requested is not None:
         return requested
-    if (REPO / "site" / "datasets" / "index.json").is_file():
+    from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE
+    from pyvizzy.pipeline.catalog import digits_asset_path
+
+    if (REPO / "site" / "datasets" / CATALOG_FILE).is_file():
         return REPO / "site" / "datasets"
     folder = Path(tempfile.mkdtemp(prefix="pyvizzy-bench-"))
-    digits = REPO / "assets" / "digits"
-    if (digits / "dataset.json").is_file():
+    digits = digits_asset_path().parent
+    if (digits / DATASET_FILE).is_file():
         shutil.copytree(digits, folder / "digits")
         index = {
-            "format": "pyvizzy-catalog/1",
+            "format": CATALOG_FORMAT,
             "default": "digits",
-            "datasets": [{"key": "digits", "name": "digits", "path": "digits/dataset.json"}],
+            "datasets": [{"key": "digits", "name": "digits", "path": f"digits/{DATASET_FILE}"}],
         }
-        (folder / "index.json").write_text(json.dumps(index))
+        (folder / CATALOG_FILE).write_text(json.dumps(index))
         return folder
     from pyvizzy.app.synthetic import write_synthetic_catalog
 

@@ -31,7 +31,7 @@ def main(argv=None):
     args = parse_args(argv)
     from pyvizzy.dataset import DatasetError
     from pyvizzy.pipeline.catalog import build_catalog
-    from pyvizzy.pipeline.demo import DemoError
+    from pyvizzy.pipeline.errors import DemoError
 
     if args.out.exists() and not args.out.is_dir():
         print(f"build_datasets: --out {args.out} exists and is not a folder", file=sys.stderr)

@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pyvizzy.formats import CATALOG_FILE
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -52,9 +54,9 @@ def main(argv=None) -> int:
         datasets = write_synthetic_catalog(
             Path(tempfile.mkdtemp(prefix="pyvizzy-datasets-")), keys=("synthetic", "noisy")
         )
-    if not (datasets / "index.json").is_file():
+    if not (datasets / CATALOG_FILE).is_file():
         print(
-            f"{datasets / 'index.json'} not found: run `make site`, pass --datasets DIR, "
+            f"{datasets / CATALOG_FILE} not found: run `make site`, pass --datasets DIR, "
             "or use --synthetic",
             file=sys.stderr,
         )

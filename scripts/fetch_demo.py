@@ -17,7 +17,8 @@ from pathlib import Path
 
 
 def parse_args(argv=None):
-    from pyvizzy.pipeline.demo import IMAGE_BASE_URL, RAW_BASE_URL
+    from pyvizzy.pipeline.demo_files import RAW_BASE_URL
+    from pyvizzy.pipeline.demo_images import IMAGE_BASE_URL
 
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],

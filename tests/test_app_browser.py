@@ -53,7 +53,7 @@ def _wait_for_http(url: str, process: subprocess.Popen, seconds: float = 60) -> 
 
 def _add_committed_digits(datasets: Path) -> None:
     """Make the committed digits asset (real thumbnails) the default dataset, if present."""
-    asset = REPO / "assets" / "digits"
+    asset = REPO / "src" / "pyvizzy" / "pipeline" / "bundled" / "digits"
     if not (asset / "dataset.json").is_file():
         return
     shutil.copytree(asset, datasets / "digits")

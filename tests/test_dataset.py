@@ -9,10 +9,9 @@ import jsonschema
 import numpy as np
 import pytest
 
+from pyvizzy import dataset as dataset_module
+from pyvizzy import formats
 from pyvizzy.dataset import (
-    FORMAT,
-    TRUTH_OOD,
-    TRUTH_UNKNOWN,
     Dataset,
     DatasetError,
     dataset_from_dict,
@@ -21,6 +20,7 @@ from pyvizzy.dataset import (
     loads_dataset,
     save_dataset,
 )
+from pyvizzy.formats import DATASET_FORMAT, OOD_LABEL, TRUTH_OOD, TRUTH_UNKNOWN
 
 SCHEMA = json.loads(
     (Path(__file__).parents[1] / "src" / "pyvizzy" / "dataset.schema.json").read_text()
@@ -47,7 +47,7 @@ def make_document(n_per_class=6, class_names=("cat", "dog", "bear"), dims=4, see
     items[2]["truth"] = class_names[1]
     items[3]["image"] = None
     return {
-        "format": FORMAT,
+        "format": DATASET_FORMAT,
         "name": "tiny",
         "description": "a tiny test set",
         "class_names": list(class_names),
@@ -77,6 +77,17 @@ def test_valid_document_satisfies_the_json_schema():
     document = make_document()
     jsonschema.validate(document, SCHEMA)
     dataset_to_dict(dataset_from_dict(document))  # and the loader accepts it
+
+
+def test_json_schema_repeats_the_shared_names_of_pyvizzy_formats():
+    assert SCHEMA["properties"]["format"]["const"] == DATASET_FORMAT
+    assert SCHEMA["properties"]["class_names"]["items"]["not"]["const"] == OOD_LABEL
+
+
+def test_dataset_module_re_exports_the_shared_names():
+    assert dataset_module.FORMAT == formats.DATASET_FORMAT
+    for name in ("MIN_ITEMS_PER_CLASS", "OOD_LABEL", "TRUTH_OOD", "TRUTH_UNKNOWN"):
+        assert getattr(dataset_module, name) == getattr(formats, name), name
 
 
 def test_random_weights_and_has_truth_flags():

@@ -9,15 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pyvizzy.confident import CATEGORIES, categorize, detection_report
 from pyvizzy.crossval import out_of_sample_pred_probs
+from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
+from pyvizzy.pipeline.demo_files import shared_demo_dir
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+DEMO_DIR = shared_demo_dir()
 # sha256 of the files as published in cleanlab/vizzy at 210c05c (see the folder's README.md)
 DEMO_FILES = {
     "input_data_before_embeddings.json": (
@@ -28,7 +29,6 @@ DEMO_FILES = {
         "b66d179c0d081f13fdc7e4a19ee1245786e1fbf7c37fd1ccb3bb66bc20e2b45e"
     ),
 }
-TRUTH_OOD = -1
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def demo():
     features = np.array([embedded[item]["embedding"] for item in ids], dtype=np.float64)
     labels = np.array([class_names.index(given[item]["givenLabel"]) for item in ids])
     true_labels = np.array(
-        [TRUTH_OOD if truth[item] == "OOD" else class_names.index(truth[item]) for item in ids]
+        [TRUTH_OOD if truth[item] == OOD_LABEL else class_names.index(truth[item]) for item in ids]
     )
     return features, labels, true_labels, class_names
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from pyvizzy.dataset import load_dataset
-from pyvizzy.pipeline import demo
-from pyvizzy.pipeline.catalog import CATALOG_FORMAT, build_catalog
-from pyvizzy.pipeline.demo import DemoError
+from pyvizzy.formats import CATALOG_FORMAT
+from pyvizzy.pipeline import demo_files
+from pyvizzy.pipeline.catalog import build_catalog
+from pyvizzy.pipeline.errors import DemoError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DEMO = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+SHARED_DEMO = demo_files.shared_demo_dir()
 needs_demo = pytest.mark.skipif(
     not SHARED_DEMO.is_dir(), reason=f"Vizzy demo files not found at {SHARED_DEMO}"
 )
@@ -23,7 +24,7 @@ needs_demo = pytest.mark.skipif(
 def no_demo_anywhere(tmp_path, monkeypatch):
     """Hide every place the demo files could come from."""
     monkeypatch.delenv("PYVIZZY_DEMO_DIR", raising=False)
-    monkeypatch.setattr(demo, "shared_demo_dir", lambda: tmp_path / "no-shared")
+    monkeypatch.setattr(demo_files, "shared_demo_dir", lambda: tmp_path / "no-shared")
     return tmp_path / "empty-cache"
 
 
@@ -69,6 +70,28 @@ def test_environment_variable_names_the_demo_folder(tmp_path, no_demo_anywhere, 
     out = tmp_path / "datasets"
     build_catalog(out, cache_dir=no_demo_anywhere, allow_download=False, log=lambda line: None)
     assert read_index(out)["default"] == "cats-dogs-bears"
+
+
+def test_the_development_copy_is_found_beside_the_working_directory(tmp_path, monkeypatch):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    assert demo_files.shared_demo_dir() == tmp_path / "shared" / "vizzy-demo"
+
+
+@needs_demo
+def test_without_a_named_folder_the_catalog_finds_the_development_copy(tmp_path, monkeypatch):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "vizzy-demo").symlink_to(SHARED_DEMO, target_is_directory=True)
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    monkeypatch.delenv("PYVIZZY_DEMO_DIR", raising=False)
+    monkeypatch.setenv("PYVIZZY_CACHE_DIR", str(tmp_path / "empty-caches"))
+    lines = []
+    build_catalog(checkout / "datasets", demo_dir=None, allow_download=False, log=lines.append)
+    assert read_index(checkout / "datasets")["default"] == "cats-dogs-bears"
+    assert any(str(tmp_path / "shared" / "vizzy-demo") in line for line in lines), lines
 
 
 def test_a_named_demo_folder_that_is_wrong_is_an_error(tmp_path, no_demo_anywhere):

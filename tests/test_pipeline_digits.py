@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from pyvizzy.dataset import TRUTH_OOD, load_dataset
+from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import TRUTH_OOD
 from pyvizzy.pipeline import digits as digits_module
 from pyvizzy.pipeline.digits import (
     CLASS_DIGITS,
@@ -21,7 +22,7 @@ from pyvizzy.pipeline.digits import (
 from pyvizzy.pipeline.output import write_dataset_with_thumbnails
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ASSET = REPO_ROOT / "assets" / "digits" / "dataset.json"
+ASSET = REPO_ROOT / "src" / "pyvizzy" / "pipeline" / "bundled" / "digits" / "dataset.json"
 SCRIPT = REPO_ROOT / "scripts" / "make_digits.py"
 
 

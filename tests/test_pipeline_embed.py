@@ -16,7 +16,8 @@ import pytest
 pytest.importorskip("PIL")
 from PIL import Image
 
-from pyvizzy.dataset import TRUTH_OOD, TRUTH_UNKNOWN, load_dataset
+from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import TRUTH_OOD, TRUTH_UNKNOWN
 from pyvizzy.pipeline.embed import (
     IMAGENET_MEAN,
     IMAGENET_STD,

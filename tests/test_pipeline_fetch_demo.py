@@ -19,19 +19,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pyvizzy.dataset import TRUTH_OOD, load_dataset
-from pyvizzy.pipeline.demo import (
-    CLASS_NAMES,
-    DEMO_FILES,
-    fetch_demo_files,
-    make_demo_dataset,
-    read_demo_records,
-)
+from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import TRUTH_OOD
+from pyvizzy.pipeline.demo import CLASS_NAMES, make_demo_dataset, read_demo_records
+from pyvizzy.pipeline.demo_files import DEMO_FILES, fetch_demo_files, shared_demo_dir
 from pyvizzy.pipeline.errors import DemoError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "fetch_demo.py"
-SHARED_DEMO = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+SHARED_DEMO = shared_demo_dir()
 pytestmark = pytest.mark.skipif(
     not SHARED_DEMO.is_dir(), reason=f"Vizzy demo files not found at {SHARED_DEMO}"
 )

@@ -1,16 +1,16 @@
 """Truncated SVD: agreement with scikit-learn, and with Vizzy's published 32-d embeddings."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.linalg import subspace_angles
 from sklearn.decomposition import TruncatedSVD
 
+from pyvizzy.pipeline.demo_files import shared_demo_dir
 from pyvizzy.pipeline.svd import truncated_svd
 
-SHARED_DEMO = Path(__file__).resolve().parents[2] / "shared" / "vizzy-demo"
+SHARED_DEMO = shared_demo_dir()
 
 
 @pytest.fixture

@@ -23,12 +23,24 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from pyvizzy.files import write_text_atomic
+from pyvizzy.formats import (
+    DATASET_FORMAT,
+    MIN_ITEMS_PER_CLASS,
+    OOD_LABEL,
+    TRUTH_OOD,
+    TRUTH_UNKNOWN,
+)
+
+# This module's name for formats.DATASET_FORMAT; it and the other shared names above are
+# re-exported for code that imports them from here.
+FORMAT = DATASET_FORMAT
 
 __all__ = [
     "FORMAT",
@@ -44,13 +56,6 @@ __all__ = [
     "loads_dataset",
     "save_dataset",
 ]
-
-FORMAT = "pyvizzy-dataset/1"
-OOD_LABEL = "OOD"
-TRUTH_OOD = -1
-TRUTH_UNKNOWN = -2
-#: Each class needs at least this many items: the app runs 5-fold stratified cross-validation.
-MIN_ITEMS_PER_CLASS = 5
 
 _PROVENANCE_FIELDS = ("source", "license", "method")
 _ITEM_FIELDS = ("id", "given", "truth", "embedding", "image")
@@ -265,9 +270,9 @@ def dataset_from_dict(obj: Any, source: str = "<dataset>") -> Dataset:
     if not isinstance(obj, dict):
         raise DatasetError(source, f"the document must be a JSON object, got {type(obj).__name__}")
     fmt = _require_str(source, obj, "format", "format")
-    if fmt != FORMAT:
+    if fmt != DATASET_FORMAT:
         raise DatasetError(
-            source, f"unsupported format {fmt!r}, expected {FORMAT!r}", field="format"
+            source, f"unsupported format {fmt!r}, expected {DATASET_FORMAT!r}", field="format"
         )
     name = _require_str(source, obj, "name", "name")
     description = _require_str(source, obj, "description", "description")
@@ -406,7 +411,7 @@ def dataset_to_dict(dataset: Dataset) -> dict:
         )
     ]
     document = {
-        "format": FORMAT,
+        "format": DATASET_FORMAT,
         "name": dataset.name,
         "description": dataset.description,
         "class_names": list(names),
@@ -469,18 +474,3 @@ def save_dataset(dataset: Dataset, path: str | os.PathLike, *, indent: int | Non
     dataset_from_dict(document, str(path))  # never write what we would refuse to read
     text = json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)
     write_text_atomic(path, text + "\n")
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

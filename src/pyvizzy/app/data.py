@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyvizzy.dataset import Dataset, loads_dataset
+from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT
 
 __all__ = [
     "CATALOG_FILE",
@@ -43,8 +44,6 @@ __all__ = [
     "read_datasets_text",
 ]
 
-CATALOG_FORMAT = "pyvizzy-catalog/1"
-CATALOG_FILE = "index.json"
 #: Where the datasets folder is, relative to the page (and to the Pyodide worker).
 DATASETS_URL = "datasets"
 DATASETS_ENV = "PYVIZZY_DATASETS"

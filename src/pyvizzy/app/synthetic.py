@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pyvizzy.dataset import FORMAT, OOD_LABEL, dataset_from_dict, save_dataset
+from pyvizzy.dataset import dataset_from_dict, save_dataset
+from pyvizzy.formats import DATASET_FORMAT as FORMAT
+from pyvizzy.formats import OOD_LABEL
 
 __all__ = ["SYNTHETIC_CLASSES", "synthetic_dataset_dict", "write_synthetic_catalog"]
 

@@ -4,7 +4,7 @@
 
     out_dir/index.json                      {"format": "pyvizzy-catalog/1", "default": key,
                                              "datasets": [{"key", "name", "path"}, ...]}
-    out_dir/digits/dataset.json             always (the committed asset under assets/digits)
+    out_dir/digits/dataset.json             always (shipped in this package: bundled/digits)
     out_dir/digits/dataset-thumbnails/...
     out_dir/cats-dogs-bears/dataset.json    when Vizzy's demo files can be had; then default
 
@@ -15,16 +15,18 @@ import json
 import os
 import shutil
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from pyvizzy.dataset import load_dataset
+from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE
 
-__all__ = ["CATALOG_FORMAT", "DEMO_KEY", "DIGITS_KEY", "build_catalog", "digits_asset_path"]
+__all__ = ["DEMO_KEY", "DIGITS_KEY", "build_catalog", "digits_asset_path"]
 
-CATALOG_FORMAT = "pyvizzy-catalog/1"
 DIGITS_KEY = "digits"
 DEMO_KEY = "cats-dogs-bears"
-DATASET_FILE = "dataset.json"
+#: The folder of this package that holds the datasets shipped with it.
+BUNDLED_FOLDER = "bundled"
 HOW_TO_ADD_DEMO = (
     "to add it, run `python scripts/fetch_demo.py` once on a machine with internet, or set "
     "PYVIZZY_DEMO_DIR to a folder holding Vizzy's files (see docs/datasets.md)"
@@ -32,8 +34,15 @@ HOW_TO_ADD_DEMO = (
 
 
 def digits_asset_path():
-    """The committed digits dataset file (``assets/digits/dataset.json`` in the checkout)."""
-    return Path(__file__).resolve().parents[3] / "assets" / "digits" / DATASET_FILE
+    """The digits dataset file shipped in this package (``bundled/digits/dataset.json``).
+
+    Found through :mod:`importlib.resources`, so it is the installed package's copy wherever
+    the package lives. Its thumbnails are in the folder beside it.
+    """
+    bundled = resources.files(__package__) / BUNDLED_FOLDER / DIGITS_KEY / DATASET_FILE
+    # Imported from a zip archive the file has no path of its own: this path then names no
+    # file, and build_catalog regenerates the digits instead.
+    return Path(str(bundled))
 
 
 def _add_digits(folder, log):
@@ -51,20 +60,22 @@ def _add_digits(folder, log):
 
 
 def _add_demo(folder, demo_dir, cache_dir, allow_download, log):
-    from pyvizzy.pipeline import demo
+    from pyvizzy.pipeline.demo import build_demo_dataset, read_demo_records
+    from pyvizzy.pipeline.demo_files import default_cache_dir, find_demo_folder
+    from pyvizzy.pipeline.demo_images import demo_thumbnails, have_all_images
     from pyvizzy.pipeline.output import thumbnail_folder_name, write_dataset_with_thumbnails
 
-    source_folder = demo.find_demo_folder(
+    source_folder = find_demo_folder(
         demo_dir=demo_dir, cache_dir=cache_dir, allow_download=allow_download, log=log
     )
-    records = demo.read_demo_records(source_folder)
+    records = read_demo_records(source_folder)
     out_path = folder / DEMO_KEY / DATASET_FILE
-    cache = Path(cache_dir) if cache_dir is not None else demo.default_cache_dir()
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     image_root = cache / "images"
     images, thumbnails, note = None, [], None
-    if demo.have_all_images(records, image_root):
+    if have_all_images(records, image_root):
         try:
-            images, thumbnails = demo.demo_thumbnails(
+            images, thumbnails = demo_thumbnails(
                 records, image_root, thumbnail_folder_name(out_path)
             )
         except ImportError:
@@ -74,7 +85,7 @@ def _add_demo(folder, demo_dir, cache_dir, allow_download, log):
             "No images: the ImageNet images are not in the cache "
             "(run `python scripts/fetch_demo.py --images` with internet to add them)."
         )
-    dataset = demo.build_demo_dataset(records, images=images, images_note=note)
+    dataset = build_demo_dataset(records, images=images, images_note=note)
     write_dataset_with_thumbnails(dataset, out_path, thumbnails)
     log(f"cat/dog/bear: from {source_folder}" + (" with images" if images else " without images"))
     return dataset
@@ -90,7 +101,8 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
     demo_dir : path-like, optional
         A folder holding Vizzy's demo files; an error if it does not hold the published ones.
     cache_dir : path-like, optional
-        The download cache (default ``.cache/vizzy-demo``).
+        The demo files' download cache (default
+        :func:`pyvizzy.pipeline.demo_files.default_cache_dir`).
     allow_download : bool, default=True
         Whether the demo files may be downloaded when not found locally.
     log : callable, default=print
@@ -104,10 +116,11 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
 
     Raises
     ------
-    pyvizzy.pipeline.demo.DemoError
-        Only when ``demo_dir`` was named and does not hold the published files.
+    pyvizzy.pipeline.errors.DemoError
+        Only when ``demo_dir`` was named and does not hold the published files; otherwise the
+        demo set is looked for by :func:`pyvizzy.pipeline.demo_files.find_demo_folder`.
     """
-    from pyvizzy.pipeline.demo import DemoError
+    from pyvizzy.pipeline.errors import DemoError
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +146,7 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
             )
             default = DEMO_KEY
         index = {"format": CATALOG_FORMAT, "default": default, "datasets": entries}
-        (staging / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+        (staging / CATALOG_FILE).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
         os.chmod(staging, 0o755)
         if out_dir.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
@@ -145,4 +158,4 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
             shutil.rmtree(staging)
         if backup is not None and backup.exists():
             shutil.rmtree(backup)
-    return out_dir / "index.json"
+    return out_dir / CATALOG_FILE

@@ -1,21 +1,36 @@
-"""The cat / dog / bear / OOD demo set of Cleanlab's Vizzy, from its published files.
-
-The files are read from a local folder or downloaded from their public addresses (GitHub, at
-a pinned commit) into a cache, and every file is checked against its pinned sha256: a
-mismatch is an error, never a warning. Nothing here is ever copied into the repository.
+"""The cat / dog / bear / OOD demo set of Cleanlab's Vizzy, built from its published files.
 
 Given labels come from ``input_data_before_embeddings.json``, true labels from
 ``img_id_to_label.json`` and the 32-d embeddings from ``output_data_embeddings_32.json``.
+The files themselves (pinned, verified, found or downloaded) are
+:mod:`pyvizzy.pipeline.demo_files`' business; the images and thumbnails are
+:mod:`pyvizzy.pipeline.demo_images`'. The names those modules export that this one exported
+too stay importable from here.
 """
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from pyvizzy.pipeline import download
-from pyvizzy.pipeline.download import sha256_of
+from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
+from pyvizzy.pipeline.demo_files import (
+    DEMO_FILES,
+    RAW_BASE_URL,
+    VIZZY_COMMIT,
+    DemoFile,
+    default_cache_dir,
+    download_file,
+    fetch_demo_files,
+    find_demo_folder,
+    verify_demo_folder,
+)
+from pyvizzy.pipeline.demo_images import (
+    IMAGE_BASE_URL,
+    cached_image_path,
+    demo_thumbnails,
+    fetch_demo_images,
+)
 from pyvizzy.pipeline.errors import DemoError
 
 __all__ = [
@@ -23,6 +38,7 @@ __all__ = [
     "DEMO_FILES",
     "DemoError",
     "DemoFile",
+    "DemoRecords",
     "build_demo_dataset",
     "default_cache_dir",
     "demo_thumbnails",
@@ -35,185 +51,8 @@ __all__ = [
     "verify_demo_folder",
 ]
 
-VIZZY_COMMIT = "210c05c3f64816fe18f418ff9647a18a6a22f0fa"
-RAW_BASE_URL = f"https://raw.githubusercontent.com/cleanlab/vizzy/{VIZZY_COMMIT}/"
-IMAGE_BASE_URL = "https://labelerrors.com/static/imagenet/val/"
 CLASS_NAMES = ("cat", "dog", "bear")
-OOD_NAME = "OOD"
-DOWNLOAD_TIMEOUT_S = 20
 DATASET_NAME = "Cats, dogs and bears (Vizzy demo)"
-
-
-@dataclass(frozen=True)
-class DemoFile:
-    """One published file: its name, path in the Vizzy repository and pinned sha256."""
-
-    name: str
-    repo_path: str
-    sha256: str
-
-
-DEMO_FILES = (
-    DemoFile(
-        "input_data_before_embeddings.json",
-        "src/model/input_data_before_embeddings.json",
-        "1e200ef2d306764257c1e8ffd03bc04366e35e0ee014d3066da61df4d040a1b6",
-    ),
-    DemoFile(
-        "img_id_to_label.json",
-        "src/model/img_id_to_label.json",
-        "cb2137ebe6c5c6500961b781bf362699a89474a4412c4a8cea0f09024489c335",
-    ),
-    DemoFile(
-        "output_data_embeddings_32.json",
-        "src/model/output_data_embeddings_32.json",
-        "b66d179c0d081f13fdc7e4a19ee1245786e1fbf7c37fd1ccb3bb66bc20e2b45e",
-    ),
-    DemoFile(
-        "embeddings.json",
-        "src/model/embeddings.json",
-        "f55ac2735fecd73b6e21ee469e9b80cc64014a56538da1efda8bb4875af1c558",
-    ),
-    DemoFile(
-        "LICENSE", "LICENSE", "8afef8024e7352dcdcc153622bf98f40a177350f97cada8927a34f43ce953304"
-    ),
-)
-#: The files the dataset is built from (``embeddings.json`` only serves the SVD comparison).
-DATASET_FILES = ("input_data_before_embeddings.json", "img_id_to_label.json",
-                 "output_data_embeddings_32.json", "LICENSE")  # fmt: skip
-
-
-def _demo_file(name):
-    for demo_file in DEMO_FILES:
-        if demo_file.name == name:
-            return demo_file
-    raise KeyError(name)
-
-
-def default_cache_dir():
-    """``.cache/vizzy-demo`` in the repository checkout (else in the current folder).
-
-    The environment variable ``PYVIZZY_CACHE_DIR`` overrides it.
-    """
-    if os.environ.get("PYVIZZY_CACHE_DIR"):
-        return Path(os.environ["PYVIZZY_CACHE_DIR"])
-    repo_root = Path(__file__).resolve().parents[3]
-    base = repo_root if (repo_root / "pyproject.toml").is_file() else Path.cwd()
-    return base / ".cache" / "vizzy-demo"
-
-
-def shared_demo_dir():
-    """The development copy ``../shared/vizzy-demo`` beside the repository checkout."""
-    return Path(__file__).resolve().parents[4] / "shared" / "vizzy-demo"
-
-
-def verify_demo_folder(folder, names=DATASET_FILES):
-    """Check that ``folder`` holds the published files ``names``, byte for byte.
-
-    Raises
-    ------
-    DemoError
-        Naming the first file that is missing or whose sha256 differs from the pinned one.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DemoError(f"{folder} is not a folder")
-    for name in names:
-        demo_file = _demo_file(name)
-        path = folder / name
-        if not path.is_file():
-            raise DemoError(f"{path} is missing")
-        actual = sha256_of(path)
-        if actual != demo_file.sha256:
-            raise DemoError(
-                f"{path}: sha256 {actual} differs from the published {demo_file.sha256}"
-            )
-    return folder
-
-
-def download_file(url, destination, sha256, timeout=DOWNLOAD_TIMEOUT_S):
-    """Download ``url`` to ``destination``, kept only if its sha256 is ``sha256``.
-
-    Raises
-    ------
-    DemoError
-        On a network or HTTP error, or a sha256 mismatch (no file is left behind).
-    """
-    try:
-        return download.download_file(url, destination, sha256, timeout=timeout)
-    except download.DownloadError as error:
-        raise DemoError(str(error)) from None
-
-
-def fetch_demo_files(cache_dir=None, base_url=RAW_BASE_URL, names=None, log=None, timeout=None):
-    """Make sure the cache holds the published files, downloading what is missing or wrong.
-
-    Parameters
-    ----------
-    cache_dir : path-like, optional
-        Defaults to :func:`default_cache_dir`.
-    base_url : str
-        Base of the Vizzy repository at the pinned commit; each file is fetched from
-        ``base_url + repo_path``. Overridable for tests (a local server).
-    names : sequence of str, optional
-        Which files; all of :data:`DEMO_FILES` by default.
-    log : callable, optional
-        Called with one line per file downloaded.
-
-    Returns
-    -------
-    pathlib.Path
-        The cache folder, verified.
-    """
-    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    names = tuple(names) if names is not None else tuple(f.name for f in DEMO_FILES)
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
-    for name in names:
-        demo_file = _demo_file(name)
-        path = cache_dir / name
-        if path.is_file() and sha256_of(path) == demo_file.sha256:
-            continue
-        url = base_url + demo_file.repo_path
-        if log is not None:
-            log(f"downloading {url}")
-        download_file(url, path, demo_file.sha256, timeout=timeout or DOWNLOAD_TIMEOUT_S)
-    return verify_demo_folder(cache_dir, names)
-
-
-def find_demo_folder(
-    demo_dir=None, cache_dir=None, allow_download=True, base_url=RAW_BASE_URL, log=None
-):
-    """Find a folder holding the verified demo files, in a fixed order of places.
-
-    1. ``demo_dir`` if given (it must then be valid: an error otherwise);
-    2. the folder named by the environment variable ``PYVIZZY_DEMO_DIR`` (likewise);
-    3. the cache (``cache_dir`` or :func:`default_cache_dir`);
-    4. ``../shared/vizzy-demo`` beside the checkout;
-    5. a download into the cache, if ``allow_download``.
-
-    Raises
-    ------
-    DemoError
-        With the reason when none of them works.
-    """
-    if demo_dir is not None:
-        return verify_demo_folder(demo_dir)
-    if os.environ.get("PYVIZZY_DEMO_DIR"):
-        try:
-            return verify_demo_folder(os.environ["PYVIZZY_DEMO_DIR"])
-        except DemoError as error:
-            raise DemoError(f"PYVIZZY_DEMO_DIR: {error}") from None
-    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    for candidate in (cache_dir, shared_demo_dir()):
-        try:
-            return verify_demo_folder(candidate)
-        except DemoError:
-            continue
-    if not allow_download:
-        raise DemoError(
-            f"the Vizzy demo files are neither in {cache_dir} nor in {shared_demo_dir()}"
-        )
-    return fetch_demo_files(cache_dir, base_url=base_url, names=DATASET_FILES, log=log)
 
 
 def _load_json(path):
@@ -267,10 +106,10 @@ def read_demo_records(folder):
         if not isinstance(source, str) or not source or ".." in source.split("/"):
             raise DemoError(f"{where}: field 'src' must be a relative image path")
         true_label = truths.get(image_id)
-        if true_label != OOD_NAME and true_label not in class_index:
+        if true_label != OOD_LABEL and true_label not in class_index:
             raise DemoError(
                 f"{truth_path}: id {image_id!r}: label {true_label!r} is not one of "
-                f"{[*CLASS_NAMES, OOD_NAME]}"
+                f"{[*CLASS_NAMES, OOD_LABEL]}"
             )
         embedded_record = embedded.get(image_id)
         vector = embedded_record.get("embedding") if isinstance(embedded_record, dict) else None
@@ -291,7 +130,7 @@ def read_demo_records(folder):
         ids.append(image_id)
         sources.append(source)
         given.append(class_index[label])
-        truth.append(-1 if true_label == OOD_NAME else class_index[true_label])
+        truth.append(TRUTH_OOD if true_label == OOD_LABEL else class_index[true_label])
         embeddings.append(values)
     extra_ids = (set(truths) | set(embedded)) - set(inputs)
     if extra_ids:
@@ -374,76 +213,6 @@ def build_demo_dataset(records, images=None, images_note=None, embeddings=None, 
         embeddings=np.asarray(embeddings, dtype=np.float64),
         images=image_paths,
     )
-
-
-def cached_image_path(image_root, source):
-    """Where the image ``source`` (``<synset>/<file>.JPEG``) is kept under ``image_root``."""
-    return Path(image_root) / source
-
-
-def fetch_demo_images(records, image_root, base_url=IMAGE_BASE_URL, progress=None, timeout=None):
-    """Download the demo images that are not yet under ``image_root``.
-
-    The image host publishes no checksums, so each file is only checked to be an image when
-    its thumbnail is made. The first failure stops the download (the host is unreachable or
-    the file is gone) and is raised as :class:`DemoError`; files already fetched are kept.
-
-    Parameters
-    ----------
-    records : DemoRecords
-    image_root : path-like
-    base_url : str
-        Image host; overridable for tests.
-    progress : callable, optional
-        Wraps the iterable of sources (for example ``tqdm``).
-    """
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
-    sources = records.sources if progress is None else progress(records.sources)
-    for source in sources:
-        path = cached_image_path(image_root, source)
-        if path.is_file():
-            continue
-        try:
-            download.download_file(base_url + source, path, None, timeout or DOWNLOAD_TIMEOUT_S)
-        except download.DownloadError as error:
-            raise DemoError(str(error)) from None
-    return Path(image_root)
-
-
-def have_all_images(records, image_root):
-    """Whether every image of ``records`` is under ``image_root``."""
-    return all(cached_image_path(image_root, s).is_file() for s in records.sources)
-
-
-def demo_thumbnails(records, image_root, thumbnail_folder, size=128, progress=None):
-    """Thumbnails (JPEG, longer side ``size``) of the demo images kept under ``image_root``.
-
-    Returns
-    -------
-    images : tuple of str
-        ``<thumbnail_folder>/<id>.jpg`` for each item, for the dataset's ``image`` fields.
-    thumbnails : list of (str, bytes)
-
-    Raises
-    ------
-    DemoError
-        If an image is missing or is not a readable image.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    from pyvizzy.pipeline.thumbnails import photo_thumbnail
-
-    pairs = list(zip(records.ids, records.sources, strict=True))
-    thumbnails = []
-    for image_id, source in pairs if progress is None else progress(pairs):
-        path = cached_image_path(image_root, source)
-        try:
-            with Image.open(path) as picture:
-                thumbnails.append((f"{image_id}.jpg", photo_thumbnail(picture, size=size)))
-        except (OSError, UnidentifiedImageError) as error:
-            raise DemoError(f"{path}: not a readable image ({error})") from None
-    images = tuple(f"{thumbnail_folder}/{name}" for name, _ in thumbnails)
-    return images, thumbnails
 
 
 def _tqdm(desc):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pyvizzy.formats import TRUTH_OOD
 from pyvizzy.pipeline.svd import truncated_svd
 
 __all__ = [
@@ -122,7 +123,7 @@ def select_digits(seed=DEFAULT_SEED):
 
     source_index = np.concatenate([class_index, ood_index])
     given = np.concatenate([class_given, ood_given])
-    truth = np.concatenate([class_truth, np.full(n_ood, -1)])
+    truth = np.concatenate([class_truth, np.full(n_ood, TRUTH_OOD)])
     order = rng.permutation(len(source_index))
     source_index, given, truth = source_index[order], given[order], truth[order]
 

@@ -7,20 +7,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from pyvizzy.files import sha256_of
 from pyvizzy.pipeline.errors import DownloadError
 
 __all__ = ["DownloadError", "download_file", "sha256_of"]
 
 DOWNLOAD_TIMEOUT_S = 20
-
-
-def sha256_of(path):
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download_file(url, destination, sha256=None, timeout=DOWNLOAD_TIMEOUT_S, progress=None):

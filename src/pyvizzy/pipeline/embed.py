@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pyvizzy.files import cache_dir
+from pyvizzy.formats import MIN_ITEMS_PER_CLASS, OOD_LABEL, TRUTH_OOD, TRUTH_UNKNOWN
 from pyvizzy.pipeline.errors import InputError
 from pyvizzy.pipeline.svd import truncated_svd
 
@@ -36,8 +38,8 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 RESIZE_TO = 256
 CROP_TO = 224
-OOD_NAME = "OOD"
-MIN_ITEMS_PER_CLASS = 5
+#: The pretrained weights' folder under the cache root (:func:`pyvizzy.files.cache_dir`).
+WEIGHTS_CACHE_NAME = "weights"
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,8 +82,8 @@ def read_image_folder(folder):
         raise InputError(
             f"{folder}: needs at least two class sub-folders, found {len(class_folders)}"
         )
-    if any(p.name == OOD_NAME for p in class_folders):
-        raise InputError(f"{folder}: a class sub-folder may not be named {OOD_NAME!r}")
+    if any(p.name == OOD_LABEL for p in class_folders):
+        raise InputError(f"{folder}: a class sub-folder may not be named {OOD_LABEL!r}")
     paths, ids, given = [], [], []
     for k, class_folder in enumerate(class_folders):
         images = sorted(p for p in class_folder.iterdir() if _is_image(p))
@@ -131,9 +133,9 @@ def read_image_csv(csv_path, class_names=None, require_files=True):
             raise InputError(f"{csv_path}: row {number}: field 'path' is empty")
         if not label:
             raise InputError(f"{csv_path}: row {number}: field 'given_label' is empty")
-        if label == OOD_NAME:
+        if label == OOD_LABEL:
             raise InputError(
-                f"{csv_path}: row {number}: field 'given_label' may not be {OOD_NAME!r}"
+                f"{csv_path}: row {number}: field 'given_label' may not be {OOD_LABEL!r}"
             )
         path = csv_path.parent / path_text
         if require_files and not path.is_file():
@@ -154,15 +156,19 @@ def read_image_csv(csv_path, class_names=None, require_files=True):
                 f"{csv_path}: row {number}: field 'given_label': {label!r} is not one of "
                 f"{list(names)}"
             )
-        if true_label and true_label != OOD_NAME and true_label not in index:
+        if true_label and true_label != OOD_LABEL and true_label not in index:
             raise InputError(
                 f"{csv_path}: row {number}: field 'true_label': {true_label!r} is not one of "
-                f"{[*names, OOD_NAME]} or empty"
+                f"{[*names, OOD_LABEL]} or empty"
             )
         paths.append(path)
         ids.append(path_text)
         given.append(index[label])
-        truth.append(-2 if not true_label else -1 if true_label == OOD_NAME else index[true_label])
+        truth.append(
+            TRUTH_UNKNOWN if not true_label
+            else TRUTH_OOD if true_label == OOD_LABEL
+            else index[true_label]
+        )
         numbers.append(number)
     return LabelledImages(
         paths=tuple(paths),
@@ -412,7 +418,7 @@ def network_features(labelled, *, dims=32, weights_file=None, random_weights=Fal
         weights_note = f"RANDOM weights (seed {seed}; for tests and smoke runs only)"
     else:
         if weights_file is None:
-            cache = Path(weights_cache) if weights_cache is not None else _default_weights_cache()
+            cache = cache_dir(WEIGHTS_CACHE_NAME) if weights_cache is None else Path(weights_cache)
             weights_file = resnet.find_pretrained_weights(cache, allow_download, log=log)
             weights_note = f"torchvision IMAGENET1K_V1 weights (sha256 {resnet.WEIGHTS_SHA256})"
         else:
@@ -472,9 +478,3 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
     )  # fmt: skip
     write_dataset_with_thumbnails(dataset, out_path, thumbnails)
     return dataset, reduced
-
-
-def _default_weights_cache():
-    repo_root = Path(__file__).resolve().parents[3]
-    base = repo_root if (repo_root / "pyproject.toml").is_file() else Path.cwd()
-    return base / ".cache" / "weights"

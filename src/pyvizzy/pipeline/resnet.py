@@ -145,7 +145,8 @@ def find_pretrained_weights(cache_dir, allow_download=True, url=WEIGHTS_URL, log
     WeightsError
         Saying how to supply the weights by hand when they cannot be had.
     """
-    from pyvizzy.pipeline.download import DownloadError, download_file, sha256_of
+    from pyvizzy.files import sha256_of
+    from pyvizzy.pipeline.download import DownloadError, download_file
 
     cached = Path(cache_dir) / WEIGHTS_FILE_NAME
     for candidate in (cached, _torch_hub_checkpoint()):

@@ -1,0 +1,162 @@
+"""The category of every example: clean, label issue, out of distribution or unconfident.
+
+:func:`categorize` validates once and then runs unchecked, so it is cheap enough to call on
+every slider move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pyvizzy.confident._validation import (
+    _check_labels_against,
+    _check_percentile,
+    _check_thresholds,
+    check_pred_probs,
+)
+from pyvizzy.confident.count import _confident_joint, _suggested_labels
+from pyvizzy.confident.thresholds import _mean_thresholds, _percentiles_by_class
+
+__all__ = ["CATEGORIES", "Categorization", "categorize", "ood_mask"]
+
+#: The category of every example, in display order.
+CATEGORIES = ("clean", "label_issue", "ood", "unconfident")
+
+_CATEGORY_NAMES = np.array(CATEGORIES)
+_CLEAN, _LABEL_ISSUE, _OOD, _UNCONFIDENT = range(4)
+_THRESHOLD_MODES = ("percentile", "mean")
+
+
+def _ood_mask(pred_probs: np.ndarray, ood_thresholds: np.ndarray) -> np.ndarray:
+    return (pred_probs < ood_thresholds).all(axis=1)
+
+
+def ood_mask(pred_probs, ood_thresholds) -> np.ndarray:
+    """Which examples look out of distribution.
+
+    Parameters
+    ----------
+    pred_probs : array-like of shape (n, K)
+        Out-of-sample predicted probabilities; rows sum to 1.
+    ood_thresholds : array-like of shape (K,)
+        One finite threshold per class.
+
+    Returns
+    -------
+    mask : ndarray of shape (n,), dtype bool
+        True where every class probability is strictly below that class's threshold.
+    """
+    probs = check_pred_probs(pred_probs)
+    thresholds = _check_thresholds(ood_thresholds, probs.shape[1], "ood_thresholds")
+    return _ood_mask(probs, thresholds)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Categorization:
+    """The outcome of :func:`categorize` (arrays are read-only).
+
+    Attributes
+    ----------
+    class_thresholds : ndarray of shape (K,)
+        The threshold a class's probability must reach for it to be suggested.
+    ood_thresholds : ndarray of shape (K,)
+        An example is OOD when every class probability is below these.
+    suggested : ndarray of shape (n,), dtype int64
+        The suggested class, or -1 for none.
+    joint : ndarray of shape (K, K), dtype int64
+        The confident joint: given label (rows) by suggested label (columns).
+    ood : ndarray of shape (n,), dtype bool
+        The OOD mask (computed for every example, with or without a suggestion).
+    categories : ndarray of shape (n,), dtype str
+        One of :data:`CATEGORIES` per example: ``"clean"`` (suggestion == given),
+        ``"label_issue"`` (suggestion != given), ``"ood"`` (no suggestion and OOD),
+        ``"unconfident"`` (no suggestion, not OOD).
+    """
+
+    class_thresholds: np.ndarray
+    ood_thresholds: np.ndarray
+    suggested: np.ndarray
+    joint: np.ndarray
+    ood: np.ndarray
+    categories: np.ndarray
+    category_codes: np.ndarray = field(repr=False)
+
+    def indices(self, category: str) -> np.ndarray:
+        """Row indices of the examples in ``category`` (one of :data:`CATEGORIES`)."""
+        if category not in CATEGORIES:
+            raise ValueError(f"unknown category {category!r}; expected one of {CATEGORIES}")
+        return np.flatnonzero(self.category_codes == CATEGORIES.index(category))
+
+    def counts(self) -> dict[str, int]:
+        """Number of examples in each category, in :data:`CATEGORIES` order."""
+        tally = np.bincount(self.category_codes.astype(np.intp), minlength=len(CATEGORIES))
+        return {name: int(count) for name, count in zip(CATEGORIES, tally, strict=True)}
+
+
+def categorize(
+    pred_probs,
+    labels,
+    class_percentile=50,
+    ood_percentile=15,
+    threshold_mode="percentile",
+) -> Categorization:
+    """Put every example into one of :data:`CATEGORIES`.
+
+    Parameters
+    ----------
+    pred_probs : array-like of shape (n, K)
+        Out-of-sample predicted probabilities; rows sum to 1.
+    labels : array-like of shape (n,)
+        Given class indices in ``[0, K)``.
+    class_percentile : float, default=50
+        Percentile of each class's self-confidence used as its class threshold
+        (ignored when ``threshold_mode="mean"``).
+    ood_percentile : float, default=15
+        Percentile of each class's self-confidence used as its OOD threshold.
+    threshold_mode : {"percentile", "mean"}, default="percentile"
+        ``"mean"`` uses :func:`mean_thresholds` for the class thresholds; the OOD
+        thresholds stay percentiles.
+
+    Returns
+    -------
+    Categorization
+        Thresholds, suggestions, confident joint, OOD mask and categories.
+    """
+    class_value = _check_percentile(class_percentile, "class_percentile")
+    ood_value = _check_percentile(ood_percentile, "ood_percentile")
+    if threshold_mode not in _THRESHOLD_MODES:
+        raise ValueError(
+            f"threshold_mode must be one of {_THRESHOLD_MODES}, got {threshold_mode!r}"
+        )
+    probs, labels = _check_labels_against(pred_probs, labels)
+    n_classes = probs.shape[1]
+    if threshold_mode == "percentile":
+        class_thresholds, ood_thresholds = _percentiles_by_class(
+            probs, labels, [class_value, ood_value]
+        )
+    else:
+        class_thresholds = _mean_thresholds(probs, labels)
+        ood_thresholds = _percentiles_by_class(probs, labels, [ood_value])[0]
+    suggested = _suggested_labels(probs, class_thresholds)
+    ood = _ood_mask(probs, ood_thresholds)
+    codes = np.where(
+        suggested >= 0,
+        np.where(suggested == labels, _CLEAN, _LABEL_ISSUE),
+        np.where(ood, _OOD, _UNCONFIDENT),
+    )
+    return Categorization(
+        class_thresholds=_read_only(np.array(class_thresholds)),
+        ood_thresholds=_read_only(np.array(ood_thresholds)),
+        suggested=_read_only(suggested),
+        joint=_read_only(_confident_joint(labels, suggested, n_classes)),
+        ood=_read_only(ood),
+        categories=_read_only(_CATEGORY_NAMES[codes]),
+        category_codes=_read_only(codes),
+    )
