@@ -24,11 +24,14 @@ import shutil
 import statistics
 import tempfile
 import time
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+#: The app script ``panel serve`` runs (the package's, an ordinary file in the source tree).
+APP_SCRIPT = Path(files("pyvizzy.app").joinpath("main.py"))
 
 
 def _datasets_folder(requested: Path | None) -> Path:
@@ -186,7 +189,7 @@ def _bench_browser(folder: Path, dataset: str, presses: int) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", str(REPO / "app" / "main.py"),
+        [sys.executable, "-m", "panel", "serve", str(APP_SCRIPT),
          "--address", "127.0.0.1", "--port", str(port),
          "--allow-websocket-origin", f"127.0.0.1:{port}", "--static-dirs", f"datasets={folder}"],
         env={**os.environ, "PYVIZZY_DATASETS": str(folder)},

@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder")
     parser.add_argument("--app", type=Path, default=None,
-                        help="the Panel script to compile (default: app/main.py)")
+                        help="the Panel script to compile (default: the package's "
+                             "pyvizzy/app/main.py)")
     parser.add_argument("--cache", type=Path, default=None,
                         help="download and build cache (default: .cache/site)")
     parser.add_argument("--demo-dir", type=Path, default=None,

@@ -18,18 +18,19 @@ import tempfile
 from pathlib import Path
 
 from pyvizzy.formats import CATALOG_FILE
-
-REPO = Path(__file__).resolve().parents[1]
+from pyvizzy.site.resources import app_script
 
 
 def panel_serve_command(datasets: Path, port: int, address: str = "127.0.0.1") -> list[str]:
-    """The ``panel serve`` command line for ``app/main.py`` with ``datasets`` served."""
+    """The ``panel serve`` command line for the app script with ``datasets`` served."""
+    with app_script() as script:
+        path = str(script)
     return [
         sys.executable,
         "-m",
         "panel",
         "serve",
-        str(REPO / "app" / "main.py"),
+        path,
         "--address",
         address,
         "--port",
@@ -43,7 +44,7 @@ def panel_serve_command(datasets: Path, port: int, address: str = "127.0.0.1") -
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=Path, default=REPO / "site" / "datasets")
+    parser.add_argument("--datasets", type=Path, default=Path("site") / "datasets")
     parser.add_argument("--synthetic", action="store_true", help="serve a generated demo set")
     parser.add_argument("--port", type=int, default=5006)
     args = parser.parse_args(argv)

@@ -28,6 +28,13 @@ from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _app_script() -> Path:
+    """The app script ``panel serve`` runs (the package's, an ordinary file here)."""
+    from importlib.resources import files
+
+    return Path(files("pyvizzy.app").joinpath("main.py"))
 ARTIFACTS = REPO / "tests" / "artifacts"
 READY = "() => { const s = window.pyvizzy && window.pyvizzy.state(); return !!(s && s.trained) }"
 
@@ -77,7 +84,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = (tmp_path_factory.mktemp("server") / "panel.log").open("w")
     command = [
-        sys.executable, "-m", "panel", "serve", str(REPO / "app" / "main.py"),
+        sys.executable, "-m", "panel", "serve", str(_app_script()),
         "--address", "127.0.0.1", "--port", str(port),
         "--allow-websocket-origin", f"127.0.0.1:{port}",
         "--static-dirs", f"datasets={datasets}",

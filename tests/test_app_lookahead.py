@@ -8,6 +8,8 @@ import pytest
 
 from pyvizzy.app import data as app_data
 from pyvizzy.app.lookahead import SliderLookahead, lookahead_order
+from pyvizzy.app.query import parse_query
+from pyvizzy.app.state import SliderSetting
 from pyvizzy.app.synthetic import write_synthetic_catalog
 
 #: Differ between a payload computed ahead and Python's answer to the move, by design.
@@ -54,7 +56,7 @@ def test_a_payload_computed_ahead_is_what_the_move_then_publishes(app, setting, 
     app.thresholds_panel.mode.value = mode
     published_before = app.bridge.dynamic
     revision, basis = app.state.revision, app.basis
-    ahead = app.preview_payload(*setting)
+    ahead = app.preview_payload(SliderSetting(*setting))
     # Computing ahead changes nothing: not the state, not what the page was sent.
     assert app.bridge.dynamic == published_before
     assert (app.state.revision, app.basis) == (revision, basis)
@@ -80,9 +82,28 @@ def test_only_the_sliders_keep_the_basis(app):
         basis = app.basis
 
 
-def test_a_bad_setting_is_refused(app):
-    with pytest.raises(ValueError, match=r"percentiles must be in 0\.\.100, got class 101"):
-        app.preview_payload(101, 15)
+def test_a_payload_at_a_setting_reports_that_setting_everywhere(app):
+    app.state.select(app.state.dataset.ids[4])
+    before = (app.state.class_percentile, app.state.ood_percentile)
+    payload = json.loads(app.preview_payload(SliderSetting(83, 7)))
+    state, views = payload["state"], payload["views"]
+    assert (state["class_percentile"], state["ood_percentile"]) == (83, 7)
+    address = parse_query(payload["address"])
+    assert (address.class_percentile, address.ood_percentile) == (83, 7)
+    assert views["histograms"]["legend"] == ["class threshold (83th pct)",
+                                             "OOD threshold (7th pct)"]
+    outcome = app.state.outcome_at(SliderSetting(83, 7))
+    assert state["class_thresholds"] == outcome.result.class_thresholds.tolist()
+    assert state["categories"] == outcome.result.categories.tolist()
+    row = app.state.selected_index
+    assert views["explainer"]["category"]["key"] == outcome.result.categories[row]
+    assert (app.state.class_percentile, app.state.ood_percentile) == before
+
+
+@pytest.mark.parametrize("bad", [(101, 15), (50, -1), (50.5, 15), (True, 15)])
+def test_a_bad_setting_is_refused(bad):
+    with pytest.raises(ValueError, match=r"must be a whole number in 0\.\.100"):
+        SliderSetting(*bad)
 
 
 def test_the_order_goes_the_way_of_the_last_move_first():

@@ -10,14 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from snapshot_check import categorize_state
 
-from pyvizzy.app.state import (
-    AppState,
-    QuerySettings,
-    format_query,
-    joint_cell_members,
-    parse_query,
-    ranked_label_issues,
-)
+from pyvizzy.app.query import QuerySettings, format_query, parse_query
+from pyvizzy.app.state import AppState, joint_cell_members, ranked_label_issues
 from pyvizzy.app.synthetic import synthetic_dataset_dict
 from pyvizzy.confident import categorize, label_quality_scores
 from pyvizzy.crossval import out_of_sample_pred_probs

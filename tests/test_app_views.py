@@ -10,15 +10,15 @@ import pytest
 
 from pyvizzy.app import data as app_data
 from pyvizzy.app.bridge import safe_json
-from pyvizzy.app.explainer_panel import explain, explainer_layout, render_explainer
+from pyvizzy.app.explainer_panel import explain, render_explainer
 from pyvizzy.app.joint_panel import joint_layout, render_joint
 from pyvizzy.app.markup import FITTING_CHARS, chip, thumbnail
 from pyvizzy.app.pred_probs_panel import render_pred_probs
 from pyvizzy.app.results_panel import render_results, results_layout
-from pyvizzy.app.scoreboard_panel import render_scoreboard, scoreboard_layout
+from pyvizzy.app.scoreboard_panel import render_scoreboard
 from pyvizzy.app.state import AppState
 from pyvizzy.app.synthetic import SYNTHETIC_CLASSES, write_synthetic_catalog
-from pyvizzy.app.thresholds_panel import histograms_layout, render_histograms
+from pyvizzy.app.thresholds_panel import render_histograms
 
 
 @pytest.fixture(scope="module")
@@ -182,67 +182,6 @@ def test_the_drawn_views_hold_every_tile_once_for_the_page_to_move(state):
     sections = results_layout(state)["sections"]
     for category, rows in sections.items():
         assert sorted(rows) == np.flatnonzero(state.result.categories == category).tolist()
-
-
-def test_the_page_moves_the_threshold_lines_to_where_a_redraw_puts_them(state):
-    drawn = render_histograms(state)
-    state.param.update(class_percentile=80, ood_percentile=30)
-    layout = histograms_layout(state)
-    redrawn = render_histograms(state)
-    assert redrawn != drawn
-    for marks in layout["marks"]:
-        for css in ("ood", "cls"):
-            left, side, low, text = marks[css]
-            row = " low" if low else ""
-            assert f'<span class="val {css} {side}{row}" style="left:{left}">{text}</span>' in (
-                redrawn
-            )
-    for text in layout["legend"]:
-        assert f"</i>{text}</span>" in redrawn
-
-
-def _write_explainer(drawn: str, layout: dict) -> str:
-    """What the page's layoutExplainer makes of the card drawn as ``drawn`` (bridge.py)."""
-    lines = iter(layout["marks"])
-    drawn = re.sub(
-        r'<span class="mk ood" style="left:[^"]*" title="[^"]*"></span>'
-        r'<span class="mk cls" style="left:[^"]*" title="[^"]*"></span>',
-        lambda _match: (
-            '<span class="mk ood" style="left:{}" title="{}"></span>'
-            '<span class="mk cls" style="left:{}" title="{}"></span>'.format(*next(lines))
-        ),
-        drawn,
-    )
-    drawn = re.sub(r'(<span class="pv-sugg">).*?(</span></div>)',
-                   lambda m: m[1] + layout["suggestion"] + m[2], drawn)
-    category, text = layout["category"]
-    drawn = re.sub(r'<span class="pv-cat [^"]*">[^<]*</span>',
-                   f'<span class="pv-cat {category}">{text}</span>', drawn)
-    return re.sub(r'(<p class="pv-why">).*(</p>)$', lambda m: m[1] + layout["why"] + m[2], drawn)
-
-
-def test_the_page_writes_the_card_and_the_board_as_a_redraw_would(state):
-    # Slider moves change the explainer's card and the scoreboard through the page only.
-    settings = ((95, 15), (5, 60), (50, 99), (50, 0))
-    categories = []
-    for class_percentile, ood_percentile in settings:
-        state.param.update(class_percentile=class_percentile, ood_percentile=ood_percentile)
-        categories.append(state.result.categories.copy())
-    moving = [row for row in range(state.dataset.n_items)
-              if len({str(per_setting[row]) for per_setting in categories}) > 2]  # fmt: skip
-    state.select(state.dataset.ids[moving[0]])
-    drawn = render_explainer(state)
-    changed = set()
-    for class_percentile, ood_percentile in settings:
-        state.param.update(class_percentile=class_percentile, ood_percentile=ood_percentile)
-        layout = explainer_layout(state)
-        redrawn = render_explainer(state)
-        assert _write_explainer(drawn, layout) == redrawn
-        changed.add(layout["category"][0])
-        assert scoreboard_layout(state) == {"html": render_scoreboard(state)}
-    assert len(changed) > 2  # the moves did change the card's category
-    state.select(None)
-    assert explainer_layout(state) is None
 
 
 def test_dataset_text_is_escaped_everywhere(state):

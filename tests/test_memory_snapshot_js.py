@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = (Path(__file__).resolve().parents[1] / "src" / "pyvizzy" / "site" / "templates"
-          / "memory_snapshot.js")
+SITE = Path(__file__).resolve().parents[1] / "src" / "pyvizzy" / "site"
+SCRIPT = SITE / "templates" / "memory_snapshot.js"
+UPLOAD = SITE / "bake_upload.js"
 
 # A stand-in for Emscripten's FS holding two files, and a "captured" snapshot whose memory is
 # Pyodide's layout: a 48-byte header (its length at byte 4) then the memory.
@@ -71,6 +72,22 @@ const check = async () => {
   other.set(new TextEncoder().encode(text.replace("snapshot/1", "snapshot/0")), 8);
   refuse("other format", other.buffer);
   refuse("other build", buffer, "key-2");
+  // bake_upload.js, as the bake visit's page runs it: the kept snapshot checked, then sent.
+  const sent = [];
+  let kept = buffer;
+  Object.assign(context, {
+    crypto: globalThis.crypto,
+    SnapshotStore: { load: async (key) => (key === "key-1" ? kept : null) },
+    fetch: async (path, init) => {
+      sent.push([path, init.method, init.headers["X-Pyvizzy-Sha256"], init.body.byteLength]);
+      return { ok: true, status: 204 };
+    },
+  });
+  const upload = vm.runInContext(fs.readFileSync(process.argv[4], "utf8"), context);
+  outcome.upload = { problems: [await upload(["/up", "key-1"]), await upload(["/up", "key-2"])] };
+  kept = new TextEncoder().encode("not a snapshot at all").buffer;
+  outcome.upload.problems.push(await upload(["/up", "key-1"]));
+  outcome.upload.sent = sent;
   console.log(JSON.stringify(outcome));
 };
 check();
@@ -90,8 +107,8 @@ def outcome(tmp_path_factory, written) -> dict:
         pytest.skip("Node.js is not installed")
     harness = tmp_path_factory.mktemp("node") / "harness.js"
     harness.write_text(HARNESS)
-    done = subprocess.run([node, str(harness), str(SCRIPT), str(written)], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run([node, str(harness), str(SCRIPT), str(written), str(UPLOAD)],
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -113,23 +130,15 @@ def test_parse_refuses_anything_but_a_whole_snapshot_of_its_format(outcome):
     assert refused["other build"] == "memory snapshot of another build"
 
 
-def test_the_build_reads_the_format_the_worker_writes(outcome, written, tmp_path):
-    """bake.py checks the site's snapshot as memory_snapshot.js's `parse` does."""
-    from pyvizzy.site.bake import SnapshotBakeError, read_snapshot_header
+def test_the_bake_sends_only_a_whole_snapshot_of_its_build_with_its_sha256(outcome, written):
+    """bake_upload.js checks the kept snapshot as a visit would (MemorySnapshot.parse) and
+    sends it with the sha256 the build's server checks the transfer against."""
+    import hashlib
 
-    header = read_snapshot_header(written, "key-1")
-    assert header["files"] == [["/lib/site/a.py", 3], ["/lib/site/pkg/b.so", 1001]]
-    with pytest.raises(SnapshotBakeError, match="made for key 'key-1', not 'key-2'"):
-        read_snapshot_header(written, "key-2")
+    good, other_build, garbage = outcome["upload"]["problems"]
+    assert good is None
+    assert other_build == "no snapshot kept for key key-2"
+    assert garbage == "the kept snapshot is unusable: not a pyvizzy memory snapshot"
     data = written.read_bytes()
-    for name, bad, message in [
-        ("garbage", b"not a snapshot at all", "not a pyvizzy memory snapshot"),
-        ("short", data[:-100], f"{len(data) - 100} bytes, its header says {len(data)}"),
-        ("long", data + bytes(16), f"{len(data) + 16} bytes, its header says {len(data)}"),
-        ("format", data.replace(b"snapshot/1", b"snapshot/0", 1), "format 'pyvizzy-memory"),
-    ]:
-        path = tmp_path / f"{name}.bin"
-        path.write_bytes(bad)
-        with pytest.raises(SnapshotBakeError, match=str(path)) as raised:
-            read_snapshot_header(path, "key-1")
-        assert message in str(raised.value), name
+    assert outcome["upload"]["sent"] == [["/up", "PUT", hashlib.sha256(data).hexdigest(),
+                                          len(data)]]

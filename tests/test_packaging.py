@@ -1,4 +1,5 @@
-"""The installable wheel: it ships the bundled digits dataset and the shared modules.
+"""The installable wheel: it ships every file of the package (the bundled digits dataset, the
+page's scripts and styles, the site build's templates and pins), and works outside a checkout.
 
 The wheel is built from a copy of the project's sources in a temporary folder, so that a
 ``build/`` folder left in the checkout by an earlier build (setuptools reuses it) cannot
@@ -50,6 +51,35 @@ def test_wheel_ships_the_digits_dataset_and_its_thumbnails(wheel):
     assert len(images) == 300
     missing = [image for image in images if f"{DIGITS}/{image}" not in names]
     assert missing == []
+
+
+def test_wheel_ships_every_file_of_the_package(wheel):
+    package = REPO_ROOT / "src" / "pyvizzy"
+    names = set(zipfile.ZipFile(wheel).namelist())
+    files = [path.relative_to(package.parent).as_posix() for path in package.rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts]
+    assert len(files) > 100
+    assert [name for name in files if name not in names] == []
+
+
+def test_an_installed_package_reads_what_the_app_and_the_build_need(wheel, tmp_path):
+    target = tmp_path / "site-packages"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    code = (
+        "import pyvizzy.app.bridge, pyvizzy.app.layout\n"
+        "from pyvizzy.site import resources\n"
+        "resources.pins(); resources.template_text('index.html')\n"
+        "with resources.app_script() as script, resources.pycompile_files() as found:\n"
+        "    assert script.is_file() and all(path.is_file() for path in found)\n"
+        "print(pyvizzy.app.bridge.__file__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(target)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert Path(result.stdout.strip()).is_relative_to(target)
 
 
 def test_wheel_ships_the_shared_modules(wheel):

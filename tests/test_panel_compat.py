@@ -123,3 +123,109 @@ def test_the_design_is_asked_only_when_stylesheets_change_and_the_properties_are
     assert asked == [1]
     assert same_sheets(properties) == same_sheets(panels._update_properties(*restyled, doc=doc))
     assert len(properties["stylesheets"]) > 1  # the design's, then the widget's own
+
+
+# -- one test per override, against the pinned Panel --------------------------------------------
+
+
+def test_it_refuses_any_other_panel_or_bokeh_with_a_clear_error():
+    from pyvizzy import versions
+
+    panel_compat.check_versions(versions.PANEL, versions.BOKEH)
+    with pytest.raises(panel_compat.PanelVersionError, match=r"needs Panel 1\.7\.5 and Bokeh"
+                       r" 3\.7\.3, found Panel 1\.8\.0 and Bokeh 3\.7\.3"):
+        panel_compat.check_versions("1.8.0", versions.BOKEH)
+    with pytest.raises(panel_compat.PanelVersionError, match="pip install"):
+        panel_compat.check_versions(versions.PANEL, "3.8.0")
+
+
+def test_the_pinned_versions_are_the_ones_pyproject_and_the_running_panel_have():
+    import tomllib
+    from pathlib import Path
+
+    import bokeh
+    import panel as pn
+
+    from pyvizzy import versions
+
+    assert (pn.__version__, bokeh.__version__) == (versions.PANEL, versions.BOKEH)
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert set(pyproject["project"]["optional-dependencies"]["app"]) >= {
+        f"panel=={versions.PANEL}", f"bokeh=={versions.BOKEH}"}
+
+
+def test_the_text_only_pane_sends_the_text_panel_would_and_nothing_else():
+    import panel as pn
+    from bokeh.document import Document
+
+    doc = Document()
+    ours = panel_compat.TextOnlyHTML("<b>a</b> & <i>b</i>")
+    panels = pn.pane.HTML("<b>a</b> & <i>b</i>")
+    models = [pane.get_root(doc) for pane in (ours, panels)]
+    changes = []
+    models[0].on_change("text", lambda attr, old, new: changes.append(attr))
+    models[0].on_change("stylesheets", lambda attr, old, new: changes.append(attr))
+    for pane in (ours, panels):
+        pane.object = '<p title="x<y">"quoted" & more</p>'
+    assert models[0].text == models[1].text
+    assert changes == ["text"]
+
+
+# -- the fence ----------------------------------------------------------------------------------
+
+#: Where Panel's and Bokeh's private API may be used: the fenced module, and the site's text
+#: patches of Panel's files.
+FENCED = ("app/panel_compat.py", "site/wheels.py")
+#: Panel/Bokeh internals without a leading underscore that only the fence may use.
+INTERNAL_NAMES = ("MockSessionContext", "synced_references", "flush_synced",
+                  "initialize_document", "apply_json_patch")
+#: Private names of Python itself that the site build uses (pycompile.py: CPython's own way to
+#: write a sourceless .pyc, run in Pyodide's Python).
+PYTHONS_OWN = ("_code_to_timestamp_pyc",)
+
+
+def _our_private_names(trees) -> set[str]:
+    """Every ``_name`` this package defines (functions, classes, attributes, variables)."""
+    import ast
+
+    names = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, ast.alias):
+                names.add(node.asname or node.name.split(".")[0])
+    return {name for name in names if name.startswith("_")}
+
+
+def test_no_module_but_panel_compat_touches_panels_or_bokehs_private_api():
+    import ast
+    from pathlib import Path
+
+    package = Path(panel_compat.__file__).resolve().parents[1]
+    sources = {path.relative_to(package).as_posix(): path.read_text(encoding="utf-8")
+               for path in package.rglob("*.py")}
+    trees = {name: ast.parse(text) for name, text in sources.items()}
+    ours = _our_private_names(trees.values()) | set(PYTHONS_OWN)
+    found = []
+    for name, tree in trees.items():
+        if name in FENCED:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+                "panel", "bokeh"
+            ):
+                found += [f"{name}: from {node.module} import {alias.name}"
+                          for alias in node.names
+                          if alias.name.startswith("_") or alias.name in INTERNAL_NAMES]
+            elif isinstance(node, ast.Attribute):
+                private = node.attr.startswith("_") and not node.attr.startswith("__")
+                if (private and node.attr not in ours) or node.attr in INTERNAL_NAMES:
+                    found.append(f"{name}:{node.lineno}: .{node.attr}")
+    assert found == []

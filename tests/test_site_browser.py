@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -181,7 +182,7 @@ WATCH_FRAMES = """() => {
     window.__shown = [];
     window.__stopWatching = false;
     const watch = () => {
-        const views = window.pyvizzy._views || {};
+        const views = window.pyvizzy.page.views;
         const legend = views.histograms && views.histograms.root.querySelector(".pv-legend > span");
         const drawn = legend ? Number((legend.textContent.match(/(\\d+)th pct/) || [])[1]) : null;
         window.__shown.push([window.pyvizzy.state().class_percentile, drawn]);
@@ -444,9 +445,31 @@ def wheels_downloaded(load: dict) -> list[str]:
     return [e["name"] for e in load["worker_resources"] if e["name"].endswith(".whl")]
 
 
-def test_the_site_serves_the_memory_snapshot_its_worker_asks_for(site_dir):
-    from pyvizzy.site.bake import read_snapshot_header
+# The header of a stored memory snapshot, as memory_snapshot.js's `parse` (the one home of the
+# format) reads it for a key, in Node.js.
+PARSE_IN_NODE = """
+const vm = require("vm"), fs = require("fs");
+const context = { self: {}, TextEncoder, TextDecoder, DataView, Uint8Array, JSON, Math, Object,
+                  Error };
+vm.createContext(context);
+vm.runInContext(fs.readFileSync(process.argv[1], "utf8") + "\\nself.MS = MemorySnapshot;", context);
+const bytes = fs.readFileSync(process.argv[2]);
+const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+console.log(JSON.stringify(context.self.MS.parse(buffer, process.argv[3]).header));
+"""
 
+
+def read_snapshot_header(path: Path, key: str) -> dict:
+    node = shutil.which("node")
+    script = path.parents[1] / "memory_snapshot.js"
+    assert node and script.is_file()
+    done = subprocess.run([node, "-e", PARSE_IN_NODE, str(script), str(path), key],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_site_serves_the_memory_snapshot_its_worker_asks_for(site_dir):
     info = json.loads((site_dir / "build-info.json").read_text())
     worker = (site_dir / "worker.js").read_text()
     key = worker.split('"memory_snapshot_key": "')[1].split('"')[0]

@@ -20,15 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from pyvizzy.site import fetch, lock, wheels
-from pyvizzy.site.build import (
-    PANEL_ROOT,
-    _json_for_script,
-    _swap_in,
-    content_security_policy,
-    gzip_files,
-)
+from pyvizzy.site import derived, fetch, lock, resources, wheels
+from pyvizzy.site.build import _swap_in, want_site_snapshot
+from pyvizzy.site.compress import gzip_files
+from pyvizzy.site.context import BuildContext, BuildOptions, SiteBuildError
+from pyvizzy.site.pages import content_security_policy, json_for_script, memory_snapshot_key
 from pyvizzy.site.serve import serve_in_thread
+from pyvizzy.site.slim import PANEL_ROOT, check_only_kept_imported, keep_only_modules
+from pyvizzy.site.sources import fetch_wasm_wheels
 
 HEX64 = set("0123456789abcdef")
 
@@ -43,7 +42,7 @@ def _make_wheel(path: Path, files: dict[str, bytes], metadata: str) -> Path:
 
 
 def test_every_pin_names_a_version_and_a_sha256():
-    pins = fetch.load_pins()
+    pins = resources.pins()
     artifacts = [pins["pyodide"], pins["wasm_wheels"], *pins["pure_wheels"],
                  *pins["pure_from_sdist"]]
     for artifact in artifacts:
@@ -200,17 +199,22 @@ def test_pyvizzy_wheel_leaves_out_build_time_subpackages(tmp_path):
 # ----------------------------------------------------------------------------- pages
 
 
-def test_the_content_security_policy_allows_no_other_host():
-    policy = content_security_policy([])
-    assert "http" not in policy
+def test_the_content_security_policy_allows_no_other_host_whatever_a_dataset_says():
+    # It is built from what the app loads (this origin, data: and blob: images), never from
+    # a dataset's text: an image field such as "https://x;connect-src *;..." cannot widen it.
+    import inspect
+
+    assert not inspect.signature(content_security_policy).parameters
+    policy = content_security_policy()
+    for directive in policy.split("; "):
+        _name, *sources = directive.split(" ")
+        assert set(sources) <= {"'self'", "'none'", "'unsafe-eval'", "'wasm-unsafe-eval'",
+                                "'unsafe-inline'", "data:", "blob:"}, directive
     assert "default-src 'self'" in policy and "connect-src 'self'" in policy
-    assert "img-src 'self' data: blob: https://images.example" in content_security_policy(
-        ["https://images.example"]
-    )
 
 
 def test_json_in_a_script_element_cannot_close_it():
-    text = _json_for_script({"html": "</script><script>alert(1)</script><!--"})
+    text = json_for_script({"html": "</script><script>alert(1)</script><!--"})
     assert "</" not in text and "<!--" not in text
     assert json.loads(text)["html"] == "</script><script>alert(1)</script><!--"
 
@@ -257,8 +261,6 @@ def test_the_kept_modules_check_looks_at_the_apps_own_imports():
     # process imported earlier (a test session that ran the pipeline, say) must not count.
     import sklearn.tree  # noqa: F401  (imported here, not by the app)
 
-    from pyvizzy.site.build import SiteBuildError, check_only_kept_imported
-
     keep = {"sklearn": ["sklearn.svm._libsvm"]}
     check_only_kept_imported(keep, frozenset({"sklearn", "sklearn.svm", "sklearn.svm._libsvm",
                                               "numpy", "panel"}))
@@ -277,38 +279,15 @@ def test_module_file_prefixes_keep_a_module_and_its_packages_init_files():
 
 
 def test_the_memory_snapshot_key_changes_with_whatever_runs_before_the_snapshot():
-    from pyvizzy.site.build import PRELOAD_CODE, memory_snapshot_key
-
-    config = {"packages": ["numpy", "panel"], "preload_code": PRELOAD_CODE}
-    key = memory_snapshot_key("0123456789abcdef", config)
-    assert len(key) == 16 and key == memory_snapshot_key("0123456789abcdef", dict(config))
+    # The worker's Python (pyvizzy.app.worker_runtime) ships in pyvizzy's wheel, one of the
+    # pinned files the build id covers; the worker's scripts count too (read from the package).
+    key = memory_snapshot_key("0123456789abcdef", ["numpy", "panel"])
+    assert len(key) == 16 and key == memory_snapshot_key("0123456789abcdef", ["numpy", "panel"])
     others = [
-        memory_snapshot_key("0123456789abcdeg", config),  # another pinned file
-        memory_snapshot_key("0123456789abcdef", {**config, "packages": ["numpy"]}),
-        memory_snapshot_key("0123456789abcdef",
-                            {**config, "preload_code": PRELOAD_CODE + "import json\n"}),
+        memory_snapshot_key("0123456789abcdeg", ["numpy", "panel"]),  # another served file
+        memory_snapshot_key("0123456789abcdef", ["numpy"]),
     ]
-    assert key not in others and len(set(others)) == 3
-
-
-def test_the_preload_leaves_the_libraries_objects_out_of_the_collectors_full_passes():
-    # The worker's preload, run in CPython (with stand-ins for Pyodide's js and pyodide
-    # modules): everything it imported is frozen, and a collection then finds little to scan.
-    from pyvizzy.site.build import PRELOAD_CODE
-
-    script = (
-        "import gc, sys\n"
-        "from unittest import mock\n"
-        "sys.modules['js'] = mock.MagicMock()\n"
-        "sys.modules['pyodide'] = mock.MagicMock()\n"
-        "sys.modules['pyodide.ffi'] = sys.modules['pyodide'].ffi\n"
-        f"exec({PRELOAD_CODE!r})\n"
-        "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120, check=True)
-    frozen, tracked = map(int, result.stdout.split())
-    assert frozen > 100_000 and tracked < frozen / 100
+    assert key not in others and len(set(others)) == 2
 
 
 #: Pyodide's modules stood in for, so that the worker's Python runs in CPython.
@@ -317,107 +296,84 @@ _STAND_INS = (
     "from unittest import mock\n"
     "for name in ('js', 'pyodide', 'pyodide.ffi', 'pyodide.http'):\n"
     "    sys.modules[name] = mock.MagicMock()\n"
+    "from pyvizzy.app import worker_runtime\n"
 )
 
 
-def _run_with_the_app(tmp_path: Path, script: str):
-    """:func:`_run_worker_python` of ``script`` after the worker's glue and the app, as the
-    site's worker builds them (without the document's JSON), on a synthetic catalog: there,
-    ``sent`` collects the patches to the page, ``slider`` is the class slider's model and
-    ``move_slider(value)`` moves it as the page does."""
+def _run_worker_python(script: str, datasets: Path | None = None):
+    """Run ``script`` after :data:`_STAND_INS` in a fresh CPython; its last line, as JSON."""
+    env = {**os.environ, "PYVIZZY_DATASETS": str(datasets)} if datasets else None
+    result = subprocess.run([sys.executable, "-c", _STAND_INS + script], capture_output=True,
+                            text=True, timeout=180, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_the_preload_leaves_the_libraries_objects_out_of_the_collectors_full_passes():
+    # The worker's preload in CPython: everything it imported is frozen, and a collection
+    # then finds little to scan.
+    frozen, tracked = _run_worker_python(
+        "import gc\n"
+        "worker_runtime.preload()\n"
+        "print(json.dumps([gc.get_freeze_count(), len(gc.get_objects())]))\n"
+    )
+    assert frozen > 100_000 and tracked < frozen / 100
+
+
+def _run_with_the_app(tmp_path: Path, script: str, search: str = ""):
+    """:func:`_run_worker_python` of ``script`` after the worker's own calls (preload, then
+    the page built from the package's app script and linked), on a synthetic catalog: there,
+    ``page`` is the WorkerPage, ``sent`` collects the patches to the page, ``ahead`` the
+    payloads sent ahead, ``slider`` is the class slider's model and ``move_slider(value)``
+    moves it as the page does."""
     from pyvizzy.app.synthetic import write_synthetic_catalog
 
     datasets = write_synthetic_catalog(tmp_path / "datasets")
-    return _run_worker_python(_worker_with_the_app() + script, datasets)
-
-
-def _worker_with_the_app() -> str:
-    """The Python of :func:`_run_with_the_app` before its script."""
-    from pyvizzy.site.build import (
-        BATCH_CODE,
-        LINK_CODE,
-        LOCATION_CODE,
-        LOOKAHEAD_CODE,
-        PRELOAD_CODE,
-    )
-
-    return (
-        f"exec({PRELOAD_CODE!r})\n"
-        "sent = []\n"
-        "sendPatch = lambda patch, buffers, message_id: sent.append((patch, buffers))\n"
-        "page_location = None\n"
-        f"exec({LOCATION_CODE!r})\n"
-        "from panel.io.pyodide import init_doc\n"
-        "init_doc()\n"
-        f"exec({BATCH_CODE!r})\n"
-        "from pyvizzy.app import create_app\n"
-        "create_app().servable()\n"
-        f"exec({LOOKAHEAD_CODE!r})\n"
-        f"exec({LINK_CODE!r})\n"
+    with resources.app_script() as app_script:
+        app_source = app_script.read_text(encoding="utf-8")
+    return _run_worker_python(
+        "worker_runtime.preload()\n"
+        "before = set(sys.modules)\n"
+        "sent, ahead = [], []\n"
+        f"location = json.dumps({{'search': {search!r}}})\n"
+        f"page = worker_runtime.build_page(location, {app_source!r}, sent.append,\n"
+        "                                  lambda *found: ahead.append(list(found)))\n"
+        "imported = sorted(set(sys.modules) - before)\n"
+        "page.link()\n"
         "from bokeh.models import Slider\n"
-        "from panel.io.state import state\n"
-        "slider = next(m for m in state.curdoc.models if isinstance(m, Slider)"
+        "slider = next(m for m in page.document.models if isinstance(m, Slider)"
         " and 'pv-class-slider' in m.css_classes)\n"
         "def move_slider(value):\n"
-        "    _apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
+        "    page.apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
         "{'id': slider.id}, 'attr': 'value', 'new': value}]}))\n"
+        + script,
+        datasets,
     )
-
-
-def _run_worker_python(script: str, datasets: Path):
-    """Run ``script`` after :data:`_STAND_INS` in a fresh CPython; its last line, as JSON."""
-    result = subprocess.run([sys.executable, "-c", _STAND_INS + script], capture_output=True,
-                            text=True, timeout=180,
-                            env={**os.environ, "PYVIZZY_DATASETS": str(datasets)})
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.splitlines()[-1])
 
 
 def test_building_the_app_imports_nothing_the_preload_has_not(tmp_path):
     # What the worker runs after the preload (the memory snapshot is taken between the two),
     # in CPython with stand-ins for Pyodide's modules: the page's address, the app and its
-    # document. A module it imports would be imported anew on every visit.
-    from pyvizzy.app.synthetic import write_synthetic_catalog
-    from pyvizzy.site.build import (
-        BATCH_CODE,
-        DEFAULT_APP,
-        LOCATION_CODE,
-        PRELOAD_CODE,
-        SESSION_CODE,
-        app_code,
-    )
-
-    datasets = write_synthetic_catalog(tmp_path / "datasets")
-    app_source = DEFAULT_APP.read_text(encoding="utf-8")
-    after_preload = app_code(app_source).replace("await write_doc()", "")
-    assert BATCH_CODE in after_preload and SESSION_CODE in after_preload
-    script = (
-        f"exec({PRELOAD_CODE!r})\n"
-        "before = set(sys.modules)\n"
-        "page_location = json.dumps({'search': '?class=60'})\n"
-        f"exec({LOCATION_CODE!r})\n"
-        f"exec({after_preload!r})\n"
-        "from panel.io.state import state\n"
-        "assert state.curdoc.roots, 'the app made no document'\n"
-        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
-    )
-    assert _run_worker_python(script, datasets) == []
+    # document. A module it imports would be imported anew on every visit. The app reads the
+    # page's address through the session the worker gives the document.
+    found = _run_with_the_app(tmp_path, (
+        "print(json.dumps({'imported': imported, 'roots': len(page.document.roots),"
+        " 'class': page.app.state.class_percentile}))\n"
+    ), search="?class=60")  # fmt: skip
+    assert found["imported"] == [] and found["roots"] >= 1 and found["class"] == 60
 
 
 def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_inline(tmp_path):
-    # The worker's page <-> Python glue in CPython (Pyodide's modules stood in for): the page
+    # The worker's page <-> Python relay in CPython (Pyodide's modules stood in for): the page
     # moves the class slider; Python answers with ONE patch, a JSON string in which the
     # bridge's state (bytes) is written as base64, which BokehJS decodes.
     sent = _run_with_the_app(tmp_path, (
         "sent.clear()\n"
         "move_slider(63)\n"
-        "print(json.dumps([[patch if isinstance(patch, str) else None, buffers]"
-        " for patch, buffers in sent]))\n"
+        "print(json.dumps(sent))\n"
     ))  # fmt: skip
-    assert len(sent) == 1
-    text, buffers = sent[0]
-    assert isinstance(text, str) and buffers is None
-    (change,) = json.loads(text)["events"]
+    assert len(sent) == 1 and isinstance(sent[0], str)
+    (change,) = json.loads(sent[0])["events"]
     assert change["attr"] == "dynamic" and change["new"]["type"] == "bytes"
     payload = json.loads(base64.b64decode(change["new"]["data"]))
     assert payload["state"]["class_percentile"] == 63
@@ -425,18 +381,16 @@ def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_in
 
 
 def test_the_worker_sends_ahead_what_the_next_slider_move_then_publishes(tmp_path):
-    # The worker's look-ahead glue in CPython (Pyodide's modules stood in for): after the page
+    # The worker's look-ahead in CPython (Pyodide's modules stood in for): after the page
     # moves the class slider up, each idle step sends one payload, the next setting up first;
     # moving there publishes that payload (but for its answer's own numbers).
     found = _run_with_the_app(tmp_path, (
-        "ahead = []\n"
-        "sendAhead = lambda basis, key, payload: ahead.append([basis, key, payload])\n"
         "def move(value):\n"
         "    move_slider(value)\n"
-        "    return json.loads(_app.bridge.dynamic)\n"
+        "    return json.loads(page.app.bridge.dynamic)\n"
         "move(63)\n"
         "ahead.clear()\n"
-        "steps = [_lookahead_step() for _ in range(3)]\n"
+        "steps = [page.lookahead_step() for _ in range(3)]\n"
         "print(json.dumps({'steps': steps, 'ahead': ahead, 'moved': move(64)}))\n"
     ))  # fmt: skip
     assert found["steps"] == [True, True, True]
@@ -453,33 +407,34 @@ def test_the_worker_sends_ahead_what_the_next_slider_move_then_publishes(tmp_pat
 
 def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(monkeypatch):
     from pyvizzy.site import bake
-    from pyvizzy.site.build import SiteBuildError, _want_site_snapshot
 
     logged: list[str] = []
     monkeypatch.setattr(bake, "cannot_bake", lambda: "no Chromium at /usr/bin/chromium")
-    assert _want_site_snapshot(True, None, logged.append) is False
+    assert want_site_snapshot(True, None, logged.append) is False
     assert logged == ["no site memory snapshot (no Chromium at /usr/bin/chromium): "
                       "first visits start Python afresh"]
     with pytest.raises(SiteBuildError, match="cannot be made here: no Chromium"):
-        _want_site_snapshot(True, True, logged.append)
+        want_site_snapshot(True, True, logged.append)
     monkeypatch.setattr(bake, "cannot_bake", lambda: None)
-    assert _want_site_snapshot(True, None, logged.append) is True
-    assert _want_site_snapshot(True, False, logged.append) is False
+    assert want_site_snapshot(True, None, logged.append) is True
+    assert want_site_snapshot(True, False, logged.append) is False
     # No memory snapshot at all: nothing to bake either.
-    assert _want_site_snapshot(False, True, logged.append) is False
+    assert want_site_snapshot(False, True, logged.append) is False
     assert len(logged) == 1
 
 
-def test_the_bake_server_takes_only_the_snapshot_upload(tmp_path):
-    from pyvizzy.site.bake import UPLOAD_PATH, _UploadHandler
+def test_the_bake_server_keeps_only_a_whole_snapshot_upload(tmp_path):
+    from pyvizzy.site.bake import SHA256_HEADER, UPLOAD_PATH, _UploadHandler
 
     (tmp_path / "index.html").write_text("<p>site</p>")
     target = tmp_path / "received.bin"
     server, base = serve_in_thread(tmp_path, handler=_UploadHandler, target=target)
     base = base.rstrip("/")
 
-    def put(path: str, data: bytes) -> int:
-        request = urllib.request.Request(base + path, data=data, method="PUT")
+    def put(path: str, data: bytes, sha256: str | None = None) -> int:
+        digest = hashlib.sha256(data).hexdigest() if sha256 is None else sha256
+        request = urllib.request.Request(base + path, data=data, method="PUT",
+                                         headers={SHA256_HEADER: digest})
         try:
             with urllib.request.urlopen(request) as response:
                 return response.status
@@ -490,8 +445,51 @@ def test_the_bake_server_takes_only_the_snapshot_upload(tmp_path):
         assert put("/index.html", b"overwrite") == 400
         assert (tmp_path / "index.html").read_text() == "<p>site</p>"
         assert not target.exists()
+        assert put(UPLOAD_PATH, b"pyz1 bytes", sha256="0" * 64) == 400  # damaged on the way
+        assert not target.exists()
         assert put(UPLOAD_PATH, b"pyz1 bytes") == 204
         assert target.read_bytes() == b"pyz1 bytes"
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ----------------------------------------------------------------------------- the cache
+
+
+def test_a_derived_file_changed_in_the_cache_is_made_again(tmp_path):
+    # A wheel slimmed to some modules, then changed in the cache: the next build remakes it.
+    source = _make_wheel(tmp_path / "demo-1.0-py3-none-any.whl",
+                         {"demo/__init__.py": b"", "demo/kept.py": b"x = 1\n",
+                          "demo/dropped.py": b"y = 2\n"}, "Name: demo\nVersion: 1.0\n")
+    slim = keep_only_modules({"demo": source}, {"demo": ["demo.kept"]}, tmp_path / "slim")["demo"]
+    made = slim.read_bytes()
+    assert sorted(zipfile.ZipFile(slim).namelist())[:2] == ["demo-1.0.dist-info/METADATA",
+                                                             "demo-1.0.dist-info/RECORD"]
+    assert derived.verified(slim)
+    with open(slim, "ab") as handle:
+        handle.write(b"extra module")
+    assert not derived.verified(slim)
+    again = keep_only_modules({"demo": source}, {"demo": ["demo.kept"]}, tmp_path / "slim")
+    assert again["demo"] == slim and slim.read_bytes() == made
+
+
+def test_a_webassembly_wheel_changed_in_the_cache_is_taken_from_its_carrier_again(tmp_path):
+    wheel = b"the official numpy wheel"
+    carrier = tmp_path / "downloads" / "carrier-1.0-py3-none-any.whl"
+    carrier.parent.mkdir()
+    with zipfile.ZipFile(carrier, "w") as archive:
+        archive.writestr("carrier/assets/numpy-2.0.2-cp312.whl", wheel)
+    pins = {"wasm_wheels": {"pypi": "carrier==1.0", "file": carrier.name,
+                            "sha256": hashlib.sha256(carrier.read_bytes()).hexdigest(),
+                            "prefix": "carrier/assets/", "packages": ["numpy"]}}
+    official = {"packages": {"numpy": {"file_name": "numpy-2.0.2-cp312.whl",
+                                       "sha256": hashlib.sha256(wheel).hexdigest()}}}
+    ctx = BuildContext(out_dir=tmp_path / "site", staging=tmp_path / "staging",
+                       cache_dir=tmp_path, app_script=tmp_path / "app.py", demo_dir=None,
+                       options=BuildOptions(), pins=pins, log=lambda line: None)
+    extracted = fetch_wasm_wheels(ctx, official)["numpy"]
+    assert extracted.read_bytes() == wheel
+    with open(extracted, "ab") as handle:
+        handle.write(b"appended module")
+    assert fetch_wasm_wheels(ctx, official)["numpy"].read_bytes() == wheel

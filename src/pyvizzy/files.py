@@ -13,7 +13,14 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["CACHE_DIR_ENV", "cache_dir", "sha256_of", "sha256_of_bytes", "write_text_atomic"]
+__all__ = [
+    "CACHE_DIR_ENV",
+    "cache_dir",
+    "sha256_of",
+    "sha256_of_bytes",
+    "write_bytes_atomic",
+    "write_text_atomic",
+]
 
 #: The environment variable that names the folder holding every cache.
 CACHE_DIR_ENV = "PYVIZZY_CACHE_DIR"
@@ -64,6 +71,14 @@ def cache_dir(name: str) -> Path:
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` through a temporary file and a rename.
 
+    See :func:`write_bytes_atomic`.
+    """
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename; returns the path.
+
     The temporary file sits in the same folder (a rename across file systems is not atomic);
     on any failure it is removed and an existing ``path`` is left untouched. The folder is
     created if needed and the file is made world-readable (it is published by the site).
@@ -72,10 +87,11 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return path

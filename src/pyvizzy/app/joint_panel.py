@@ -58,7 +58,7 @@ def joint_layout(state: AppState, outcome: Outcome | None = None) -> dict | None
     n_counted = int(result.joint.sum())
     return {
         "cells": [cells[i][j].tolist() for i in range(n_classes) for j in range(n_classes)],
-        "alpha": [round(alphas[i][j], 3) for i in range(n_classes) for j in range(n_classes)],
+        "alpha": [f"{alphas[i][j]:.3f}" for i in range(n_classes) for j in range(n_classes)],
         "dense": DENSE_CELL,
         "counted": n_counted,
         "issues": n_counted - int(result.joint.trace()),

@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from pyvizzy.dataset import dataset_from_dict, save_dataset
-from pyvizzy.formats import DATASET_FORMAT as FORMAT
-from pyvizzy.formats import OOD_LABEL
+from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE, DATASET_FORMAT, OOD_LABEL
 
 __all__ = ["SYNTHETIC_CLASSES", "synthetic_dataset_dict", "write_synthetic_catalog"]
 
@@ -85,7 +84,7 @@ def synthetic_dataset_dict(
             }
         )
     dataset = {
-        "format": FORMAT,
+        "format": DATASET_FORMAT,
         "name": "Synthetic shapes <test>",
         "description": "Three Gaussian blobs with planted label errors and outliers.",
         "class_names": list(SYNTHETIC_CLASSES),
@@ -124,8 +123,9 @@ def write_synthetic_catalog(folder, keys=("synthetic",), random_weights_key=None
             path = target / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        save_dataset(dataset_from_dict(obj, f"{key}/dataset.json"), target / "dataset.json")
-        entries.append({"key": key, "name": obj["name"], "path": f"{key}/dataset.json"})
-    catalog = {"format": "pyvizzy-catalog/1", "default": keys[0], "datasets": entries}
-    (root / "index.json").write_text(json.dumps(catalog, indent=1), encoding="utf-8")
+        path = f"{key}/{DATASET_FILE}"
+        save_dataset(dataset_from_dict(obj, path), target / DATASET_FILE)
+        entries.append({"key": key, "name": obj["name"], "path": path})
+    catalog = {"format": CATALOG_FORMAT, "default": keys[0], "datasets": entries}
+    (root / CATALOG_FILE).write_text(json.dumps(catalog, indent=1), encoding="utf-8")
     return root

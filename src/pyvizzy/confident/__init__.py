@@ -34,7 +34,13 @@ importable from this package.
 """
 
 from pyvizzy.confident._validation import ROW_SUM_TOLERANCE, check_labels, check_pred_probs
-from pyvizzy.confident.categories import CATEGORIES, Categorization, categorize, ood_mask
+from pyvizzy.confident.categories import (
+    CATEGORIES,
+    THRESHOLD_MODES,
+    Categorization,
+    categorize,
+    ood_mask,
+)
 from pyvizzy.confident.count import cleanlab_confident_joint, confident_joint, suggested_labels
 from pyvizzy.confident.rank import label_quality_scores
 from pyvizzy.confident.report import DetectionCounts, DetectionReport, detection_report
@@ -50,6 +56,7 @@ __all__ = [
     "CATEGORIES",
     "EMPTY_CLASS_THRESHOLD",
     "ROW_SUM_TOLERANCE",
+    "THRESHOLD_MODES",
     "TRUTH_OOD",
     "TRUTH_UNKNOWN",
     "Categorization",

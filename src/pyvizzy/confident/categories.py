@@ -19,14 +19,15 @@ from pyvizzy.confident._validation import (
 from pyvizzy.confident.count import _confident_joint, _suggested_labels
 from pyvizzy.confident.thresholds import _mean_thresholds, _percentiles_by_class
 
-__all__ = ["CATEGORIES", "Categorization", "categorize", "ood_mask"]
+__all__ = ["CATEGORIES", "THRESHOLD_MODES", "Categorization", "categorize", "ood_mask"]
 
 #: The category of every example, in display order.
 CATEGORIES = ("clean", "label_issue", "ood", "unconfident")
 
 _CATEGORY_NAMES = np.array(CATEGORIES)
 _CLEAN, _LABEL_ISSUE, _OOD, _UNCONFIDENT = range(4)
-_THRESHOLD_MODES = ("percentile", "mean")
+#: How class thresholds are chosen: a percentile of, or the mean of, the self-confidences.
+THRESHOLD_MODES = ("percentile", "mean")
 
 
 def _ood_mask(pred_probs: np.ndarray, ood_thresholds: np.ndarray) -> np.ndarray:
@@ -131,9 +132,9 @@ def categorize(
     """
     class_value = _check_percentile(class_percentile, "class_percentile")
     ood_value = _check_percentile(ood_percentile, "ood_percentile")
-    if threshold_mode not in _THRESHOLD_MODES:
+    if threshold_mode not in THRESHOLD_MODES:
         raise ValueError(
-            f"threshold_mode must be one of {_THRESHOLD_MODES}, got {threshold_mode!r}"
+            f"threshold_mode must be one of {THRESHOLD_MODES}, got {threshold_mode!r}"
         )
     probs, labels = _check_labels_against(pred_probs, labels)
     n_classes = probs.shape[1]

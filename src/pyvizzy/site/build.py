@@ -35,7 +35,7 @@ from . import bake, pages, resources, wheels
 from .bytecode import compile_site_archives
 from .compress import gzip_files
 from .context import BuildContext, BuildOptions, BuildReport, SiteBuildError
-from .fetch import write_bytes_atomic
+from pyvizzy.files import write_bytes_atomic
 from .lock import place_runtime
 from .prerender import prerender_app_isolated
 from .slim import check_only_kept_imported, prepare_wheels

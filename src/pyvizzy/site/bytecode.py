@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import derived, resources
 from .context import BuildContext, SiteBuildError
-from .fetch import sha256_of, sha256_of_bytes, write_bytes_atomic
+from pyvizzy.files import sha256_of, sha256_of_bytes, write_bytes_atomic
 
 __all__ = ["compile_bytecode", "compile_site_archives"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from .fetch import write_bytes_atomic
+from pyvizzy.files import write_bytes_atomic
 
 __all__ = ["COMPRESSIBLE", "gzip_files"]
 

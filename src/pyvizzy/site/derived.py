@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from .context import RECIPE_VERSION
-from .fetch import sha256_of
+from pyvizzy.files import sha256_of
 
 __all__ = ["cache_key", "record", "verified"]
 

@@ -7,8 +7,6 @@ before it is used. A cached file is reused only when its sha256 still matches it
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -18,36 +16,16 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from pyvizzy.files import sha256_of
+
+__all__ = ["PinError", "fetch_npm", "fetch_pypi", "npm_tarball_url", "verify_file"]
+
 #: The pin file (package data of pyvizzy.site; read with pyvizzy.site.resources.pins).
 PINS_FILE = "pins.json"
 
 
 class PinError(RuntimeError):
     """A vendored file is missing, or its sha256 differs from its pin."""
-
-
-def sha256_of(path: Path) -> str:
-    """The sha256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def sha256_of_bytes(data: bytes) -> str:
-    """The sha256 hex digest of some bytes."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file renamed over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-    return path
 
 
 def verify_file(path: Path, expected_sha256: str, *, what: str) -> Path:

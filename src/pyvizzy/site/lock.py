@@ -15,7 +15,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from .fetch import sha256_of
+from pyvizzy.files import sha256_of
 
 #: Pyodide's files the page loads itself (the lock lists the packages).
 CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")

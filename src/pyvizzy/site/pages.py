@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import resources, wheels
 from .context import SiteBuildError
-from .fetch import sha256_of, write_bytes_atomic
+from pyvizzy.files import sha256_of, write_bytes_atomic
 from .prerender import BOKEH_CDN, PANEL_CDN_DIST_TEMPLATE, Prerendered
 from .slim import PANEL_ROOT
 

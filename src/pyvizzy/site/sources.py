@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyvizzy.files import sha256_of, sha256_of_bytes, write_bytes_atomic
+
 from . import derived, fetch, wheels
 from .context import BuildContext, SiteBuildError
 
@@ -87,15 +89,15 @@ def fetch_wasm_wheels(ctx: BuildContext, official: dict) -> dict[str, Path]:
             if entry is None:
                 raise SiteBuildError(f"{name}: not in Pyodide's official pyodide-lock.json")
             target = wheel_dir / entry["file_name"]
-            if not (target.is_file() and fetch.sha256_of(target) == entry["sha256"]):
+            if not (target.is_file() and sha256_of(target) == entry["sha256"]):
                 data = archive.read(spec["prefix"] + entry["file_name"])
-                actual = fetch.sha256_of_bytes(data)
+                actual = sha256_of_bytes(data)
                 if actual != entry["sha256"]:
                     raise fetch.PinError(
                         f"{entry['file_name']} from {spec['file']}: sha256 {actual} differs "
                         f"from the official pyodide-lock.json ({entry['sha256']})"
                     )
-                fetch.write_bytes_atomic(target, data)
+                write_bytes_atomic(target, data)
             found[name] = target
     return found
 

@@ -80,8 +80,8 @@ function sendPatch(patch) {
   lookAheadSoon(); // (what Python just published moves the settings to compute ahead)
 }
 
-// Python's WorkerPage, once the app is built: its methods, each taken once (a proxy of its
-// own, not a temporary one per call).
+// Python's WorkerPage, once the app is built: its methods, each taken once (proxies borrowed
+// from the page's, which lives as long as the worker), not a temporary proxy per call.
 let page = null;
 
 // Slider look-ahead (pyvizzy.app.lookahead): while the worker has nothing else to do, Python
@@ -244,7 +244,6 @@ async function startApplication() {
       lookAheadStep: built.lookahead_step,
     };
     const rendered = await built.render();
-    built.destroy();
     const [docsJson, renderItems, rootIds] = rendered.toJs();
     rendered.destroy();
     status("render", "Drawing");

@@ -1,0 +1,131 @@
+"""The page's own layout of Python's drawings (``pyvizzy/app/page/views.js``), run in Chromium.
+
+A slider move does not redraw the joint, the result lists, the histograms, the explainer's
+card or the scoreboard: Python sends a layout and the page moves the drawn tiles and lines
+and writes a few texts. Here the real page scripts lay out a drawing made at one setting with
+the layout of another, and the result must read as Python's own drawing at that other
+setting: same elements, classes, styles, titles and texts. No app, no Pyodide: a blank page
+with the drawings and the two scripts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pyvizzy.app import data as app_data
+from pyvizzy.app.explainer_panel import explainer_layout, render_explainer
+from pyvizzy.app.joint_panel import joint_layout, render_joint
+from pyvizzy.app.resources import page_file
+from pyvizzy.app.results_panel import render_results, results_layout
+from pyvizzy.app.scoreboard_panel import render_scoreboard, scoreboard_layout
+from pyvizzy.app.state import AppState
+from pyvizzy.app.synthetic import write_synthetic_catalog
+from pyvizzy.app.thresholds_panel import histograms_layout, render_histograms
+from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+#: Moves that change every kind of thing a layout writes (categories, cells, label sides).
+SETTINGS = ((50, 15), (95, 15), (5, 60), (50, 99), (80, 30), (50, 0))
+
+# Lay out `drawn` (in a fresh root) with `view`; read both it and `redrawn` back as the same
+# normalized tree: per element its tag, class, style as the browser holds it, title and own
+# text. The hidden pool of tiles not shown is compared as the set of its tiles.
+LAY_OUT = """([name, drawn, view, redrawn]) => {
+  const make = (html) => {
+    const root = document.createElement('div');
+    root.innerHTML = html;
+    document.body.appendChild(root);
+    return root;
+  };
+  const read = (root) => {
+    const out = [];
+    const pool = [];
+    for (const el of root.querySelectorAll('*')) {
+      const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.nodeValue);
+      const row = [el.tagName, el.className.baseVal ?? el.className, el.style.cssText,
+                   el.getAttribute('title'), own.join('')];
+      (el.closest('.pv-pool') && !el.classList.contains('pv-pool') ? pool : out).push(row);
+    }
+    return {out, pool: pool.map((row) => JSON.stringify(row)).sort()};
+  };
+  const root = make(drawn);
+  const tiles = new Map([...root.querySelectorAll('[data-pv-tile]')].map(
+    (tile) => [tile.dataset.pvTile, tile]));
+  const done = PV_LAYOUTS[name](root, view, tiles, root.querySelector('.pv-pool'), new Map());
+  return {done, laidOut: read(root), expected: read(make(redrawn))};
+}"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make system-deps)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_content("<!DOCTYPE html><html><body></body></html>")
+        for name in ("dom.js", "views.js"):
+            page.add_script_tag(content=page_file(name))
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def state(tmp_path, monkeypatch):
+    monkeypatch.setenv(app_data.DATASETS_ENV, str(write_synthetic_catalog(tmp_path)))
+    catalog = app_data.load_catalog()
+    entry = catalog.entry(catalog.default)
+    dataset = app_data.load_entry(entry)
+    state = AppState()
+    state.set_dataset(entry.key, dataset, app_data.image_urls(entry, dataset))
+    assert state.train()
+    return state
+
+
+def _check(page, name: str, drawn: str, layout: dict | None, redrawn: str) -> None:
+    result = page.evaluate(LAY_OUT, [name, drawn, json.loads(json.dumps(layout)), redrawn])
+    assert result["done"] is True
+    assert result["laidOut"] == result["expected"]
+
+
+def _moves(state, draw, layout, name, page, select: bool = False) -> int:
+    """Draw at the first setting, then lay out at each other one; returns how many changed."""
+    state.param.update(class_percentile=SETTINGS[0][0], ood_percentile=SETTINGS[0][1])
+    drawn = draw(state)
+    changed = 0
+    for class_percentile, ood_percentile in SETTINGS[1:]:
+        state.param.update(class_percentile=class_percentile, ood_percentile=ood_percentile)
+        redrawn = draw(state)
+        changed += redrawn != drawn
+        _check(page, name, drawn, layout(state), redrawn)
+    return changed
+
+
+def test_the_joint_laid_out_reads_as_a_redraw(state, page):
+    assert _moves(state, render_joint, joint_layout, "joint", page) >= 2
+
+
+def test_the_result_lists_laid_out_read_as_a_redraw(state, page):
+    assert _moves(state, render_results, results_layout, "results", page) >= 2
+
+
+def test_the_histograms_laid_out_read_as_a_redraw(state, page):
+    assert _moves(state, render_histograms, histograms_layout, "histograms", page) >= 2
+
+
+def test_the_explainers_card_and_the_scoreboard_laid_out_read_as_a_redraw(state, page):
+    # An item whose category changes across the settings, selected.
+    categories = []
+    for class_percentile, ood_percentile in SETTINGS:
+        state.param.update(class_percentile=class_percentile, ood_percentile=ood_percentile)
+        categories.append(state.result.categories.copy())
+    moving = [row for row in range(state.dataset.n_items)
+              if len({str(per_setting[row]) for per_setting in categories}) > 2]  # fmt: skip
+    state.select(state.dataset.ids[moving[0]])
+    assert _moves(state, render_explainer, explainer_layout, "explainer", page) >= 2
+    assert _moves(state, render_scoreboard, scoreboard_layout, "scoreboard", page) >= 1
