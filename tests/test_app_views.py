@@ -118,7 +118,9 @@ def test_image_urls_stay_on_the_site(use_folder):
     entry = app_data.CatalogEntry("k", "K", "k/dataset.json")
     dataset = app_data.load_entry(app_data.load_catalog().entry("alpha"))
     images = ("thumbs/a.png", "https://example.org/a.png", "../../etc/passwd", None,
-              "data:image/png;base64,AAAA", "sub/../b.png", "/abs.png", "c:/x.png")
+              "data:image/png;base64,AAAA", "sub/../b.png", "/abs.png", "c:/x.png",
+              "..\\..\\secret.png", "thumbs\\a.png",
+              "https://evil.example;connect-src *;script-src-elem * 'unsafe-inline';x/y.png")
     fake = type("FakeDataset", (), {"images": images})
     assert app_data.image_urls(entry, fake) == [
         "datasets/k/thumbs/a.png",
@@ -127,6 +129,9 @@ def test_image_urls_stay_on_the_site(use_folder):
         None,
         "data:image/png;base64,AAAA",
         "datasets/k/b.png",
+        None,
+        None,
+        None,  # a backslash is a separator to browsers: "..\\" would leave datasets/
         None,
         None,
     ]

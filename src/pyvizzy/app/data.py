@@ -197,7 +197,8 @@ def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
 
     Paths relative to the dataset file become ``datasets/<dir of path>/<image>``. Absolute
     URLs are NOT loaded (the page makes no request to another host) and paths that leave
-    the datasets folder are refused: both get None, i.e. a placeholder tile.
+    the datasets folder are refused, as are paths with a backslash (browsers read it as a
+    separator, so ``..\\`` would climb out): all get None, i.e. a placeholder tile.
     ``data:image/...`` URIs are kept.
     """
     folder = posixpath.dirname(entry.path)
@@ -207,7 +208,7 @@ def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
             urls.append(None)
         elif image.startswith(_IMAGE_DATA_PREFIX):
             urls.append(image)
-        elif "://" in image or image.startswith(("/", "\\")) or ":" in image.split("/")[0]:
+        elif "://" in image or "\\" in image or image.startswith("/") or ":" in image.split("/")[0]:
             urls.append(None)
         else:
             normalized = posixpath.normpath(posixpath.join(folder, image))
