@@ -28,10 +28,9 @@ def batched(callback):
 
     Under ``panel serve``, once the session is loaded, all the model changes the callback
     causes then reach the page as ONE patch instead of one websocket message per changed
-    pane (a slider redraw went from about 57 to 28 ms on a loaded machine). Panel's
-    ``hold`` DROPS the held events of a document it does not consider loaded (before the
-    session's on-load, and in Pyodide, where each change is posted to the page anyway),
-    so there the callback runs unheld.
+    pane. Panel's ``hold`` DROPS the held events of a document it does not consider loaded
+    (before the session's on-load, and in Pyodide, where the site's worker batches the
+    changes itself: ``panel_compat.DocumentRelay``), so there the callback runs unheld.
     """
 
     @functools.wraps(callback)

@@ -312,10 +312,10 @@ def create_app(load_catalog=None, load_entry=None, query: str | None = None) -> 
     query : str, optional
         Initial settings; default: the request's query string (see :func:`initial_query`).
     """
-    # No IDE signatures for Panel's classes (nothing here completes code; making them took
-    # 45 ms of the first build in CPython, more in Pyodide), and no search of every installed
-    # distribution's metadata for Panel extensions to load (the app uses none; in the site's
-    # worker the search reads the zipped standard library's directory: about 100 ms a visit).
+    # No IDE signatures for Panel's classes (nothing here completes code, and making them is
+    # a noticeable part of the first build), and no search of every installed distribution's
+    # metadata for Panel extensions to load (the app uses none; in the site's worker the
+    # search would read the zipped standard library's directory on every visit).
     pn.extension(apply_signatures=False, load_entry_points=False)
     app = PyvizzyApp(load_catalog, load_entry)
     if pn.state.curdoc is not None:

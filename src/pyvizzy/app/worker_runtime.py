@@ -36,9 +36,9 @@ def preload() -> None:
     that building the app then imports nothing more (``pyodide.http``, which the app imports
     to read its dataset, holds a JS object the snapshot cannot keep, and stays out).
 
-    Then every object alive is frozen out of the cyclic garbage collector's reach: its full
-    passes over the libraries' objects (about 90 ms in CPython, more in Pyodide) had run in
-    the middle of the app's first build.
+    Then every object alive is frozen out of the cyclic garbage collector's reach, so that
+    a full pass over the libraries' objects does not run in the middle of the app's first
+    build.
     """
     from pyvizzy import crossval, libsvm  # noqa: F401
 
