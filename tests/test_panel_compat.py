@@ -229,3 +229,55 @@ def test_no_module_but_panel_compat_touches_panels_or_bokehs_private_api():
                 if (private and node.attr not in ours) or node.attr in INTERNAL_NAMES:
                     found.append(f"{name}:{node.lineno}: .{node.attr}")
     assert found == []
+
+
+def test_the_relay_processes_a_page_message_once_per_component_and_answers_in_one_patch():
+    # Panel's own way (no session: each property processed at once) updates a slider twice for
+    # `value` and `value_throttled` arriving together; through the relay, once with both.
+    import json
+
+    import panel as pn
+    from bokeh.document import Document
+
+    def updates(through_relay: bool):
+        doc = Document()
+        sent = []
+        # (made before the models: Panel binds its change handler as it makes a model)
+        relay = panel_compat.DocumentRelay(doc, sent.append) if through_relay else None
+        slider = pn.widgets.IntSlider(start=0, end=100, value=10)
+        model = slider.get_root(doc)
+        doc.add_root(model)
+        calls = []
+        slider.param.watch(lambda *events: calls.append(sorted(e.name for e in events)),
+                           ["value", "value_throttled"])
+        patch = json.dumps({"events": [
+            {"kind": "ModelChanged", "model": {"id": model.id}, "attr": attr, "new": 42}
+            for attr in ("value", "value_throttled")]})
+        if through_relay:
+            relay.link()
+            relay.apply_page_patch(patch)
+        else:
+            from bokeh.core.serialization import Serialized
+
+            doc.apply_json_patch(Serialized(content=json.loads(patch), buffers=[]), setter="js")
+        return calls, sent, slider.value
+
+    assert updates(through_relay=False)[0] == [["value"], ["value_throttled"]]
+    calls, sent, value = updates(through_relay=True)
+    assert calls == [["value", "value_throttled"]] and value == 42
+    assert len(sent) <= 1 and all(isinstance(patch, str) for patch in sent)
+
+
+def test_an_app_script_runs_as_panel_serve_would_run_it_or_says_why_not(tmp_path):
+    good = tmp_path / "good.py"
+    good.write_text("import panel as pn\npn.pane.Markdown('hi').servable(title='t')\n")
+    document = panel_compat.run_app_script(good)
+    assert document.roots and document.title == "t"
+    silent = tmp_path / "silent.py"
+    silent.write_text("x = 1\n")
+    with pytest.raises(RuntimeError, match=r"silent\.py: the app published nothing"):
+        panel_compat.run_app_script(silent)
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise ValueError('no dataset here')\n")
+    with pytest.raises(RuntimeError, match=r"broken\.py: the app failed to run:(.|\n)*no dataset"):
+        panel_compat.run_app_script(broken)

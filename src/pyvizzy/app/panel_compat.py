@@ -226,6 +226,9 @@ class DocumentRelay:
     patch, a JSON string in which binary data is written as base64 (which BokehJS decodes);
     changes made at other times go at once. Page messages arrive as one JSON string too.
 
+    Make it before the document's models are made: Panel binds a component's change handler
+    (``_server_change``) as it makes the component's model.
+
     Parameters
     ----------
     document : bokeh.document.Document
