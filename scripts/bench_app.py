@@ -24,14 +24,13 @@ import shutil
 import statistics
 import tempfile
 import time
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 
+from pyvizzy.site.resources import app_script_file
+
 REPO = Path(__file__).resolve().parents[1]
-#: The app script ``panel serve`` runs (the package's, an ordinary file in the source tree).
-APP_SCRIPT = Path(files("pyvizzy.app").joinpath("main.py"))
 
 
 def _datasets_folder(requested: Path | None) -> Path:
@@ -165,8 +164,8 @@ _TIMER_JS = """() => {
   window.benchTimes = []
   document.addEventListener('keydown', () => { window.benchKey = performance.now() }, true)
   const api = window.pyvizzy
-  const merge = api._merge
-  api._merge = () => {
+  const merge = api.merge
+  api.merge = () => {
     merge()
     const arrived = performance.now()
     const key = window.benchKey
@@ -189,7 +188,7 @@ def _bench_browser(folder: Path, dataset: str, presses: int) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", str(APP_SCRIPT),
+        [sys.executable, "-m", "panel", "serve", str(app_script_file()),
          "--address", "127.0.0.1", "--port", str(port),
          "--allow-websocket-origin", f"127.0.0.1:{port}", "--static-dirs", f"datasets={folder}"],
         env={**os.environ, "PYVIZZY_DATASETS": str(folder)},

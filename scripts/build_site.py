@@ -24,10 +24,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the Panel script to compile (default: the package's "
                              "pyvizzy/app/main.py)")
     parser.add_argument("--cache", type=Path, default=None,
-                        help="download and build cache (default: .cache/site)")
+                        help="download and build cache (default: .cache/site, or "
+                             "$PYVIZZY_CACHE_DIR/site)")
     parser.add_argument("--demo-dir", type=Path, default=None,
-                        help="folder with Vizzy's demo files (default: $PYVIZZY_DEMO_DIR or "
-                             "../shared/vizzy-demo when present)")
+                        help="folder with Vizzy's demo files (default: $PYVIZZY_DEMO_DIR, the "
+                             "cache, ../shared/vizzy-demo, else a download: docs/datasets.md)")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="ship source wheels (slower start, readable tracebacks)")
     parser.add_argument("--no-gzip", action="store_true",

@@ -18,19 +18,17 @@ import tempfile
 from pathlib import Path
 
 from pyvizzy.formats import CATALOG_FILE
-from pyvizzy.site.resources import app_script
+from pyvizzy.site.resources import app_script_file
 
 
 def panel_serve_command(datasets: Path, port: int, address: str = "127.0.0.1") -> list[str]:
     """The ``panel serve`` command line for the app script with ``datasets`` served."""
-    with app_script() as script:
-        path = str(script)
     return [
         sys.executable,
         "-m",
         "panel",
         "serve",
-        path,
+        str(app_script_file()),
         "--address",
         address,
         "--port",

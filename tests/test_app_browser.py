@@ -24,17 +24,11 @@ from snapshot_check import categorize_state
 
 from pyvizzy.app.synthetic import write_synthetic_catalog
 from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
+from pyvizzy.site.resources import app_script_file
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _app_script() -> Path:
-    """The app script ``panel serve`` runs (the package's, an ordinary file here)."""
-    from importlib.resources import files
-
-    return Path(files("pyvizzy.app").joinpath("main.py"))
 ARTIFACTS = REPO / "tests" / "artifacts"
 READY = "() => { const s = window.pyvizzy && window.pyvizzy.state(); return !!(s && s.trained) }"
 
@@ -84,7 +78,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = (tmp_path_factory.mktemp("server") / "panel.log").open("w")
     command = [
-        sys.executable, "-m", "panel", "serve", str(_app_script()),
+        sys.executable, "-m", "panel", "serve", str(app_script_file()),
         "--address", "127.0.0.1", "--port", str(port),
         "--allow-websocket-origin", f"127.0.0.1:{port}",
         "--static-dirs", f"datasets={datasets}",

@@ -106,22 +106,26 @@ def test_a_bad_setting_is_refused(bad):
         SliderSetting(*bad)
 
 
+def _keys(settings) -> list[str]:
+    return [setting.key for setting in settings]
+
+
 def test_the_order_goes_the_way_of_the_last_move_first():
-    assert lookahead_order(50, 15, "class", -1, reach=(2, 1)) == [
-        (49, 15), (51, 15), (48, 15), (50, 16), (52, 15), (50, 14)
+    at = SliderSetting(50, 15)
+    assert _keys(lookahead_order(at, "class", -1, reach=(2, 1))) == [
+        "49,15", "51,15", "48,15", "50,16", "52,15", "50,14"
     ]  # fmt: skip
-    assert lookahead_order(50, 15, "ood", 1, reach=(1, 1)) == [(50, 16), (50, 14), (51, 15),
-                                                                (49, 15)]  # fmt: skip
+    assert _keys(lookahead_order(at, "ood", 1, reach=(1, 1))) == ["50,16", "50,14", "51,15",
+                                                                   "49,15"]  # fmt: skip
 
 
 def test_the_order_stays_inside_the_sliders_and_leaves_out_a_disabled_one():
-    order = lookahead_order(100, 0, "class", 1, reach=(3, 2))
-    assert order == [(99, 0), (100, 1), (98, 0), (100, 2), (97, 0)]
-    assert lookahead_order(50, 15, "class", 1, reach=(3, 2), sliders=("ood",)) == [
-        (50, 16), (50, 14), (50, 17), (50, 13)
-    ]  # fmt: skip
+    order = lookahead_order(SliderSetting(100, 0), "class", 1, reach=(3, 2))
+    assert _keys(order) == ["99,0", "100,1", "98,0", "100,2", "97,0"]
+    assert _keys(lookahead_order(SliderSetting(50, 15), "class", 1, reach=(3, 2),
+                                 sliders=("ood",))) == ["50,16", "50,14", "50,17", "50,13"]
     with pytest.raises(ValueError, match="step"):
-        lookahead_order(50, 15, "class", 2)
+        lookahead_order(SliderSetting(50, 15), "class", 2)
 
 
 def _all_ahead(lookahead) -> list[tuple[int, str, str]]:

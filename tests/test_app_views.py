@@ -119,7 +119,7 @@ def test_image_urls_stay_on_the_site(use_folder):
     dataset = app_data.load_entry(app_data.load_catalog().entry("alpha"))
     images = ("thumbs/a.png", "https://example.org/a.png", "../../etc/passwd", None,
               "data:image/png;base64,AAAA", "sub/../b.png", "/abs.png", "c:/x.png",
-              "..\\..\\secret.png", "thumbs\\a.png",
+              "..\\..\\secret.png", "thumbs\\a.png", "%2e%2e/%2e%2e/x.png", ".\t./.\n./x.png",
               "https://evil.example;connect-src *;script-src-elem * 'unsafe-inline';x/y.png")
     fake = type("FakeDataset", (), {"images": images})
     assert app_data.image_urls(entry, fake) == [
@@ -133,6 +133,8 @@ def test_image_urls_stay_on_the_site(use_folder):
         None,
         None,  # a backslash is a separator to browsers: "..\\" would leave datasets/
         None,
+        None,  # browsers read "%2e%2e" as ".."
+        None,  # and drop tabs and line breaks from a URL
         None,
     ]
     assert len(app_data.image_urls(app_data.load_catalog().entry("alpha"), dataset)) == (

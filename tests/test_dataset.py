@@ -9,8 +9,6 @@ import jsonschema
 import numpy as np
 import pytest
 
-from pyvizzy import dataset as dataset_module
-from pyvizzy import formats
 from pyvizzy.dataset import (
     Dataset,
     DatasetError,
@@ -82,12 +80,6 @@ def test_valid_document_satisfies_the_json_schema():
 def test_json_schema_repeats_the_shared_names_of_pyvizzy_formats():
     assert SCHEMA["properties"]["format"]["const"] == DATASET_FORMAT
     assert SCHEMA["properties"]["class_names"]["items"]["not"]["const"] == OOD_LABEL
-
-
-def test_dataset_module_re_exports_the_shared_names():
-    assert dataset_module.FORMAT == formats.DATASET_FORMAT
-    for name in ("MIN_ITEMS_PER_CLASS", "OOD_LABEL", "TRUTH_OOD", "TRUTH_UNKNOWN"):
-        assert getattr(dataset_module, name) == getattr(formats, name), name
 
 
 def test_random_weights_and_has_truth_flags():

@@ -3,7 +3,9 @@
 - no module in ``src/`` over 500 lines, no JavaScript file over 400 (split by job instead);
 - no Python string literal but a docstring holds more than 15 lines (code, markup or styles
   go in a file of their own language);
-- every page script is valid JavaScript as Panel runs it (the body of a function).
+- every page script is valid JavaScript as Panel runs it (the body of a function);
+- the names the dataset file, the catalog and the algorithm share are defined once, in
+  ``pyvizzy/formats.py``.
 """
 
 from __future__ import annotations
@@ -66,3 +68,27 @@ def test_every_page_script_is_valid_javascript_as_panel_runs_it(tmp_path):
         script.write_text(f"function script(model, data, state, view, script, self) {{\n{code}\n}}")
         checked = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
         assert checked.returncode == 0, f"{name}: {checked.stderr}"
+
+
+def test_the_shared_names_have_one_home():
+    from pyvizzy import formats
+
+    shared = {name for name in dir(formats) if name.isupper()}
+    values = {getattr(formats, name) for name in shared if isinstance(getattr(formats, name), str)
+              and "/" in getattr(formats, name)}  # the format strings
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "formats.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = _docstrings(tree)
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, ast.AnnAssign) else [])
+            found += [f"{path.relative_to(SRC)}:{node.lineno}: {target.id} ="
+                      for target in targets
+                      if isinstance(target, ast.Name) and target.id in shared]
+            if (isinstance(node, ast.Constant) and node.value in values
+                    and id(node) not in docstrings):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}")
+    assert found == []

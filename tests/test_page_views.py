@@ -18,7 +18,7 @@ import pytest
 from pyvizzy.app import data as app_data
 from pyvizzy.app.explainer_panel import explainer_layout, render_explainer
 from pyvizzy.app.joint_panel import joint_layout, render_joint
-from pyvizzy.app.resources import page_file
+from pyvizzy.app.resources import page_script
 from pyvizzy.app.results_panel import render_results, results_layout
 from pyvizzy.app.scoreboard_panel import render_scoreboard, scoreboard_layout
 from pyvizzy.app.state import AppState
@@ -70,7 +70,7 @@ def page():
         page = browser.new_page()
         page.set_content("<!DOCTYPE html><html><body></body></html>")
         for name in ("dom.js", "views.js"):
-            page.add_script_tag(content=page_file(name))
+            page.add_script_tag(content=page_script(name))
         yield page
         browser.close()
 

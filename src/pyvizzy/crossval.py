@@ -17,7 +17,7 @@ estimate from the non-deprecated parts of scikit-learn:
    Weng (2004), libsvm's ``multiclass_probability``, solved in closed form.
 
 The SVCs are libsvm's, called through scikit-learn's compiled binding without importing
-the rest of scikit-learn (:mod:`pyvizzy.libsvm`: about 2 s less start-up in the browser).
+the rest of scikit-learn (:mod:`pyvizzy.libsvm`: seconds less start-up in the browser).
 The fold assignment is scikit-learn's ``StratifiedKFold(shuffle=True)``, the RBF kernel
 its ``rbf_kernel``, both re-stated here in numpy (and tested equal to them).
 """

@@ -38,16 +38,7 @@ from pyvizzy.formats import (
     TRUTH_UNKNOWN,
 )
 
-# This module's name for formats.DATASET_FORMAT; it and the other shared names above are
-# re-exported for code that imports them from here.
-FORMAT = DATASET_FORMAT
-
 __all__ = [
-    "FORMAT",
-    "MIN_ITEMS_PER_CLASS",
-    "OOD_LABEL",
-    "TRUTH_OOD",
-    "TRUTH_UNKNOWN",
     "Dataset",
     "DatasetError",
     "dataset_from_dict",

@@ -4,7 +4,7 @@
 scikit-learn compiles into its extension module ``sklearn.svm._libsvm``. Importing it the
 usual way runs ``sklearn/__init__.py`` and ``sklearn/svm/__init__.py``, which import most
 of scikit-learn and of SciPy (sparse matrices, optimizers, special functions, ~130
-WebAssembly libraries): about 2 s of the page's start in Pyodide, for nothing the app uses.
+WebAssembly libraries): seconds of the page's start in Pyodide, for nothing the app uses.
 
 :func:`import_binding` loads the extension module with any parent package that is not
 imported yet stood in for by an empty package module (its ``__init__.py`` not run). The

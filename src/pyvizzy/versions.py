@@ -1,7 +1,7 @@
 """The versions of Pyodide, Panel and Bokeh that the app and the site are made for.
 
 One home for them: the site build checks that ``site/pins.json`` vendors exactly these
-(:func:`pyvizzy.site.pins.check_versions`), :mod:`pyvizzy.app.panel_compat` refuses to load
+(:func:`pyvizzy.site.slim.check_versions`), :mod:`pyvizzy.app.panel_compat` refuses to load
 under any other Panel or Bokeh (its overrides of their private API are written against
 these), and a test checks that ``pyproject.toml`` pins the same. Changing one means
 changing all of them, and re-checking every override in ``panel_compat``.

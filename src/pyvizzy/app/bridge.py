@@ -32,7 +32,7 @@ import param
 from panel.reactive import ReactiveHTML
 
 from pyvizzy.app.panel_compat import DesignForStylesheetsOnly
-from pyvizzy.app.resources import page_file
+from pyvizzy.app.resources import page_script
 from pyvizzy.app.theme import GLOBAL_CSS
 
 __all__ = [
@@ -127,13 +127,14 @@ def safe_json(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-
 class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
     """Invisible component syncing state, address, clicks and theme with the page."""
 
     static_json = param.String(default="", doc="safe_json of the state's slow part (Python ->).")
     dynamic = param.Bytes(
-        default=b"", doc="UTF-8 JSON {state: the rest of the state, address: query string}."
+        default=b"",
+        doc="UTF-8 JSON payload {state: the rest of the state, address: the query string, "
+        "views: name -> layout, basis: numbers all but the sliders' part}.",
     )
     query = param.String(default=None, allow_None=True, doc="location.search at start (page ->).")
     event = param.String(default="", doc="JSON of the last click on a data-pv-id element.")
@@ -146,10 +147,10 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
     _template = '<div id="pvbridge" class="pv-bridge" style="display:none"></div>'
 
     _scripts = {  # noqa: RUF012 - Panel's class attribute
-        "render": "\n".join(page_file(name) for name in RENDER_SCRIPTS),
-        "static_json": page_file("bridge_static.js"),
-        "dynamic": page_file("bridge_dynamic.js"),
-        "busy_json": page_file("bridge_busy.js"),
+        "render": "\n".join(page_script(name) for name in RENDER_SCRIPTS),
+        "static_json": page_script("bridge_static.js"),
+        "dynamic": page_script("bridge_dynamic.js"),
+        "busy_json": page_script("bridge_busy.js"),
     }
 
     def __init__(self, **params):

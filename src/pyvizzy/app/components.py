@@ -64,7 +64,7 @@ class PageDrawing:
 
     A new dataset or training draws ``draw(state)`` into the pane; a slider move changes
     nothing here: :meth:`page_layout` (``layout(state, outcome)``), sent with the state, tells the
-    page (``bridge.py``) where the drawn tiles and lines go. Each full drawing gets a new
+    page (``page/views.js``) where the drawn tiles and lines go. Each full drawing gets a new
     revision (``data-pv-rev``) so that the page lays out only the drawing it was told about.
 
     Parameters

@@ -111,7 +111,8 @@ class PyvizzyApp:
     def acting(self) -> Iterator[None]:
         """Run an action, then publish once: the state's own changes publish nothing meanwhile.
 
-        Actions nest (opening a dataset is part of starting); only the outermost publishes.
+        Actions nest (opening a dataset is part of starting); only the outermost publishes,
+        and only when the action did not raise (its error then goes on as it was).
         """
         if self._acting:
             yield
@@ -121,7 +122,7 @@ class PyvizzyApp:
             yield
         finally:
             self._acting = False
-            self.publish()
+        self.publish()
 
     def _on_state_change(self, *_events) -> None:
         if not self._acting:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,6 @@ from pyvizzy.dataset import Dataset, loads_dataset
 from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT
 
 __all__ = [
-    "CATALOG_FILE",
-    "CATALOG_FORMAT",
     "DATASETS_ENV",
     "DATASETS_URL",
     "DEFAULT_DATASETS_DIR",
@@ -49,6 +48,10 @@ DATASETS_URL = "datasets"
 DATASETS_ENV = "PYVIZZY_DATASETS"
 DEFAULT_DATASETS_DIR = "site/datasets"
 _IMAGE_DATA_PREFIX = "data:image/"
+#: What a browser reads otherwise than a path does: a scheme (``://``), a backslash (a
+#: separator to browsers), a percent escape (``%2e%2e`` is ``..``), control characters (tabs
+#: and line breaks are dropped from URLs, so ``.\t.`` is ``..``).
+_UNSAFE_IN_PATH = re.compile(r"://|[\\%\x00-\x1f\x7f]")
 
 
 class CatalogError(ValueError):
@@ -197,8 +200,9 @@ def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
 
     Paths relative to the dataset file become ``datasets/<dir of path>/<image>``. Absolute
     URLs are NOT loaded (the page makes no request to another host) and paths that leave
-    the datasets folder are refused, as are paths with a backslash (browsers read it as a
-    separator, so ``..\\`` would climb out): all get None, i.e. a placeholder tile.
+    the datasets folder are refused, as are paths a browser would read as another path (a
+    backslash, a percent escape, a control character: each could spell ``..``): all get
+    None, i.e. a placeholder tile.
     ``data:image/...`` URIs are kept.
     """
     folder = posixpath.dirname(entry.path)
@@ -208,7 +212,7 @@ def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
             urls.append(None)
         elif image.startswith(_IMAGE_DATA_PREFIX):
             urls.append(image)
-        elif "://" in image or "\\" in image or image.startswith("/") or ":" in image.split("/")[0]:
+        elif _UNSAFE_IN_PATH.search(image) or image.startswith("/") or ":" in image.split("/")[0]:
             urls.append(None)
         else:
             normalized = posixpath.normpath(posixpath.join(folder, image))

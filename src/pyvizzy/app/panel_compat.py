@@ -74,8 +74,8 @@ def edit_readonly(parameterized: param.Parameterized) -> Iterator[None]:
     Same contract as ``panel.util.edit_readonly``. Panel wraps each change it receives from
     the page in its own ``edit_readonly(pn.state)`` (twice, for its busy counter) and the
     widget's: it sets ``readonly`` and ``constant`` to False on *every* parameter and back
-    afterwards, about 200 parameter-attribute writes per call on ``pn.state``, 10 to 20 % of
-    a slider move's Python time. This touches only the parameters that are locked.
+    afterwards (a couple of hundred attribute writes per call on ``pn.state``), a sizeable
+    share of a slider move's Python time. This touches only the parameters that are locked.
     """
     locked = [
         (parameter, parameter.readonly, parameter.constant)
@@ -118,7 +118,7 @@ def not_busy(widget, *names: str):
 
     Panel counts every change it processes as busy work (``pn.state.busy``, which drives
     loading indicators this app does not show: it has its own overlay), flipping it on and
-    off around each slider move, about a sixth of a move's Python function calls. It skips
+    off around each slider move, a good share of a move's Python function calls. It skips
     the count for the names in a component's private ``_busy__ignore``; this extends that
     list for one widget. Returns the widget.
     """
@@ -130,7 +130,7 @@ class DesignForStylesheetsOnly:
     """Mixin for a Panel component whose properties change often (put it first in the bases).
 
     Panel's private ``_update_properties`` computes the design's parameters on every
-    property change (about 1 ms of a slider move in CPython, more in Pyodide) and uses them
+    property change (a noticeable part of a slider move's Python time) and uses them
     only to prepend the design's stylesheets when ``stylesheets`` changes: this does so only
     then.
     """
@@ -150,7 +150,7 @@ class TextOnlyHTML(pn.pane.HTML):
 
     Panel's HTML pane (its private ``_update``) recomputes every property of its model,
     stylesheets included, building new stylesheet models to compare, each time its content
-    changes: about half the Python time of a redraw that replaces a few panes. The text is
+    changes, which dominates a redraw that replaces a few panes. The text is
     escaped exactly as Panel does (``_transform_object``); other parameters still update
     through Panel's usual path.
     """

@@ -15,15 +15,15 @@ from pyvizzy.confident import THRESHOLD_MODES
 
 __all__ = [
     "BROWSER_QUERY_KEYS",
-    "QUERY_KEYS",
+    "PERCENTILE_BOUNDS",
     "QuerySettings",
     "format_query",
     "parse_query",
     "quoted",
 ]
 
-#: The address parameters the app reads and keeps updated, in the order it writes them.
-QUERY_KEYS = ("dataset", "class", "ood", "mode", "select")
+#: The percentiles' range (both sliders), whole numbers.
+PERCENTILE_BOUNDS = (0, 100)
 #: Parameters handled in the browser only (never a notice).
 BROWSER_QUERY_KEYS = ("theme",)
 #: Values from the address are quoted in notices up to this many characters.
@@ -57,8 +57,11 @@ def _parse_percentile(key: str, value: str, notices: list[str]) -> int | None:
         number = float(text)
     except ValueError:
         number = math.nan
-    if not math.isfinite(number) or number != int(number) or not 0 <= number <= 100:
-        notices.append(f"Ignored {key}={quoted(value)}: expected a whole number from 0 to 100.")
+    low, high = PERCENTILE_BOUNDS
+    if not math.isfinite(number) or number != int(number) or not low <= number <= high:
+        notices.append(
+            f"Ignored {key}={quoted(value)}: expected a whole number from {low} to {high}."
+        )
         return None
     return int(number)
 

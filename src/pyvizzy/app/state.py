@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import param
 
-from pyvizzy.app.query import QuerySettings, format_query, quoted
+from pyvizzy.app.query import PERCENTILE_BOUNDS, QuerySettings, format_query, quoted
 from pyvizzy.confident import (
     THRESHOLD_MODES,
     Categorization,
@@ -46,7 +46,6 @@ DEFAULT_OOD_PERCENTILE = 15
 #: Training settings (Vizzy's): 5-fold RBF SVM, fixed seed so a reload gives the same numbers.
 N_FOLDS = 5
 TRAIN_SEED = 0
-PERCENTILE_BOUNDS = (0, 100)
 
 
 @dataclass(frozen=True)

@@ -112,11 +112,12 @@ class WorkerPage:
         self.app = app
         self._send_ahead = send_ahead
 
-    async def render(self) -> tuple[str, str, str]:
-        """The document for the page: (docs JSON, render items JSON, root ids JSON)."""
+    async def render(self) -> dict[str, str]:
+        """The document for the page: ``docs_json``, ``render_items`` and ``root_ids`` (JSON)."""
         from panel.io.pyodide import write_doc
 
-        return await write_doc(self.document)
+        docs_json, render_items, root_ids = await write_doc(self.document)
+        return {"docs_json": docs_json, "render_items": render_items, "root_ids": root_ids}
 
     def link(self) -> None:
         """The page has drawn the document: relay changes both ways from now on."""
@@ -135,7 +136,7 @@ class WorkerPage:
         found = None if self.app is None else self.app.lookahead.next_payload()
         if found is None:
             return False
-        self._send_ahead(*found)
+        self._send_ahead(found.basis, found.key, found.payload)
         return True
 
 

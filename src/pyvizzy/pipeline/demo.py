@@ -4,8 +4,7 @@ Given labels come from ``input_data_before_embeddings.json``, true labels from
 ``img_id_to_label.json`` and the 32-d embeddings from ``output_data_embeddings_32.json``.
 The files themselves (pinned, verified, found or downloaded) are
 :mod:`pyvizzy.pipeline.demo_files`' business; the images and thumbnails are
-:mod:`pyvizzy.pipeline.demo_images`'. The names those modules export that this one exported
-too stay importable from here.
+:mod:`pyvizzy.pipeline.demo_images`'.
 """
 
 from dataclasses import dataclass
@@ -15,14 +14,10 @@ import numpy as np
 
 from pyvizzy.formats import OOD_LABEL, TRUTH_OOD
 from pyvizzy.pipeline.demo_files import (
-    DEMO_FILES,
     RAW_BASE_URL,
     VIZZY_COMMIT,
-    DemoFile,
     default_cache_dir,
-    download_file,
     fetch_demo_files,
-    find_demo_folder,
     verify_demo_folder,
 )
 from pyvizzy.pipeline.demo_images import (
@@ -35,20 +30,10 @@ from pyvizzy.pipeline.errors import DemoError
 
 __all__ = [
     "CLASS_NAMES",
-    "DEMO_FILES",
-    "DemoError",
-    "DemoFile",
     "DemoRecords",
     "build_demo_dataset",
-    "default_cache_dir",
-    "demo_thumbnails",
-    "download_file",
-    "fetch_demo_files",
-    "fetch_demo_images",
-    "find_demo_folder",
     "make_demo_dataset",
     "read_demo_records",
-    "verify_demo_folder",
 ]
 
 CLASS_NAMES = ("cat", "dog", "bear")

@@ -24,15 +24,15 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 
 from .chromium import CHROMIUM, CHROMIUM_ARGS
+from .resources import bake_script
 from .serve import SiteRequestHandler, serve_in_thread
 
 #: The site's folder of memory snapshots; the worker's config names the file for its key.
 SNAPSHOT_DIR = "memory-snapshot/"
-#: The most the build's server takes from the page (the snapshot is about 85 MB).
+#: The most the build's server takes from the page.
 MAX_BYTES = 1 << 30
 #: Where the page sends the snapshot back to (the build's server only).
 UPLOAD_PATH = "/_bake/memory-snapshot"
@@ -122,8 +122,7 @@ def _visit_and_upload(url: str, key: str, timeout_s: float) -> None:
                 )
             for script in SNAPSHOT_SCRIPTS:
                 page.add_script_tag(url=url + script)
-            upload = files("pyvizzy.site").joinpath("bake_upload.js").read_text(encoding="utf-8")
-            problem = page.evaluate(upload, [UPLOAD_PATH, key])
+            problem = page.evaluate(bake_script(), [UPLOAD_PATH, key])
             if problem:
                 raise SnapshotBakeError(f"the snapshot could not be read out: {problem}")
         except PlaywrightError as error:

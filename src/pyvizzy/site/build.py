@@ -22,7 +22,6 @@ end, so a failed build never leaves a half-written site.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -31,20 +30,23 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import bake, pages, resources, wheels
+from pyvizzy import files
+
+from . import bake, resources
 from .bytecode import compile_site_archives
 from .compress import gzip_files
 from .context import BuildContext, BuildOptions, BuildReport, SiteBuildError
-from pyvizzy.files import write_bytes_atomic
+from .datasets import place_datasets
 from .lock import place_runtime
+from .pages import PYODIDE_DIR, write_build_info, write_site_pages
 from .prerender import prerender_app_isolated
 from .slim import check_only_kept_imported, prepare_wheels
 from .sources import fetch_sources
 
-__all__ = ["DEFAULT_CACHE", "BuildReport", "SiteBuildError", "build_site"]
+__all__ = ["BuildReport", "SiteBuildError", "build_site"]
 
-#: The download and build cache, under the folder the build runs in.
-DEFAULT_CACHE = Path(".cache") / "site"
+#: The site's download and build cache in ``pyvizzy.files.cache_dir``.
+CACHE_NAME = "site"
 
 
 def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path | None = None,
@@ -60,10 +62,11 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     app_script : path-like, optional
         The Panel app script (default: the package's ``pyvizzy/app/main.py``).
     cache_dir : path-like, optional
-        Downloads and the files made from them (default ``.cache/site``).
+        Downloads and the files made from them (default ``.cache/site``, or
+        ``$PYVIZZY_CACHE_DIR/site``).
     demo_dir : path-like, optional
         A folder holding Vizzy's demo files (default: found as
-        :func:`pyvizzy.pipeline.demo.find_demo_folder` finds it).
+        :func:`pyvizzy.pipeline.demo_files.find_demo_folder` finds it).
     bytecode : bool
         Ship sourceless bytecode (faster start; tracebacks without source lines).
     compress : bool
@@ -77,7 +80,7 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
         start repeat visits from it (``memory_snapshot.js``).
     site_snapshot : bool or None
         Also make that snapshot at build time, in headless Chromium, and serve it, so first
-        visits start from it too (:mod:`pyvizzy.site.bake`; about 22 MB gzip). None makes it
+        visits start from it too (:mod:`pyvizzy.site.bake`). None makes it
         where Chromium and Playwright are installed; True fails where they are not.
     log : callable
         Receives one line per event.
@@ -95,11 +98,11 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                 app_script = stack.enter_context(resources.app_script())
             ctx = BuildContext(
                 out_dir=out_dir, staging=staging,
-                cache_dir=Path(cache_dir or DEFAULT_CACHE).resolve(),
+                cache_dir=Path(cache_dir or files.cache_dir(CACHE_NAME)).resolve(),
                 app_script=Path(app_script).resolve(), demo_dir=demo_dir, options=options,
                 pins=resources.pins(), log=log,
             )
-            _build_into_staging(ctx)
+            _build_into_staging(ctx, Path(stack.enter_context(tempfile.TemporaryDirectory())))
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -108,20 +111,21 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     return ctx.report
 
 
-def _build_into_staging(ctx: BuildContext) -> None:
-    """Every step, in order, into ``ctx.staging``."""
+def _build_into_staging(ctx: BuildContext, scratch: Path) -> None:
+    """Every step, in order, into ``ctx.staging`` (``scratch``: a folder for pyvizzy's wheel)."""
     if not ctx.app_script.is_file():
         raise SiteBuildError(f"{ctx.app_script}: the app script does not exist")
     staging, pins = ctx.staging, ctx.pins
     with ctx.step("fetch"):
         sources = fetch_sources(ctx)
     with ctx.step("wheels"):
-        shipped = prepare_wheels(ctx, sources, staging / "_wheels")
+        shipped = prepare_wheels(ctx, sources, scratch)
+        ctx.report.packages = shipped.needed
     with ctx.step("bytecode"):
-        core, files = compile_site_archives(ctx, sources.core, shipped.wheels)
+        core, shipped_files = compile_site_archives(ctx, sources.core, shipped.wheels)
     with ctx.step("lock"):
         entries = place_runtime(
-            staging / pages.PYODIDE_DIR, core, files, sources.official_lock,
+            staging / PYODIDE_DIR, core, shipped_files, sources.official_lock,
             pins["wasm_wheels"]["packages"], shipped.infos, shipped.requires,
             pins.get("not_loaded", {}),
         )
@@ -151,61 +155,6 @@ def _build_into_staging(ctx: BuildContext) -> None:
                 ) from None
     ctx.report.total_bytes = sum(p.stat().st_size for p in staging.rglob("*")
                                  if p.is_file() and not p.name.endswith(".gz"))
-
-
-def place_datasets(ctx: BuildContext) -> list[str]:
-    """Step *data*: the dataset catalog into ``datasets/``; returns the dataset keys."""
-    from pyvizzy.pipeline.catalog import build_catalog
-
-    # (the demo set's download cache sits beside the site's)
-    index = build_catalog(ctx.staging / "datasets", demo_dir=ctx.demo_dir,
-                          cache_dir=ctx.cache_dir.parent / "vizzy-demo", log=ctx.log)
-    catalog = json.loads(Path(index).read_text(encoding="utf-8"))
-    return [entry["key"] for entry in catalog["datasets"]]
-
-
-def write_site_pages(ctx: BuildContext, prerendered, originals: dict[str, Path],
-                     packages: list[str]) -> tuple[str, pages.WorkerConfig]:
-    """The vendored Bokeh/Panel files and the pages; returns the site's build id and what the
-    worker was told."""
-    staging = ctx.staging
-    panel_version = wheels.read_wheel_info(originals["panel"]).version
-    prerendered = pages.localize_prerender(prerendered, panel_version)
-    js_urls, css_urls = pages.vendor_resources(prerendered, staging, originals, panel_version)
-    shutil.rmtree(staging / "_wheels")
-    pinned_files = sorted(
-        path.relative_to(staging).as_posix()
-        for folder in (pages.PYODIDE_DIR, "vendor/")
-        for path in (staging / folder).rglob("*") if path.is_file()
-    )
-    site_build_id = pages.build_id(staging, pinned_files)
-    snapshot_key = pages.memory_snapshot_key(site_build_id, packages)
-    worker_config = pages.WorkerConfig(
-        packages=packages,
-        app_source=ctx.app_script.read_text(encoding="utf-8"),
-        memory_snapshot_key=snapshot_key if ctx.options.memory_snapshot else None,
-        site_memory_snapshot=(bake.site_snapshot_path(snapshot_key)
-                              if ctx.options.site_snapshot else None),
-    )
-    pages.write_pages(staging, prerendered, js_urls, css_urls, worker_config, site_build_id,
-                      pinned_files, panel_version)
-    return site_build_id, worker_config
-
-
-def write_build_info(ctx: BuildContext, site_build_id: str, worker_config: pages.WorkerConfig,
-                     entries) -> None:
-    """``build-info.json``: the build id, versions, datasets and options of the site."""
-    info = {
-        "build_id": site_build_id,
-        "pyodide": ctx.pins["pyodide"]["version"],
-        "packages": {e.name: e.version for e in entries},
-        "datasets": ctx.report.datasets,
-        "bytecode": ctx.options.bytecode,
-        "stored_archives": ctx.options.stored,
-        "site_memory_snapshot": worker_config.site_memory_snapshot,
-    }
-    write_bytes_atomic(ctx.staging / "build-info.json",
-                             (json.dumps(info, indent=1) + "\n").encode())
 
 
 def want_site_snapshot(memory_snapshot: bool, wanted: bool | None, log) -> bool:

@@ -13,13 +13,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import derived, resources
-from .context import BuildContext, SiteBuildError
 from pyvizzy.files import sha256_of, sha256_of_bytes, write_bytes_atomic
 
-__all__ = ["compile_bytecode", "compile_site_archives"]
+from . import derived, resources
+from .context import BuildContext, SiteBuildError
+from .lock import STDLIB
 
-STDLIB = "python_stdlib.zip"
+__all__ = ["compile_bytecode", "compile_site_archives"]
 
 
 def compile_site_archives(ctx: BuildContext, core: dict[str, bytes],

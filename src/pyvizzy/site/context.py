@@ -31,7 +31,7 @@ class BuildOptions:
     compress: bool = True
     stored_archives: bool = True
     memory_snapshot: bool = True
-    site_snapshot: bool | None = None
+    site_snapshot: bool = False
 
     @property
     def stored(self) -> bool:
@@ -82,7 +82,7 @@ class BuildContext:
     options: BuildOptions
     pins: dict
     log: Callable[[str], None] = print
-    report: BuildReport = None
+    report: BuildReport | None = None
 
     def __post_init__(self):
         if self.report is None:

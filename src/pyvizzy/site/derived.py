@@ -1,20 +1,20 @@
 """Files the build makes from verified downloads and keeps in its cache for the next build.
 
-A derived file (a slimmed or bytecode-compiled wheel, a wheel built from an sdist, a wheel
-taken out of its carrier) is named by a key made from its input's sha256 and its recipe, and
-is reused only while its own sha256 is the one recorded when it was made (``<file>.sha256``
-beside it); otherwise it is made again. So a file changed in the cache never reaches the
-site: it is remade from its verified input.
+A derived file (a slimmed or bytecode-compiled wheel, a wheel built from an sdist) is named by
+a key made from its input's sha256 and its recipe, and is reused only while its own sha256 is
+the one recorded when it was made (``<file>.sha256`` beside it); otherwise it is made again
+from its verified input. The record sits in the same cache: it catches a file damaged or
+changed there, not someone who rewrites both.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
+from pyvizzy.files import sha256_of, write_text_atomic
+
 from .context import RECIPE_VERSION
-from pyvizzy.files import sha256_of
 
 __all__ = ["cache_key", "record", "verified"]
 
@@ -41,8 +41,5 @@ def verified(target: Path) -> bool:
 
 def record(target: Path) -> Path:
     """Record the sha256 of ``target``, just made (written to a temporary file, then renamed)."""
-    record_path = _record_path(target)
-    partial = record_path.with_name(record_path.name + ".tmp")
-    partial.write_text(sha256_of(target) + "\n", encoding="ascii")
-    os.replace(partial, record_path)
+    write_text_atomic(_record_path(target), sha256_of(target) + "\n")
     return target

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from pyvizzy.files import sha256_of
+from pyvizzy.files import sha256_of, write_text_atomic
 
+#: Pyodide's standard library, as one archive.
+STDLIB = "python_stdlib.zip"
 #: Pyodide's files the page loads itself (the lock lists the packages).
-CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", STDLIB)
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,7 @@ def write_lock(path: Path, info: dict, entries: Iterable[LockEntry]) -> Path:
         if missing:
             raise DependencyError(f"{entry['name']} depends on {missing}, absent from the lock")
     text = json.dumps({"info": info, "packages": packages}, indent=1, sort_keys=True) + "\n"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text)
     return path
 
 

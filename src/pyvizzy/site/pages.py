@@ -15,9 +15,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyvizzy.files import sha256_of, write_bytes_atomic, write_text_atomic
+
 from . import resources, wheels
-from .context import SiteBuildError
-from pyvizzy.files import sha256_of, write_bytes_atomic
+from .bake import site_snapshot_path
+from .context import BuildContext, SiteBuildError
+from .lock import LockEntry
 from .prerender import BOKEH_CDN, PANEL_CDN_DIST_TEMPLATE, Prerendered
 from .slim import PANEL_ROOT
 
@@ -30,7 +33,9 @@ __all__ = [
     "localize_prerender",
     "memory_snapshot_key",
     "vendor_resources",
+    "write_build_info",
     "write_pages",
+    "write_site_pages",
 ]
 
 PYODIDE_DIR = "pyodide/"
@@ -191,10 +196,6 @@ def memory_snapshot_key(site_build_id: str, packages: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _write_text(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
-
-
 def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
                 css_urls: list[str], worker_config: WorkerConfig, site_build_id: str,
                 pinned_files: list[str], panel_version: str) -> None:
@@ -229,14 +230,56 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
     page = resources.template_text("index.html")
     for key, value in replacements.items():
         page = page.replace(key, value)
-    _write_text(staging / "index.html", page)
+    write_text_atomic(staging / "index.html", page)
     for name in STATIC_FILES:
         write_bytes_atomic(staging / name, resources.template_bytes(name))
-    _write_text(staging / "worker.js", resources.template_text("worker.js").replace(
+    write_text_atomic(staging / "worker.js", resources.template_text("worker.js").replace(
         "__PYVIZZY_WORKER_CONFIG__", json.dumps(worker_config.to_json(), indent=1)))
-    _write_text(staging / "sw.js", resources.template_text("sw.js").replace(
+    write_text_atomic(staging / "sw.js", resources.template_text("sw.js").replace(
         "__PYVIZZY_SW_CONFIG__",
         json.dumps({"build_id": site_build_id, "pinned": pinned_files}, indent=1),
     ))
     for name in ("embed.html", "article.html"):
-        _write_text(staging / name, resources.template_text(name).replace("__CSP__", csp))
+        write_text_atomic(staging / name, resources.template_text(name).replace("__CSP__", csp))
+
+
+def write_site_pages(ctx: BuildContext, prerendered: Prerendered, originals: dict[str, Path],
+                     packages: list[str]) -> tuple[str, WorkerConfig]:
+    """Step *pages*: the vendored Bokeh/Panel files (out of the full wheels ``originals``) and
+    the pages; returns the site's build id and what the worker was told."""
+    staging = ctx.staging
+    panel_version = wheels.read_wheel_info(originals["panel"]).version
+    prerendered = localize_prerender(prerendered, panel_version)
+    js_urls, css_urls = vendor_resources(prerendered, staging, originals, panel_version)
+    pinned_files = sorted(
+        path.relative_to(staging).as_posix()
+        for folder in (PYODIDE_DIR, "vendor/")
+        for path in (staging / folder).rglob("*") if path.is_file()
+    )
+    site_build_id = build_id(staging, pinned_files)
+    snapshot_key = memory_snapshot_key(site_build_id, packages)
+    worker_config = WorkerConfig(
+        packages=packages,
+        app_source=ctx.app_script.read_text(encoding="utf-8"),
+        memory_snapshot_key=snapshot_key if ctx.options.memory_snapshot else None,
+        site_memory_snapshot=(site_snapshot_path(snapshot_key)
+                              if ctx.options.site_snapshot else None),
+    )
+    write_pages(staging, prerendered, js_urls, css_urls, worker_config, site_build_id,
+                      pinned_files, panel_version)
+    return site_build_id, worker_config
+
+
+def write_build_info(ctx: BuildContext, site_build_id: str, worker_config: WorkerConfig,
+                     entries: list[LockEntry]) -> None:
+    """``build-info.json``: the build id, versions, datasets and options of the site."""
+    info = {
+        "build_id": site_build_id,
+        "pyodide": ctx.pins["pyodide"]["version"],
+        "packages": {e.name: e.version for e in entries},
+        "datasets": ctx.report.datasets,
+        "bytecode": ctx.options.bytecode,
+        "stored_archives": ctx.options.stored,
+        "site_memory_snapshot": worker_config.site_memory_snapshot,
+    }
+    write_text_atomic(ctx.staging / "build-info.json", json.dumps(info, indent=1) + "\n")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 __all__ = [
     "app_script",
+    "app_script_file",
+    "bake_script",
     "pins",
     "pycompile_files",
     "template_bytes",
@@ -47,8 +49,24 @@ def pycompile_files() -> Iterator[tuple[Path, Path]]:
         yield script, compiler
 
 
+def bake_script() -> str:
+    """``bake_upload.js``: what the bake visit's page runs to send its snapshot back."""
+    return _SITE.joinpath("bake_upload.js").read_text(encoding="utf-8")
+
+
 @contextmanager
 def app_script() -> Iterator[Path]:
-    """A real path of the default app script, ``pyvizzy/app/main.py``."""
+    """A real path of the default app script, ``pyvizzy/app/main.py`` (for the build, which
+    also works from a package that is not a folder of files)."""
     with as_file(files("pyvizzy.app").joinpath("main.py")) as path:
         yield path
+
+
+def app_script_file() -> Path:
+    """The default app script's own file, for ``panel serve`` (the package must be a folder
+    of files, as an editable or a pip install is)."""
+    found = files("pyvizzy.app").joinpath("main.py")
+    if not isinstance(found, Path):
+        raise FileNotFoundError(f"pyvizzy is not installed as files ({found}): panel serve "
+                                "needs the app script as a file")
+    return found

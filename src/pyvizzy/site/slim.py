@@ -72,7 +72,6 @@ def prepare_wheels(ctx: BuildContext, sources: Sources, pyvizzy_wheel_dir: Path)
     for name in ctx.pins["wasm_wheels"]["packages"]:  # Pyodide knows their shared libraries
         requires[name] = tuple(sources.official_lock["packages"][name]["depends"])
     needed = lock.resolve_closure(ctx.pins["app_roots"], requires, ctx.pins.get("not_loaded", {}))
-    ctx.report.packages = needed
     return ShippedWheels(wheels={name: available[name] for name in needed}, needed=needed,
                          infos=infos, requires=requires, keep=keep)
 

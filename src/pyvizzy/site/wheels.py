@@ -200,7 +200,7 @@ def patch_panel(cdn_root: str) -> Callable[[str, bytes], bytes]:
       alone point at cdn.holoviz.org.
     - ``panel.io.pyodide`` imports pandas (to patch ``read_csv`` for URLs) whenever
       ``pyodide_http`` is absent; it now does so only when pandas is already imported, so an
-      app that does not use pandas does not load it (5.7 MB, and seconds of import).
+      app that does not use pandas does not load it (megabytes, and seconds of import).
 
     A pinned file that no longer holds the expected line fails the build.
     """

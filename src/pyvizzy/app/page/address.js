@@ -1,8 +1,8 @@
 // The address bar: the query string that reopens the view, written with replaceState (the
 // theme kept). Slider moves write it off the redraw's path, when the page is idle (replacing
-// the history entry costs the main thread about 1 ms, at times 10 ms), and at most once per
-// ADDRESS_MS, the newest address winning: the browser also limits how often a page may
-// replace its history entry.
+// the history entry costs the main thread time a key press should not wait for), and at most
+// once per ADDRESS_MS, the newest address winning: the browser also limits how often a page
+// may replace its history entry.
 
 const PV_ADDRESS_MS = 100
 

@@ -22,5 +22,4 @@ function pvInstallBusy(api) {
     root.classList.add('pv-busy')
   }
   api.idle = () => root.classList.remove('pv-busy')
-  api.isBusy = () => root.classList.contains('pv-busy')
 }

@@ -99,6 +99,5 @@ const SnapshotStore = (() => {
     }
   }
 
-
   return { find, load, store, drop };
 })();

@@ -161,7 +161,7 @@ async function startPython(options) {
 
 // After the app is live, the work for the next visit waits until the visitor has left the
 // app alone for a moment, so that it does not slow the first slider moves: keeping the
-// snapshot here (storing copies about 85 MB) and, told by the "quiet" message, the page's
+// snapshot here (storing copies the whole snapshot) and, told by the "quiet" message, the page's
 // service worker (its install copies the pinned files).
 const QUIET_MS = 1500;
 let lastPatchAt = 0;
@@ -243,9 +243,9 @@ async function startApplication() {
       setLocation: built.set_location,
       lookAheadStep: built.lookahead_step,
     };
-    const rendered = await built.render();
-    const [docsJson, renderItems, rootIds] = rendered.toJs();
-    rendered.destroy();
+    const proxy = await built.render();
+    const rendered = proxy.toJs({ dict_converter: Object.fromEntries });
+    proxy.destroy();
     status("render", "Drawing");
     self.postMessage({
       type: "render",
@@ -253,9 +253,9 @@ async function startApplication() {
       memory_snapshot_source: snapshotSource,
       memory_snapshot_kept: snapshotToKeep ? "pending" : null,
       memory_snapshot_times: snapshotTimes,
-      docs_json: docsJson,
-      render_items: renderItems,
-      root_ids: rootIds,
+      docs_json: rendered.docs_json,
+      render_items: rendered.render_items,
+      root_ids: rendered.root_ids,
       t: elapsed(),
     });
   } catch (error) {
