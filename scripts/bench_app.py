@@ -107,23 +107,20 @@ def main(argv=None) -> int:
         f"(app built in {built:.2f} s)"
     )
     rng = np.random.default_rng(args.seed)
-    sliders = {
-        "class": app.thresholds_panel.class_slider,
-        "ood": app.thresholds_panel.ood_slider,
-    }
+    sliders = app.sliders_panel.sliders
     python_times = {"class": [], "ood": []}
     total_times = []
     patch_bytes = []
     trainings = state.train_revision
     for step in range(args.steps):
         name = "class" if step % 2 == 0 else "ood"
-        slider = sliders[name]
+        attribute = f"{name}_percentile"
         value = int(rng.integers(0, 101))
-        while value == slider.value:
+        while value == getattr(sliders, attribute):
             value = int(rng.integers(0, 101))
         events.clear()
         tick = time.perf_counter()
-        slider.value = value
+        setattr(sliders, attribute, value)
         updated = time.perf_counter()
         message = protocol.create("PATCH-DOC", list(events))
         size = len(message.header_json) + len(message.content_json)
@@ -211,9 +208,10 @@ def _bench_browser(folder: Path, dataset: str, presses: int) -> None:
             page.goto(url)
             page.wait_for_function("window.pyvizzy && window.pyvizzy.state()", timeout=60_000)
             page.evaluate(_TIMER_JS)
-            sliders = ((".pv-class-slider", "ArrowLeft"), (".pv-ood-slider", "ArrowRight"))
+            sliders = (('[data-pv="class-slider"]', "ArrowLeft"),
+                       ('[data-pv="ood-slider"]', "ArrowRight"))
             for selector, key in sliders:
-                page.locator(f"{selector} .noUi-handle").focus()
+                page.locator(f"{selector} input").focus()
                 for _ in range(presses // 2):
                     before = page.evaluate("window.benchTimes.length")
                     page.keyboard.press(key)

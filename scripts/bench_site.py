@@ -11,7 +11,7 @@ for each: first paint (the pre-rendered snapshot), interactive (trained and the 
 the Python phases (runtime + packages, imports, app build), the in-browser 5-fold training
 time and the bytes transferred. Then the slider-to-redraw latency over ``--moves`` arrow-key
 presses on the class slider (from the keydown event to the paint of the first frame that shows
-the new state), and over ``--jumps`` PageUp presses on the OOD slider (5 steps each: past the
+the new state), and over ``--jumps`` PageUp presses on the OOD slider (10 steps each: past the
 settings the worker computes ahead, so these wait for Python), on the last cold load and on
 the last repeat visit, with how many presses were drawn from a payload computed ahead; and the
 10 largest files of a cold load.
@@ -158,8 +158,8 @@ def visit(context, url: str):
 #: goes past them, to settings that wait for Python.
 PRESSES = {
     "class slider, arrow keys (1 step a press)": ("class", "ArrowRight", "ArrowLeft", 1, 10),
-    "OOD slider, PageUp (5 steps a press, to settings not computed ahead)": (
-        "ood", "PageUp", "PageDown", 5, 1000),
+    "OOD slider, PageUp (10 steps a press, to settings not computed ahead)": (
+        "ood", "PageUp", "PageDown", 10, 1000),
 }
 
 
@@ -181,7 +181,7 @@ def slider_latencies(page, moves: int, jumps: int) -> dict:
     page.evaluate(KEY_LISTENER)
     measured = {}
     for (name, keys), count in zip(PRESSES.items(), (moves, jumps), strict=True):
-        page.locator(f".pv-{keys[0]}-slider .noUi-handle").focus()
+        page.locator(f'[data-pv="{keys[0]}-slider"] input').focus()
         page.evaluate("() => { window.pyvizzyLoad.python_ms.length = 0;"
                       " window.pyvizzyLoad.apply_ms.length = 0; }")
         presses = [timed_press(page, step, keys) for step in range(count)]
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--moves", type=int, default=20, help="arrow-key presses")
-    parser.add_argument("--jumps", type=int, default=8, help="PageUp presses (at most 17)")
+    parser.add_argument("--jumps", type=int, default=8, help="PageUp presses (at most 8)")
     parser.add_argument("--no-gzip", action="store_true", help="serve without compression")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--screenshot", type=Path, default=None,

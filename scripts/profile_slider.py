@@ -66,7 +66,7 @@ def trace_moves(site: Path, moves: int) -> tuple[list[dict], list[float]]:
             if _visit == 0:
                 page.close()
         time.sleep(1.0)
-        page.locator(".pv-class-slider .noUi-handle").focus()
+        page.locator('[data-pv="class-slider"] input').focus()
         page.evaluate(KEY_LISTENER)
 
         def move(step: int) -> float:

@@ -234,14 +234,14 @@ def test_sliders_moved_with_the_keyboard_agree_with_categorize(browser, server):
     _assert_views_show(page, start)
     train_seconds = start["train_seconds"]
 
-    page.locator(".pv-class-slider .noUi-handle").focus()
+    page.locator('[data-pv="class-slider"] input').focus()
     for _ in range(7):
         page.keyboard.press("ArrowRight")
     moved = _wait_for(page, "s.class_percentile === 57")
     _assert_agrees_with_categorize(moved)
     _assert_views_show(page, moved)
 
-    page.locator(".pv-ood-slider .noUi-handle").focus()
+    page.locator('[data-pv="ood-slider"] input').focus()
     for _ in range(4):
         page.keyboard.press("ArrowLeft")
     moved = _wait_for(page, "s.ood_percentile === 11 && s.class_percentile === 57")
@@ -343,7 +343,7 @@ def test_screenshots_of_both_themes(browser, server):
     page, errors = _open(browser, server)
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "app-light-1440x900.png"))
-    page.get_by_role("button", name="◐ Theme").click()
+    page.get_by_role("button", name="Theme").click()
     page.wait_for_function("document.documentElement.dataset.pvTheme === 'dark'")
     page.wait_for_function("location.search.includes('theme=dark')")
     page.wait_for_timeout(300)
@@ -402,7 +402,7 @@ def test_the_guide_walks_through_the_panels(browser, server):
 def test_the_dataset_switcher_loads_and_trains_another_dataset(browser, server):
     page, errors = _open(browser, server)
     before = _state(page)
-    switcher = page.locator(".pv-dataset-select select")
+    switcher = page.locator('[data-pv="dataset"]')
     target = "second" if before["dataset"] != "second" else "synthetic"
     label = "Synthetic shapes <test> 2" if target == "second" else "Synthetic shapes <test>"
     switcher.select_option(label=label)

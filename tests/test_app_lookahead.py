@@ -39,9 +39,8 @@ def _comparable(payload_json: str | bytes) -> dict:
 
 
 def _move(app, class_percentile: int, ood_percentile: int) -> dict:
-    sliders = app.thresholds_panel
-    sliders.class_slider.value = class_percentile
-    sliders.ood_slider.value = ood_percentile
+    app.sliders_panel.sliders.param.update(class_percentile=class_percentile,
+                                           ood_percentile=ood_percentile)
     return _comparable(app.bridge.dynamic)
 
 

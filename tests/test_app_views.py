@@ -332,11 +332,11 @@ def test_a_later_address_switches_dataset_and_a_click_selects(use_folder):
     app = _app(use_folder)
     app.apply_query("?dataset=beta&mode=mean")
     assert app.state.dataset_key == "beta" and app.state.threshold_mode == "mean"
-    panel = app.thresholds_panel  # the widgets show what the address set
-    assert panel.mode.value == "mean" and panel.class_slider.disabled
+    panel, sliders = app.thresholds_panel, app.sliders_panel.sliders  # they show the address
+    assert panel.mode.value == "mean" and sliders.class_disabled
     app.apply_query("?dataset=beta&mode=percentile&class=64&ood=7")
-    assert (panel.class_slider.value, panel.ood_slider.value) == (64, 7)
-    assert panel.mode.value == "percentile" and not panel.class_slider.disabled
+    assert (sliders.class_percentile, sliders.ood_percentile) == (64, 7)
+    assert panel.mode.value == "percentile" and not sliders.class_disabled
     item_id = app.state.dataset.ids[7]
     app.bridge.event = json.dumps({"action": "select", "id": item_id, "n": 1})
     assert app.state.selected == item_id
@@ -349,7 +349,7 @@ def test_moving_the_slider_widget_redraws_without_training(use_folder):
     trainings = app.state.train_revision
     before = app.bridge.published_views()
     drawn = app.joint_panel.matrix.object
-    app.thresholds_panel.class_slider.value = 95
+    app.sliders_panel.sliders.class_percentile = 95
     assert app.state.class_percentile == 95
     assert app.state.train_revision == trainings
     # The drawn tiles are re-sorted in the page: only their layout is sent.

@@ -97,8 +97,11 @@ def test_the_design_is_asked_only_when_stylesheets_change_and_the_properties_are
     import panel as pn
     from bokeh.document import Document
 
+    class IntSlider(panel_compat.DesignForStylesheetsOnly, pn.widgets.IntSlider):
+        """Panel's slider with the override (as the bridge and the sliders have it)."""
+
     doc = Document()
-    ours = panel_compat.IntSlider(end=100, stylesheets=[":host { color: red; }"])
+    ours = IntSlider(end=100, stylesheets=[":host { color: red; }"])
     panels = pn.widgets.IntSlider(end=100, stylesheets=[":host { color: red; }"])
     for slider in (ours, panels):
         slider.get_root(doc)

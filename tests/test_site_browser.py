@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import itertools
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -36,32 +35,6 @@ LIVE_AND_TRAINED = """() => {
     return !!(s && s.trained);
 }"""
 STATE = "() => window.pyvizzy.state()"
-
-
-@pytest.fixture(scope="module")
-def site_dir(tmp_path_factory) -> Path:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (make system-deps)")
-    reuse = os.environ.get("PYVIZZY_TEST_SITE")
-    if reuse:
-        return Path(reuse)
-    if shutil.which("node") is None:
-        pytest.skip("Node.js is needed to build the site (bytecode compilation)")
-    from pyvizzy.site import build_site
-
-    out = tmp_path_factory.mktemp("site") / "site"
-    build_site(out, log=lambda line: None)
-    return out
-
-
-@pytest.fixture(scope="module")
-def base_url(site_dir):
-    from pyvizzy.site.serve import serve_in_thread
-
-    server, url = serve_in_thread(site_dir)
-    yield url
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -126,9 +99,9 @@ def wait_for_state(page, condition: str, timeout_ms: int = 30_000) -> dict:
 
 
 def press_slider(page, slider: str, key: str, times: int, condition: str) -> dict:
-    """Press ``key`` ``times`` on the ``.pv-<slider>-slider`` handle; the state once ``condition``
-    holds, checked against ``categorize()``."""
-    page.locator(f".pv-{slider}-slider .noUi-handle").focus()
+    """Press ``key`` ``times`` on the ``<slider>-slider``; the state once ``condition`` holds,
+    checked against ``categorize()``."""
+    page.locator(f'[data-pv="{slider}-slider"] input').focus()
     for _ in range(times):
         page.keyboard.press(key)
     state = wait_for_state(page, condition)
@@ -199,7 +172,7 @@ def test_fast_slider_moves_draw_ahead_never_back_and_end_on_pythons_answer(brows
     page, recorder = open_page(browser, base_url)
     start = wait_until_trained(page)
     page.wait_for_function("() => window.pyvizzyLoad.lookahead.received >= 6", timeout=30_000)
-    page.locator(".pv-class-slider .noUi-handle").focus()
+    page.locator('[data-pv="class-slider"] input').focus()
     for key, step in (("ArrowRight", 1), ("ArrowLeft", -1)):
         before = page.evaluate(STATE)["class_percentile"]
         page.evaluate(WATCH_FRAMES)
@@ -267,7 +240,7 @@ def test_the_sample_article_embeds_the_app_and_hears_its_state(browser, base_url
     caption = page.locator("#pyvizzy-caption").inner_text()
     assert "Class percentile 70" in caption and "label issues" in caption
     frame = page.frame_locator("#pyvizzy-frame")
-    assert frame.locator(".pv-class-slider").count() == 1
+    assert frame.locator('[data-pv="class-slider"]').count() == 1
     screenshot(page, "article")
     assert recorder.foreign() == []
     page.context.close()
@@ -285,7 +258,7 @@ def test_a_load_failure_keeps_the_snapshot_and_says_what_went_wrong(browser, bas
     assert box.is_visible()
     assert "failed to load" in box.inner_text()
     # The pre-rendered first view is still on the page (its panels are drawn).
-    assert page.locator(".pv-class-slider").count() >= 1
+    assert page.locator('[data-pv="class-slider"]').count() >= 1
     screenshot(page, "load-failure")
     context.close()
 

@@ -324,8 +324,8 @@ def _run_with_the_app(tmp_path: Path, script: str, search: str = ""):
     """:func:`_run_worker_python` of ``script`` after the worker's own calls (preload, then
     the page built from the package's app script and linked), on a synthetic catalog: there,
     ``page`` is the WorkerPage, ``sent`` collects the patches to the page, ``ahead`` the
-    payloads sent ahead, ``slider`` is the class slider's model and ``move_slider(value)``
-    moves it as the page does."""
+    payloads sent ahead, ``sliders`` is the sliders' model and ``move_slider(value)`` moves
+    the class slider as the page does."""
     from pyvizzy.app.synthetic import write_synthetic_catalog
 
     datasets = write_synthetic_catalog(tmp_path / "datasets")
@@ -340,12 +340,11 @@ def _run_with_the_app(tmp_path: Path, script: str, search: str = ""):
         "                                  lambda *found: ahead.append(list(found)))\n"
         "imported = sorted(set(sys.modules) - before)\n"
         "page.link()\n"
-        "from bokeh.models import Slider\n"
-        "slider = next(m for m in page.document.models if isinstance(m, Slider)"
-        " and 'pv-class-slider' in m.css_classes)\n"
+        "sliders = next(m for m in page.document.models"
+        " if 'pv-sliders' in getattr(m, 'css_classes', ()))\n"
         "def move_slider(value):\n"
         "    page.apply_page_patch(json.dumps({'events': [{'kind': 'ModelChanged', 'model': "
-        "{'id': slider.id}, 'attr': 'value', 'new': value}]}))\n"
+        "{'id': sliders.data.id}, 'attr': 'class_percentile', 'new': value}]}))\n"
         + script,
         datasets,
     )

@@ -18,7 +18,7 @@ page), so the page behaves the same in both:
   ``theme`` query parameter) and the Guide tour, started by clicks on widgets carrying the
   CSS classes in :data:`PAGE_CONTROLS` (Bokeh ``js_on_click`` callbacks are not attached to
   widgets nested in a ReactiveHTML template, so the bridge's own click listener handles
-  them); the slider look-ahead finds the sliders by their classes there too.
+  them); the slider look-ahead finds the sliders' model by its class there too.
 
 The page-side state lives in one object, ``window.pyvizzy.page``, whose shape
 ``page/page_state.js`` documents.
@@ -36,12 +36,11 @@ from pyvizzy.app.resources import page_script
 from pyvizzy.app.theme import GLOBAL_CSS
 
 __all__ = [
-    "CLASS_SLIDER_CLASS",
     "GUIDE_BUTTON_CLASS",
     "GUIDE_STEPS",
-    "OOD_SLIDER_CLASS",
     "PAGE_CONTROLS",
     "RENDER_SCRIPTS",
+    "SLIDERS_CLASS",
     "THEME_TOGGLE_CLASS",
     "Bridge",
     "safe_json",
@@ -50,14 +49,12 @@ __all__ = [
 #: CSS classes that make a widget one of the page's own controls (see :data:`PAGE_CONTROLS`).
 THEME_TOGGLE_CLASS = "pv-theme-toggle"
 GUIDE_BUTTON_CLASS = "pv-guide-button"
-CLASS_SLIDER_CLASS = "pv-class-slider"
-OOD_SLIDER_CLASS = "pv-ood-slider"
+SLIDERS_CLASS = "pv-sliders"
 #: What the page's scripts know the controls by (``page.controls`` in page_state.js).
 PAGE_CONTROLS = {
     "theme": THEME_TOGGLE_CLASS,
     "guide": GUIDE_BUTTON_CLASS,
-    "classSlider": CLASS_SLIDER_CLASS,
-    "oodSlider": OOD_SLIDER_CLASS,
+    "sliders": SLIDERS_CLASS,
 }
 
 #: The Guide tour, in the data's order: each step's panel (its card's CSS class), title, text.

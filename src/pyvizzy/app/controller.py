@@ -32,6 +32,7 @@ from pyvizzy.app.pred_probs_panel import PredProbsPanel
 from pyvizzy.app.query import QuerySettings, parse_query
 from pyvizzy.app.results_panel import ResultsPanel
 from pyvizzy.app.scoreboard_panel import ScoreboardPanel
+from pyvizzy.app.sliders_panel import SlidersPanel
 from pyvizzy.app.state import AppState, Outcome, SliderSetting
 from pyvizzy.app.thresholds_panel import ThresholdsPanel
 from pyvizzy.dataset import DatasetError
@@ -76,6 +77,7 @@ class PyvizzyApp:
         self.dataset_panel = DatasetPanel(self.state)
         self.probs_panel = PredProbsPanel(self.state)
         self.joint_panel = JointPanel(self.state)
+        self.sliders_panel = SlidersPanel(self.state)
         self.thresholds_panel = ThresholdsPanel(self.state)
         self.explainer_panel = ExplainerPanel(self.state)
         self.results_panel = ResultsPanel(self.state)
@@ -86,7 +88,7 @@ class PyvizzyApp:
         self.state.param.watch(self._on_state_change, list(PUBLISHED_PARAMS))
         self.bridge.param.watch(batched(self._on_query), "query")
         self.bridge.param.watch(batched(self._on_click), "event")
-        self.header.dataset_select.param.watch(self._on_dataset_choice, "value")
+        self.header.bar.param.watch(self._on_dataset_choice, "dataset")
         self.dataset_panel.on_train = lambda: self.run_busy(BUSY_TRAINING, self.retrain)
 
     # -- the page ----------------------------------------------------------------------------
@@ -98,6 +100,7 @@ class PyvizzyApp:
             dataset=self.dataset_panel.__panel__(),
             probs=self.probs_panel.__panel__(),
             joint=self.joint_panel.__panel__(),
+            sliders=self.sliders_panel.__panel__(),
             thresholds=self.thresholds_panel.__panel__(),
             explainer=self.explainer_panel.__panel__(),
             results=self.results_panel.__panel__(),

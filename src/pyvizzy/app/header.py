@@ -1,124 +1,87 @@
-"""The header: title, dataset switcher, what the page shows, notices, Guide, theme."""
+"""The header: the app's name, the dataset switcher, the lede, notices, Guide and Theme.
+
+A native ``<select>`` switches datasets (named "Dataset"); with one dataset the header shows
+its name instead. Notices and the last error are text (never HTML). The Guide and theme
+buttons are the page's own (the bridge's click listener runs them).
+"""
 
 from __future__ import annotations
 
-import panel as pn
+import param
+from panel.reactive import ReactiveHTML
 
-from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS
-from pyvizzy.app.components import batched, html_pane, themed
-from pyvizzy.app.markup import esc
-from pyvizzy.app.resources import stylesheet
+from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS, safe_json
+from pyvizzy.app.resources import page_file, page_script, stylesheet
 from pyvizzy.app.state import AppState
 
-__all__ = ["Header", "render_notices", "render_title"]
+__all__ = ["LEDE", "Header", "HeaderBar"]
 
 HEADER_CSS = stylesheet("header.css")
-
 LEDE = (
     "Confident learning finds mislabeled and out-of-distribution images from a model's "
     "out-of-sample probabilities: drag the sliders."
 )
 
 
-def render_title(state: AppState, show_dataset_name: bool) -> str:
-    """The app's name and, when there is no switcher, the dataset's name."""
-    name = ""
-    if show_dataset_name and state.dataset is not None:
-        dataset = state.dataset
-        name = f'<span class="ds" title="{esc(dataset.description)}">{esc(dataset.name)}</span>'
-    return f'<div class="pv-brand"><h1>py<span>vizzy</span></h1>{name}</div>'
+class HeaderBar(ReactiveHTML):
+    """The header's elements, synced with the page (JSON where Panel would sanitize text)."""
+
+    dataset = param.String(default="", doc="The chosen dataset's key (page <-> Python).")
+    options_json = param.String(default="[]", doc="safe_json of [[name, key], ...].")
+    title_json = param.String(default="", doc="safe_json of {name, description}.")
+    notices_json = param.String(default="", doc="safe_json of {error, notices}.")
+    lede_json = param.String(default=safe_json(LEDE))
+    dismissed = param.Integer(default=0, doc="Counts the page's Dismiss presses.")
+    guide_class = param.String(default=GUIDE_BUTTON_CLASS, constant=True)
+    theme_class = param.String(default=THEME_TOGGLE_CLASS, constant=True)
+
+    _template = page_file("header.html")
+
+    _scripts = {  # noqa: RUF012 - Panel's class attribute
+        "render": page_script("header.js"),
+        "pick": "data.dataset = picker.value",
+        "dismiss": "data.dismissed = data.dismissed + 1",
+        "options_json": "state.options()",
+        "dataset": "state.current()",
+        "title_json": "state.current()",
+        "notices_json": "state.notes()",
+    }
+
+    _stylesheets = [HEADER_CSS]  # noqa: RUF012 - Panel's class attribute
 
 
-def render_notices(state: AppState) -> str:
-    """The newest notice (all of them in the tooltip) and the last error, if any."""
-    parts = []
-    if state.error:
-        parts.append(f'<div class="pv-notice err" role="alert">{esc(state.error)}</div>')
-    if state.notices:
-        newest = state.notices[-1]
-        more = f" (+{len(state.notices) - 1} more)" if len(state.notices) > 1 else ""
-        tooltip = esc("\n".join(state.notices))
-        parts.append(
-            f'<div class="pv-notice" role="status" title="{tooltip}">{esc(newest)}{more}</div>'
-        )
-    return "".join(parts)
+class Header:
+    """The header, kept in step with the state and the catalog.
 
+    ``bar.dataset`` changes when the reader picks another dataset (the controller watches
+    it).
+    """
 
-class Header(pn.viewable.Viewer):
-    """Top bar of the page. ``dataset_select`` is shown when the catalog has several datasets."""
-
-    def __init__(self, state: AppState, **params):
-        super().__init__(**params)
+    def __init__(self, state: AppState):
         self.state = state
-        self.title = html_pane(
-            render_title(state, True),
-            sizing_mode="fixed",
-            width=250,
-            height=32,
-            stylesheets=[HEADER_CSS],
-        )
-        self.dataset_select = themed(
-            pn.widgets.Select(
-                options={},
-                width=210,
-                margin=(3, 8),
-                visible=False,
-                css_classes=["pv-dataset-select"],
-            )
-        )
-        self.lede = html_pane(LEDE, stylesheets=[HEADER_CSS], margin=(0, 6), min_width=100)
-        self.lede.object = f'<div class="pv-lede">{esc(LEDE)}</div>'
-        self.notices = html_pane(
-            render_notices(state),
-            stylesheets=[HEADER_CSS],
-            width=330,
-            height=30,
-            sizing_mode="fixed",
-        )
-        self.dismiss = themed(
-            pn.widgets.Button(name="✕", width=30, margin=(3, 4), visible=False)
-        )
-        self.dismiss.on_click(batched(lambda _event: self.state.dismiss_notices()))
-        self.guide = themed(
-            pn.widgets.Button(
-                name="Guide", width=64, margin=(3, 4), css_classes=[GUIDE_BUTTON_CLASS]
-            )
-        )
-        self.theme = themed(
-            pn.widgets.Button(
-                name="◐ Theme", width=80, margin=(3, 0, 3, 4), css_classes=[THEME_TOGGLE_CLASS]
-            )
-        )
+        self.bar = HeaderBar(sizing_mode="stretch_width", margin=0)
+        self.bar.param.watch(lambda _event: self.state.dismiss_notices(), "dismissed")
         state.param.watch(self._redraw, ["notices", "error", "dataset"])
-        self._layout = pn.Row(
-            self.title,
-            self.dataset_select,
-            self.lede,
-            self.notices,
-            self.dismiss,
-            self.guide,
-            self.theme,
-            sizing_mode="stretch_width",
-            height=34,
-            margin=0,
-            styles={"align-items": "center"},
-            css_classes=["pv-header"],
-        )
+        self._redraw()
 
-    def __panel__(self):
-        return self._layout
+    def __panel__(self) -> HeaderBar:
+        return self.bar
 
     def set_catalog(self, catalog) -> None:
-        """Offer the catalog's datasets in the switcher (hidden when there is only one)."""
-        self.dataset_select.options = {entry.name: entry.key for entry in catalog.entries}
-        self.dataset_select.visible = len(catalog.entries) > 1
+        """Offer the catalog's datasets in the switcher (the name alone when only one)."""
+        self.bar.options_json = safe_json([[entry.name, entry.key] for entry in catalog.entries])
         self._redraw()
 
     def _redraw(self, *_events) -> None:
-        state = self.state
-        self.title.object = render_title(state, not self.dataset_select.visible)
-        self.notices.object = render_notices(state)
-        self.dismiss.visible = bool(state.notices or state.error)
-        if state.dataset_key and self.dataset_select.value != state.dataset_key:
-            if state.dataset_key in self.dataset_select.options.values():
-                self.dataset_select.value = state.dataset_key
+        state, bar = self.state, self.bar
+        dataset = state.dataset
+        updates = {
+            "title_json": safe_json({
+                "name": "" if dataset is None else dataset.name,
+                "description": "" if dataset is None else dataset.description,
+            }),
+            "notices_json": safe_json({"error": state.error, "notices": list(state.notices)}),
+        }
+        if state.dataset_key:
+            updates["dataset"] = state.dataset_key
+        bar.param.update({k: v for k, v in updates.items() if getattr(bar, k) != v})

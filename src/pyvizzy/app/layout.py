@@ -1,8 +1,10 @@
-"""The one-window layout: a CSS grid with one slot per panel.
+"""The page's grid: one slot per panel, laid out for the space the app has.
 
-Left to right, the data's path: dataset -> predicted probabilities -> confident joint
-and thresholds -> explanation, results and scoreboard. The page never scrolls: the grid
-fills the viewport and every panel scrolls inside itself (``styles/shell.css``).
+The stylesheet (``styles/shell.css``) picks the layout from the frame's own width and height:
+wide (four columns), medium (a blog column, a tablet: the joint and the sliders beside why
+and one more panel at a time), phone portrait and landscape (the joint and the sliders, every
+other panel a sheet one tap away). The page never scrolls: every panel scrolls inside itself.
+The template is ``page/shell.html``; its script (``page/shell.js``) runs the tab bar.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import param
 from panel.reactive import ReactiveHTML
 
-from pyvizzy.app.resources import page_file, stylesheet
+from pyvizzy.app.resources import page_file, page_script, stylesheet
 
 __all__ = ["SHELL_CSS", "Shell"]
 
@@ -18,12 +20,13 @@ SHELL_CSS = stylesheet("shell.css")
 
 
 class Shell(ReactiveHTML):
-    """The page's grid (``page/shell.html``); each slot holds one panel."""
+    """The page's grid; each slot holds one panel."""
 
     header = param.Parameter()
     dataset = param.Parameter()
     probs = param.Parameter()
     joint = param.Parameter()
+    sliders = param.Parameter()
     thresholds = param.Parameter()
     explainer = param.Parameter()
     results = param.Parameter()
@@ -31,5 +34,12 @@ class Shell(ReactiveHTML):
     bridge = param.Parameter()
 
     _template = page_file("shell.html")
+
+    _scripts = {  # noqa: RUF012 - Panel's class attribute
+        "render": page_script("shell.js"),
+        "tab": "state.onTab(event)",
+        "tab_key": "state.onTabKey(event)",
+        "close": "state.closeSheet()",
+    }
 
     _stylesheets = [SHELL_CSS]  # noqa: RUF012 - Panel's class attribute

@@ -32,7 +32,6 @@ from pyvizzy import versions
 __all__ = [
     "DesignForStylesheetsOnly",
     "DocumentRelay",
-    "IntSlider",
     "PanelVersionError",
     "TextOnlyHTML",
     "attach_page_session",
@@ -127,7 +126,7 @@ def not_busy(widget, *names: str):
 
 
 class DesignForStylesheetsOnly:
-    """Mixin for a Panel component whose properties change often (put it first in the bases).
+    """Mixin for a Panel component whose properties change often (the bridge, the sliders).
 
     Panel's private ``_update_properties`` computes the design's parameters on every
     property change (a noticeable part of a slider move's Python time) and uses them
@@ -139,10 +138,6 @@ class DesignForStylesheetsOnly:
         if any(event.name == "stylesheets" for event in events):
             return super()._update_properties(*events, doc=doc)
         return self._process_param_change({event.name: event.new for event in events})
-
-
-class IntSlider(DesignForStylesheetsOnly, pn.widgets.IntSlider):
-    """Panel's ``IntSlider``, with the design's parameters computed only when needed."""
 
 
 class TextOnlyHTML(pn.pane.HTML):

@@ -1,9 +1,8 @@
-"""3. Thresholds: the two percentile sliders, the threshold mode, per-class histograms.
+"""3. Thresholds: the threshold mode and per-class histograms.
 
 Per class, a histogram of its self-confidence ``pred_probs[labels == k, k]`` with the
 class threshold (blue) and the OOD threshold (amber) drawn as lines that move with the
-sliders. Moving a slider only sets ``AppState.class_percentile`` /
-``ood_percentile``; the state recomputes the categorization (no training).
+sliders (``sliders_panel``).
 """
 
 from __future__ import annotations
@@ -11,10 +10,8 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.bridge import CLASS_SLIDER_CLASS, OOD_SLIDER_CLASS
 from pyvizzy.app.components import PageDrawing, batched, card, html_pane, scroll_pane, themed
 from pyvizzy.app.markup import esc
-from pyvizzy.app.panel_compat import IntSlider, not_busy
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome
 from pyvizzy.app.theme import class_color
@@ -33,11 +30,6 @@ MODE_LABELS = {"Class percentile": "percentile", "Per-class mean": "mean"}
 HIST_CSS = stylesheet("thresholds.css")
 
 _WIDTH, _HEIGHT = 200.0, 32.0
-SLIDER_BOX = {
-    "border": "1px solid var(--pv-slider-color)",
-    "border-radius": "8px",
-    "padding": "2px 12px 4px",
-}
 
 
 def self_confidence_histogram(pred_probs, labels, class_index: int, n_bins: int = N_BINS):
@@ -208,7 +200,7 @@ def render_histograms(state: AppState) -> str:
 
 
 class ThresholdsPanel(pn.viewable.Viewer):
-    """Sliders for the class and OOD percentiles, the threshold mode, the histograms."""
+    """The threshold mode and the per-class histograms with both threshold lines."""
 
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
@@ -228,79 +220,30 @@ class ThresholdsPanel(pn.viewable.Viewer):
                 margin=(0, 0, 0, 6),
             )
         )
-        self.class_slider = themed(
-            IntSlider(
-                name="Class percentile",
-                start=0,
-                end=100,
-                step=1,
-                value=state.class_percentile,
-                sizing_mode="stretch_width",
-                margin=(0, 0, 0, 4),
-                styles={"--pv-slider-color": "var(--pv-class-line)", **SLIDER_BOX},
-                css_classes=[CLASS_SLIDER_CLASS],
-            )
-        )
-        self.ood_slider = themed(
-            IntSlider(
-                name="OOD percentile",
-                start=0,
-                end=100,
-                step=1,
-                value=state.ood_percentile,
-                sizing_mode="stretch_width",
-                margin=(0, 4, 0, 0),
-                styles={"--pv-slider-color": "var(--pv-ood-line)", **SLIDER_BOX},
-                css_classes=[OOD_SLIDER_CLASS],
-            )
-        )
-        for slider in (self.class_slider, self.ood_slider):  # moved often: not Panel's busy work
-            not_busy(slider, "value", "value_throttled")
         self.drawing = PageDrawing(
             state, "histograms", render_histograms, histograms_layout,
             lambda html: scroll_pane(html, stylesheets=[HIST_CSS]),
             attrs='style="display:contents"',
         )
         self.histograms = self.drawing.pane
-        # Widgets -> state (a slider change recomputes; it never retrains).
-        self.class_slider.param.watch(batched(self._set("class_percentile")), "value")
-        self.ood_slider.param.watch(batched(self._set("ood_percentile")), "value")
-        self.mode.param.watch(batched(self._set("threshold_mode")), "value")
-        # State -> widgets (settings from the address) and the histograms.
-        state.param.watch(
-            self._sync_widgets, ["class_percentile", "ood_percentile", "threshold_mode"]
-        )
+        # Widget -> state (a mode change recomputes; it never retrains), and back.
+        self.mode.param.watch(batched(self._set_mode), "value")
+        state.param.watch(self._sync_mode, ["threshold_mode"])
         self._layout = card(
             pn.Row(self.header, self.mode, sizing_mode="stretch_width", margin=0),
-            pn.Row(self.ood_slider, self.class_slider, sizing_mode="stretch_width", margin=(2, 0)),
             self.histograms,
             panel="pv-panel-thresholds",
         )
-        self._sync_widgets()
 
     def __panel__(self):
         return self._layout
 
-    def _set(self, name: str):
-        def set_state(event):
-            setattr(self.state, name, event.new)
+    def _set_mode(self, event) -> None:
+        self.state.threshold_mode = event.new
 
-        return set_state
-
-    def _sync_widgets(self, *_events) -> None:
-        # (Only what differs is set: a slider moved on the page already shows its value, and
-        # setting a parameter to its own value still costs param's checks.)
-        state = self.state
-        for widget, values in (
-            (self.class_slider, {"value": state.class_percentile,
-                                 "disabled": state.threshold_mode == "mean"}),
-            (self.ood_slider, {"value": state.ood_percentile}),
-            (self.mode, {"value": state.threshold_mode}),
-        ):
-            changed = {name: value for name, value in values.items()
-                       if getattr(widget, name) != value}
-            if changed:
-                widget.param.update(changed)
+    def _sync_mode(self, *_events) -> None:
+        if self.mode.value != self.state.threshold_mode:
+            self.mode.value = self.state.threshold_mode
 
     def page_layout(self, outcome=None) -> dict | None:
         """:func:`histograms_layout` for the drawing on the page (None: nothing to lay out)."""

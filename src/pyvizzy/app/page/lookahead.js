@@ -17,25 +17,28 @@ function pvInstallLookahead(api, page, model) {
   }
   // A payload Python computed ahead (its JSON text, parsed when first drawn).
   api.ahead = (basis, key, text) => keep(basis, key, text)
-  // The sliders' Bokeh models: found in the bridge's own document by the CSS classes Python
-  // gave them.
+  // The sliders' values: the data of the model Python gave the sliders' CSS class, found in
+  // the bridge's own document (sliders_panel.py's Sliders).
   const sliders = () => {
-    if (!ahead.sliders) {
-      ahead.sliders = {}
+    if (ahead.sliders === null) {
+      ahead.sliders = undefined
       for (const candidate of model.document.all_models) {
-        const css = candidate.css_classes || []
-        if (css.includes(page.controls.classSlider)) { ahead.sliders.class = candidate }
-        if (css.includes(page.controls.oodSlider)) { ahead.sliders.ood = candidate }
+        if ((candidate.css_classes || []).includes(page.controls.sliders)) {
+          ahead.sliders = candidate.data
+        }
       }
     }
     return ahead.sliders
   }
-  api.isSlider = (changed) => changed === sliders().class || changed === sliders().ood
+  // Whether a change of the page's document moves a slider.
+  api.isSliderMove = (changed, attr) => (
+    changed === sliders() && (attr === 'class_percentile' || attr === 'ood_percentile'))
+  api.isSlider = (changed) => changed === sliders()
   // Draw the sliders' current setting if it is kept; `move` numbers the page's change.
   api.drawAhead = (move) => {
-    const {class: classSlider, ood: oodSlider} = sliders()
-    if (!classSlider || !oodSlider || page.dynamic === null) { return false }
-    const key = classSlider.value + ',' + oodSlider.value
+    const values = sliders()
+    if (!values || page.dynamic === null) { return false }
+    const key = values.class_percentile + ',' + values.ood_percentile
     let kept = ahead.kept.get(key)
     if (kept === undefined) { return false }
     if (typeof kept === 'string') { kept = JSON.parse(kept); ahead.kept.set(key, kept) }

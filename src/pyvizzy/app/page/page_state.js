@@ -2,8 +2,7 @@
 // renders (the site draws a pre-rendered snapshot of the app, then the live app). Its shape:
 //
 //   data        the bridge's properties, as Python sets them (see bridge.py's Bridge)
-//   controls    CSS classes Python gave the page's own controls: {theme, guide, classSlider,
-//               oodSlider}
+//   controls    CSS classes Python gave the page's own controls: {theme, guide, sliders}
 //   static      the state's slow part (ids, labels, predicted probabilities), or null
 //   dynamic     the state's per-setting part as drawn now (thresholds, categories, ...)
 //   state       static and dynamic merged: what window.pyvizzy.state() returns, or null

@@ -186,7 +186,7 @@
     const slider = Boolean(event.model && api && api.isSlider && api.isSlider(event.model));
     if (!slider) {
       othersWaiting = true;
-    } else if (event.attr === "value") {
+    } else if (api.isSliderMove(event.model, event.attr)) {
       load.lookahead[drawAhead() ? "hits" : "misses"] += 1;
     }
     if (!worker.busy && !flushScheduled) {

@@ -1,0 +1,45 @@
+// The header's render script (header.py's HeaderBar): the app's name, the dataset switcher
+// (a native select; or the dataset's name when there is only one), the lede, the notices
+// and the last error (text only, never HTML), and the Guide and theme buttons (the bridge's
+// click listener runs those). Python's values come as JSON (Panel would sanitize plain
+// strings as HTML).
+
+const parse = (text, fallback) => (text ? JSON.parse(text) : fallback)
+state.options = () => {
+  const options = parse(data.options_json, [])
+  picker.replaceChildren(...options.map(([name, key]) => {
+    const option = document.createElement('option')
+    option.value = key
+    option.textContent = name
+    return option
+  }))
+  picker.hidden = options.length < 2
+  state.current()
+}
+state.current = () => {
+  if (picker.value !== data.dataset) { picker.value = data.dataset }
+  const title = parse(data.title_json, {name: '', description: ''})
+  name.hidden = !picker.hidden
+  name.textContent = title.name
+  name.title = title.description
+}
+state.notes = () => {
+  const said = parse(data.notices_json, {error: null, notices: []})
+  const lines = []
+  if (said.error) { lines.push(['pv-note pv-err', said.error]) }
+  if (said.notices.length) {
+    const more = said.notices.length > 1 ? ' (+' + (said.notices.length - 1) + ' more)' : ''
+    lines.push(['pv-note', said.notices[said.notices.length - 1] + more])
+  }
+  notes.replaceChildren(...lines.map(([css, text]) => {
+    const line = document.createElement('span')
+    line.className = css
+    line.textContent = text
+    line.title = css.includes('pv-err') ? text : said.notices.join('\n')
+    return line
+  }))
+  dismiss.hidden = lines.length === 0
+}
+lede.textContent = parse(data.lede_json, '')
+state.options()
+state.notes()
