@@ -136,10 +136,17 @@ _SHOWN_JS = """() => {
     return found
   }
   const ids = (el) => [...el.querySelectorAll('[data-pv-id]')].map((t) => t.dataset.pvId)
+  // A cell shows the tiles that fit; its "+N" button, when shown, holds every row.
   const cells = {}
   for (const cell of all(document, '.pv-cell')) {
+    const more = cell.querySelector('.pv-more')
+    const root = cell.getRootNode()
+    const listed = more && !more.hidden ? more.dataset.rows.split(',').map(
+      (row) => root.querySelector('[data-pv-tile="' + row + '"]').dataset.pvId) : null
     cells[cell.dataset.given + ',' + cell.dataset.suggested] = {
-      ids: ids(cell), count: Number(cell.querySelector('.cnt').textContent)}
+      shown: ids(cell), ids: listed || ids(cell),
+      more: more && !more.hidden ? Number(more.textContent.slice(1)) : 0,
+      count: Number(cell.querySelector('.cnt').textContent)}
   }
   const sections = {}
   for (const section of all(document, '.pv-sec[data-category]')) {
@@ -191,6 +198,10 @@ def _assert_views_show(page, state: dict) -> None:
     assert {key: cell["count"] for key, cell in shown["cells"].items()} == {
         key: len(value) for key, value in want_cells.items()
     }
+    # A cell shows the first of its items, and "+N" counts exactly the rest.
+    for key, cell in shown["cells"].items():
+        assert cell["shown"] == want_cells[key][: len(cell["shown"])], key
+        assert len(cell["shown"]) + cell["more"] == len(want_cells[key]), key
     assert {key: sorted(sec["ids"]) for key, sec in shown["sections"].items()} == want_sections
     assert {key: sec["count"] for key, sec in shown["sections"].items()} == {
         key: len(value) for key, value in want_sections.items()

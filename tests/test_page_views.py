@@ -4,8 +4,9 @@ A slider move does not redraw the joint, the result lists, the histograms, the e
 card or the scoreboard: Python sends a layout and the page moves the drawn tiles and lines
 and writes a few texts. Here the real page scripts lay out a drawing made at one setting with
 the layout of another, and the result must read as Python's own drawing at that other
-setting: same elements, classes, styles, titles and texts. No app, no Pyodide: a blank page
-with the drawings and the two scripts.
+setting: same elements, classes, styles, titles and texts (cells big enough for every tile).
+A joint cell too small for its tiles shows as many as fit and a "+N" that opens the cell's
+whole list. No app, no Pyodide: a blank page with the drawings and the two scripts.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def page():
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.set_content("<!DOCTYPE html><html><body></body></html>")
+        page.set_content("<!DOCTYPE html><html><head><style>.pv-cell { width: 2000px;"
+                         " height: 2000px; display: flex; flex-wrap: wrap; padding: 20px 4px"
+                         " 4px; box-sizing: border-box }</style></head><body></body></html>")
         for name in ("dom.js", "views.js"):
             page.add_script_tag(content=page_script(name))
         yield page
@@ -129,3 +132,44 @@ def test_the_explainers_card_and_the_scoreboard_laid_out_read_as_a_redraw(state,
     state.select(state.dataset.ids[moving[0]])
     assert _moves(state, render_explainer, explainer_layout, "explainer", page) >= 2
     assert _moves(state, render_scoreboard, scoreboard_layout, "scoreboard", page) >= 1
+
+
+# A joint cell 4 tiles wide and 2 high (26 px apart), the rest as in the test page.
+SMALL_CELL = """([drawn, view]) => {
+  const root = document.createElement('div');
+  root.innerHTML = drawn;
+  document.body.appendChild(root);
+  for (const cell of root.querySelectorAll('.pv-cell')) {
+    cell.style.width = (4 * 26 + 8) + 'px';
+    cell.style.height = (2 * 26 + 24) + 'px';
+  }
+  const tiles = new Map([...root.querySelectorAll('[data-pv-tile]')].map(
+    (tile) => [tile.dataset.pvTile, tile]));
+  PV_LAYOUTS.joint(root, view, tiles, root.querySelector('.pv-pool'), new Map());
+  const cells = [...root.querySelectorAll('.pv-cell')].map((cell) => {
+    const more = cell.querySelector('.pv-more');
+    return {tiles: cell.querySelectorAll('[data-pv-tile]').length, more: more.hidden ? null
+            : more.textContent};
+  });
+  const full = root.querySelector('.pv-cell:not(:has(.pv-more[hidden])) .pv-more');
+  let listed = null;
+  if (full) {
+    pvOpenCell(root, full);
+    listed = root.querySelectorAll('.pv-cell-list [data-pv-id]').length;
+  }
+  return {cells, listed};
+}"""
+
+
+def test_a_cell_shows_what_fits_and_a_count_that_opens_the_rest(state, page):
+    layout = joint_layout(state)
+    found = page.evaluate(SMALL_CELL, [render_joint(state), json.loads(json.dumps(layout))])
+    capacity = 4 * 2
+    for rows, cell in zip(layout["cells"], found["cells"], strict=True):
+        if len(rows) <= capacity:
+            assert cell == {"tiles": len(rows), "more": None}
+        else:  # the "+N" button takes two tiles' room
+            assert cell == {"tiles": capacity - 2, "more": f"+{len(rows) - (capacity - 2)}"}
+    assert any(cell["more"] for cell in found["cells"])
+    first_full = next(rows for rows in layout["cells"] if len(rows) > capacity)
+    assert found["listed"] == len(first_full)  # its whole list, every tile

@@ -14,8 +14,6 @@ __all__ = ["JointPanel", "cell_alpha", "joint_layout", "render_joint"]
 
 JOINT_CSS = stylesheet("joint.css")
 
-#: Cells holding more items than this show smaller thumbnails.
-DENSE_CELL = 40
 #: Tint of a cell: MIN_ALPHA for a non-empty cell up to MAX_ALPHA for the fullest.
 MIN_ALPHA, MAX_ALPHA = 0.10, 0.42
 
@@ -47,7 +45,8 @@ def joint_layout(state: AppState, outcome: Outcome | None = None) -> dict | None
 
     ``cells`` (row-major, K x K) lists the rows of each cell's items in dataset order,
     ``alpha`` each cell's tint, ``counted`` / ``issues`` the title's counts; the page moves
-    the already drawn thumbnails (``data-pv-tile`` = row) accordingly. None before training.
+    the already drawn thumbnails (``data-pv-tile`` = row) accordingly, as many as fit in a
+    cell, and a "+N" for the rest (``page/views.js``). None before training.
     """
     result = (outcome or state.outcome()).result
     if result is None:
@@ -59,7 +58,6 @@ def joint_layout(state: AppState, outcome: Outcome | None = None) -> dict | None
     return {
         "cells": [cells[i][j].tolist() for i in range(n_classes) for j in range(n_classes)],
         "alpha": [f"{alphas[i][j]:.3f}" for i in range(n_classes) for j in range(n_classes)],
-        "dense": DENSE_CELL,
         "counted": n_counted,
         "issues": n_counted - int(result.joint.trace()),
     }
@@ -82,32 +80,29 @@ def render_joint(state: AppState) -> str:
     ids = state.dataset.ids
     parts = [
         '<div class="pv-joint pv-live-selection" style="'
-        f"grid-template-columns: 64px repeat({n_classes}, minmax(0, 1fr)); "
-        f'grid-template-rows: 20px repeat({n_classes}, minmax(0, 1fr));">'
-        '<div class="pv-corner"></div>'
+        f"grid-template-columns: minmax(0, max-content) repeat({n_classes}, minmax(0, 1fr)); "
+        f'grid-template-rows: auto repeat({n_classes}, minmax(0, 1fr));">'
+        '<div class="pv-corner"><span>suggested &rarr;</span><span>given &darr;</span></div>'
     ]
     for j, name in enumerate(names):
         parts.append(
-            f'<div class="pv-jh" title="suggested: {esc(name)}">'
-            f"{chip('suggested: ' + name, j)}</div>"
+            f'<div class="pv-jh" title="suggested: {esc(name)}">{chip(name, j)}</div>'
         )
     for i, given_name in enumerate(names):
         parts.append(
-            f'<div class="pv-jh row" title="given: {esc(given_name)}">'
-            f"{chip('given: ' + given_name, i)}</div>"
+            f'<div class="pv-jh row" title="given: {esc(given_name)}">{chip(given_name, i)}</div>'
         )
         for j in range(n_classes):
             members = cells[i][j]
             count = int(result.joint[i, j])
             kind = "diag" if i == j else "off"
             alpha = alphas[i][j]
-            size = "xxs" if len(members) > DENSE_CELL else "xs"
             thumbs = "".join(
                 thumbnail(
                     ids[row],
                     state.image_urls[row],
                     i,
-                    size=size,
+                    size="xs",
                     selected=row == selected,
                     title=f"{ids[row]} · given {given_name}",
                     tile=str(row),
@@ -118,7 +113,8 @@ def render_joint(state: AppState) -> str:
             parts.append(
                 f'<div class="pv-cell {kind}" style="--a:{alpha:.3f}" data-given="{i}" '
                 f'data-suggested="{j}" title="given {esc(given_name)}, suggested '
-                f'{esc(names[j])}: {count}"><span class="{count_css}">{count}</span>{thumbs}</div>'
+                f'{esc(names[j])}: {count}"><span class="{count_css}">{count}</span>{thumbs}'
+                '<button type="button" class="pv-more" hidden></button></div>'
             )
     unplaced = np.flatnonzero(np.asarray(result.suggested) < 0).tolist()
     pool = "".join(

@@ -4,9 +4,10 @@
 // the page moves the drawn tiles and writes those texts here, instead of Python redrawing.
 // The layouts' fields are those of the panels' `*_layout` functions in Python.
 
-// A box (a cell, a list) is rearranged only when what it shows changed (`memo`). Returns the
-// tiles it shows, taken out of `tiles` (those left go to the drawing's hidden pool).
-function pvFill(box, keep, tiles, keys, memo) {
+// A box (a cell, a list) is rearranged only when what it shows changed (`memo`): `keep`
+// first, the tiles of `keys`, then `after`. Returns the tiles it shows, taken out of `tiles`
+// (those left go to the drawing's hidden pool).
+function pvFill(box, keep, tiles, keys, memo, after = []) {
   const signature = keys.join(',')
   const shown = []
   for (const key of keys) {
@@ -14,7 +15,7 @@ function pvFill(box, keep, tiles, keys, memo) {
     if (tile) { tiles.delete(key); shown.push(tile) }
   }
   if (memo.get(box) !== signature) {
-    pvArrange(box, [...keep, ...shown])
+    pvArrange(box, [...keep, ...shown, ...after])
     memo.set(box, signature)
   }
   return shown
@@ -29,27 +30,46 @@ function pvFillPool(pool, tiles, memo) {
   }
 }
 
-// joint_panel.joint_layout: {cells: rows per cell (row-major), alpha, dense, counted, issues}
+// The joint's tiles: 24 px, 26 px apart. A cell shows as many as fit, and a "+N" button for
+// the rest, which opens the cell's whole list (pvOpenCell).
+const PV_TILE_PITCH = 26
+
+// How many tiles fit in a cell (its content box, below its count).
+function pvCapacity(cell) {
+  const style = getComputedStyle(cell)
+  const width = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+  const height = cell.clientHeight - parseFloat(style.paddingTop) -
+    parseFloat(style.paddingBottom)
+  return Math.max(0, Math.floor(width / PV_TILE_PITCH)) *
+    Math.max(0, Math.floor(height / PV_TILE_PITCH))
+}
+
+// joint_panel.joint_layout: {cells: rows per cell (row-major), alpha, counted, issues}
 function pvLayoutJoint(root, view, tiles, pool, memo) {
   if (!pool) { return false }
+  const cells = root.querySelectorAll('.pv-cell')
+  if (cells.length !== view.cells.length) { return false }
+  // (every size read before anything is written: one layout, not one per cell)
+  const capacities = [...cells].map(pvCapacity)
   const count = (selector, value) => {
     const el = root.querySelector(selector)
     if (el) { pvSetText(el, String(value)) }
   }
   count('.pv-jn', view.counted)
   count('.pv-ji', view.issues)
-  const cells = root.querySelectorAll('.pv-cell')
-  if (cells.length !== view.cells.length) { return false }
   cells.forEach((cell, c) => {
     const rows = view.cells[c]
-    const size = rows.length > view.dense ? 'xxs' : 'xs'
+    const fits = rows.length <= capacities[c]
+    // (the "+N" button takes two tiles' room)
+    const shownRows = fits ? rows : rows.slice(0, Math.max(0, capacities[c] - 2))
     const number = cell.querySelector('.cnt')
-    const shown = pvFill(cell, [number], tiles, rows.map(String), memo)
-    for (const tile of shown) {
-      if (!tile.classList.contains(size)) {
-        tile.classList.remove('xs', 'xxs')
-        tile.classList.add(size)
-      }
+    const more = cell.querySelector('.pv-more')
+    pvFill(cell, [number], tiles, shownRows.map(String), memo, [more])
+    more.hidden = fits
+    if (!fits) {
+      pvSetText(more, '+' + (rows.length - shownRows.length))
+      more.setAttribute('aria-label', 'all ' + rows.length + ' items of this cell')
+      more.dataset.rows = rows.join(',')
     }
     pvSetText(number, String(rows.length))
     pvSetClass(number, rows.length ? 'cnt' : 'cnt zero')
@@ -59,6 +79,39 @@ function pvLayoutJoint(root, view, tiles, pool, memo) {
   })
   pvFillPool(pool, tiles, memo)
   return true
+}
+
+// A cell's whole list, over the joint: every item's tile (copies), named by the cell; Close
+// or Escape gives the focus back to the "+N" button.
+function pvOpenCell(root, more) {
+  const cell = more.closest('.pv-cell')
+  const list = document.createElement('div')
+  list.className = 'pv-cell-list'
+  list.setAttribute('role', 'dialog')
+  list.setAttribute('aria-label', cell.title)
+  const head = document.createElement('div')
+  head.className = 'pv-cell-list-head'
+  const name = document.createElement('span')
+  name.textContent = cell.title
+  const close = document.createElement('button')
+  close.type = 'button'
+  close.className = 'pv-cell-list-close'
+  close.textContent = 'Close'
+  head.append(name, close)
+  const body = document.createElement('div')
+  body.className = 'pv-cell-list-body'
+  for (const row of more.dataset.rows.split(',')) {
+    const tile = root.querySelector('[data-pv-tile="' + row + '"]')
+    if (tile) { body.appendChild(tile.cloneNode(true)) }
+  }
+  list.append(head, body)
+  const done = () => { list.remove(); more.focus() }
+  close.addEventListener('click', done)
+  list.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') { event.stopPropagation(); done() }
+  })
+  root.appendChild(list)
+  close.focus()
 }
 
 // results_panel.results_layout: {sections: category -> rows in display order}
@@ -135,8 +188,22 @@ const PV_LAYOUTS = {joint: pvLayoutJoint, results: pvLayoutResults,
                     scoreboard: pvLayoutScoreboard}
 
 function pvInstallViews(api, page) {
+  // The joint fills its cells by their size: laid out again when that changes.
+  const resized = new ResizeObserver(() => {
+    const entry = page.views.joint
+    if (entry && page.lastViews) { entry.applied = null; api.layout({joint: page.lastViews.joint}) }
+  })
+  const watch = (name, root) => {
+    if (name !== 'joint') { return }
+    resized.observe(root)
+    root.addEventListener('click', (event) => {
+      const more = event.target.closest('.pv-more')
+      if (more) { pvOpenCell(root, more) }
+    })
+  }
   api.layout = (views) => {
     if (!views) { return }
+    page.lastViews = Object.assign({}, page.lastViews, views)
     for (const [name, view] of Object.entries(views)) {
       if (!view || !PV_LAYOUTS[name]) { continue }
       const rev = String(view.rev)
@@ -146,6 +213,7 @@ function pvInstallViews(api, page) {
         page.views[name] = entry = root ? {root, applied: null, memo: new Map()} : null
         page.lists = []  // markSelected looks for the lists again
         if (!entry) { continue }  // another drawing: it is already laid out as Python drew it
+        watch(name, root)
       }
       const text = JSON.stringify(view)
       if (entry.applied === text) { continue }
