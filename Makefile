@@ -9,7 +9,7 @@ PORT ?= 8000
 TORCH_PIN ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: venv system-deps test lint site demo serve bench clean
+.PHONY: venv system-deps test-deps test lint site demo serve bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,19 @@ venv: $(STAMP)
 system-deps:
 	bash scripts/install_system_deps.sh
 
+# axe-core for the accessibility tests, at the version and hash tests/a11y pins (npm ci checks
+# the hash); never part of the site.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json | system-deps
+	npm ci --prefix tests/a11y --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-deps: $(AXE)
+
 lint: venv
 	$(PY) -m ruff check .
 
-test: venv system-deps lint
+test: venv system-deps test-deps lint
 	$(PY) -m pytest
 
 site: venv

@@ -396,17 +396,34 @@ def test_relabel_and_train_in_the_page_retrains_with_a_busy_overlay(browser, ser
     page.close()
 
 
-def test_the_guide_walks_through_the_panels(browser, server):
+_DEEP_ACTIVE_JS = """() => {
+  let active = document.activeElement
+  while (active && active.shadowRoot && active.shadowRoot.activeElement) {
+    active = active.shadowRoot.activeElement
+  }
+  return active ? (active.dataset.pv || active.dataset.go || active.tagName) : null
+}"""
+
+
+def test_the_guide_walks_through_the_panels_and_gives_the_focus_back(browser, server):
     page, _errors = _open(browser, server)
-    page.get_by_role("button", name="Guide").click()
+    page.get_by_role("button", name="Guide").focus()
+    page.keyboard.press("Enter")
     guide = page.locator("#pv-guide")
     page.wait_for_function("document.getElementById('pv-guide').classList.contains('pv-open')")
+    assert guide.get_by_role("dialog").get_attribute("aria-labelledby") == "pv-guide-title"
+    assert page.evaluate(_DEEP_ACTIVE_JS) == "next"  # the dialog takes the focus
+    page.keyboard.press("Tab")  # Tab stays in the dialog: Next, then back to Close
+    assert page.evaluate(_DEEP_ACTIVE_JS) == "close"
+    page.keyboard.press("Shift+Tab")
     titles = []
     for _ in range(6):
-        titles.append(guide.locator("h3").inner_text())
-        guide.locator("[data-go=next]").click()
+        titles.append(guide.locator("h2").inner_text())
+        assert page.evaluate(_DEEP_ACTIVE_JS) == "next"
+        page.keyboard.press("Enter")
     assert titles[0].startswith("1.") and titles[-1].startswith("6.")
     assert "pv-open" not in guide.get_attribute("class")
+    assert page.evaluate(_DEEP_ACTIVE_JS) == "guide"  # back where it was
     page.close()
 
 

@@ -402,3 +402,28 @@ def test_threshold_labels_stay_inside_the_plot_and_apart(class_threshold, ood_th
         assert -1e-9 <= low and high <= 1 + 1e-9
     overlapping = class_span[0] < ood_span[1] and ood_span[0] < class_span[1]
     assert overlapping == ood_lower  # overlapping labels go on two rows
+
+
+def test_text_on_a_class_colour_reads_at_4_5_to_1_or_more():
+    from pyvizzy.app.theme import CLASS_COLORS, class_color, class_style, contrast_ratio
+
+    for index in range(-1, len(CLASS_COLORS)):
+        colour = class_color(index)
+        ink = class_style(index).split("--on-c:")[1]
+        assert contrast_ratio(colour, ink) >= 4.5, (index, colour, ink)
+    # The ratio is WCAG's: black on white is 21, a colour on itself 1.
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#e68a2e", "#e68a2e") == pytest.approx(1.0)
+    # Chips and tiles carry the ink with the colour.
+    assert "--on-c:#111418" in chip("dog", 1) and "--on-c:#111418" in thumbnail("x", None, 1)
+
+
+def test_the_image_lists_are_named_tab_stops(state):
+    joint = render_joint(state)
+    assert joint.count("data-pv-list") == 1 and 'aria-label="Confident joint' in joint
+    assert joint.count('class="pv-more" tabindex="-1"') == len(state.class_names) ** 2
+    results = render_results(state)
+    assert results.count("data-pv-list") == 3
+    for name in ("Label issues", "Out of distribution", "Unconfident"):
+        assert f'role="group" aria-label="{name}"' in results
+    assert 'data-pv-list tabindex="0"' in render_pred_probs(state)

@@ -57,10 +57,12 @@ PAGE_CONTROLS = {
     "sliders": SLIDERS_CLASS,
 }
 
-#: The Guide tour, in the data's order: each step's panel (its card's CSS class), title, text.
+#: The Guide tour, in the data's order: each step's panel (its card's CSS class), the tab that
+#: shows it where the panel is not always in view (shell.html's tab bar), title, text.
 GUIDE_STEPS = (
     {
         "panel": "pv-panel-dataset",
+        "tab": "data",
         "title": "1. Dataset",
         "text": "Each image and its given label. Click one to select it everywhere; relabel it "
         "with the 'Relabel selected as' menu, then press Train to refit the model on your "
@@ -68,12 +70,14 @@ GUIDE_STEPS = (
     },
     {
         "panel": "pv-panel-probs",
+        "tab": "probs",
         "title": "2. Predicted probabilities",
         "text": "A 5-fold SVM on the image embeddings gives every image out-of-sample class "
         "probabilities. Sort by label quality to see the least trustworthy labels first.",
     },
     {
         "panel": "pv-panel-thresholds",
+        "tab": "thresholds",
         "title": "3. Thresholds",
         "text": "Per class, the self-confidence of its images. The class threshold (blue) is "
         "the class percentile of these; an image is confidently its most probable class when "
@@ -81,18 +85,21 @@ GUIDE_STEPS = (
     },
     {
         "panel": "pv-panel-joint",
+        "tab": "",
         "title": "4. Confident joint",
         "text": "Rows: given label, columns: suggested label. The diagonal agrees with the "
         "given label; every image off the diagonal is a label issue.",
     },
     {
         "panel": "pv-panel-results",
+        "tab": "results",
         "title": "5. Results",
         "text": "Label issues ranked by label quality, images below every OOD threshold "
         "(out of distribution) and images confident in no class (unconfident).",
     },
     {
         "panel": "pv-panel-explainer",
+        "tab": "why",
         "title": "6. Why?",
         "text": "The selected image's probabilities against its thresholds, and why it lands "
         "in its category. Drag the sliders and watch everything update.",
@@ -107,7 +114,9 @@ RENDER_SCRIPTS = (
     "busy.js",
     "address.js",
     "selection.js",
+    "keys.js",
     "guide.js",
+    "announce.js",
     "views.js",
     "lookahead.js",
     "bridge_render.js",

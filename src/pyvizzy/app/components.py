@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 
 import panel as pn
 from panel.io.document import hold
@@ -50,6 +51,15 @@ def html_pane(text: str = "", **params) -> pn.pane.HTML:
     params.setdefault("margin", (0, 0))
     params["stylesheets"] = [PANEL_CSS, *params.get("stylesheets", [])]
     return TextOnlyHTML(text, **params)
+
+
+def scroll_region(name: str) -> str:
+    """Attributes for a drawing's root that scrolls itself (not its pane), named ``name``.
+
+    A scrolling box must be reachable by keyboard (WCAG 2.1.1): this one is a named region
+    in the tab order, whose arrow keys scroll it.
+    """
+    return f'class="pv-scroller" tabindex="0" role="region" aria-label="{html.escape(name)}"'
 
 
 def scroll_pane(text: str = "", **params) -> pn.pane.HTML:

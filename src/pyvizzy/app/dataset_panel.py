@@ -5,7 +5,7 @@ from __future__ import annotations
 import panel as pn
 
 from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
-from pyvizzy.app.markup import chip, esc, thumbnail
+from pyvizzy.app.markup import chip, esc, item_list, panel_title, thumbnail
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState
 
@@ -23,10 +23,13 @@ def render_dataset_header(state: AppState) -> str:
     """Title, size, the random-weights warning and what is selected."""
     dataset = state.dataset
     if dataset is None:
-        return '<div class="pv-title"><span class="pv-num">1</span><b>Dataset</b></div>'
+        return panel_title(1, "Dataset")
     parts = [
-        '<div class="pv-title"><span class="pv-num">1</span><b>Dataset</b>'
-        f'<span class="pv-count" title="{dataset.n_items} images">· {dataset.n_items}</span></div>'
+        panel_title(
+            1,
+            "Dataset",
+            f'<span class="pv-count" title="{dataset.n_items} images">· {dataset.n_items}</span>',
+        )
     ]
     if dataset.random_weights:
         parts.append(
@@ -80,7 +83,7 @@ def render_dataset_grid(state: AppState) -> str:
         f'<div class="pv-tiles">{"".join(tiles[start:start + TILES_PER_GROUP])}</div>'
         for start in range(0, len(tiles), TILES_PER_GROUP)
     )
-    return f'<div class="pv-grid pv-live-selection">{groups}</div>'
+    return f'<div class="pv-grid pv-live-selection" {item_list("Dataset images")}>{groups}</div>'
 
 
 class DatasetPanel(pn.viewable.Viewer):

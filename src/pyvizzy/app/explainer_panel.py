@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import panel as pn
 
-from pyvizzy.app.components import PageDrawing, card, scroll_pane
-from pyvizzy.app.markup import chip, esc, thumbnail
+from pyvizzy.app.components import PageDrawing, card, scroll_pane, scroll_region
+from pyvizzy.app.markup import chip, esc, panel_title, thumbnail
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome
 
@@ -118,7 +118,7 @@ def explainer_layout(state: AppState, outcome: Outcome | None = None) -> dict | 
 
 def render_explainer(state: AppState) -> str:
     """The selected item's card: image, labels, probability bars with thresholds, reason."""
-    title = '<div class="pv-title"><span class="pv-num">6</span><b>Why?</b></div>'
+    title = panel_title(6, "Why?")
     if state.result is None:
         return title + '<div class="pv-empty">Train the model, then select an image.</div>'
     row = state.selected_index
@@ -165,7 +165,8 @@ class ExplainerPanel(pn.viewable.Viewer):
         self.drawing = PageDrawing(
             state, "explainer", render_explainer, explainer_layout,
             lambda html: scroll_pane(html, stylesheets=[EXPLAIN_CSS]),
-            attrs='style="display:contents"', per_selection=True,
+            attrs=scroll_region("Why?"),
+            per_selection=True,
         )
         self.body = self.drawing.pane
         self._layout = card(self.body, panel="pv-panel-explainer")

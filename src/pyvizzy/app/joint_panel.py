@@ -6,13 +6,15 @@ import numpy as np
 import panel as pn
 
 from pyvizzy.app.components import PageDrawing, card, html_pane
-from pyvizzy.app.markup import chip, esc, thumbnail
+from pyvizzy.app.markup import chip, esc, item_list, panel_title, thumbnail
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome, joint_cell_members
 
 __all__ = ["JointPanel", "cell_alpha", "joint_layout", "render_joint"]
 
 JOINT_CSS = stylesheet("joint.css")
+#: What a screen reader calls the joint (one tab stop; its images by the arrow keys).
+JOINT_LIST_NAME = "Confident joint: images by given and suggested label"
 
 #: Tint of a cell: MIN_ALPHA for a non-empty cell up to MAX_ALPHA for the fullest.
 MIN_ALPHA, MAX_ALPHA = 0.10, 0.42
@@ -79,7 +81,7 @@ def render_joint(state: AppState) -> str:
     alphas = _alphas(result.joint)
     ids = state.dataset.ids
     parts = [
-        '<div class="pv-joint pv-live-selection" style="'
+        f'<div class="pv-joint pv-live-selection" {item_list(JOINT_LIST_NAME)} style="'
         f"grid-template-columns: minmax(0, max-content) repeat({n_classes}, minmax(0, 1fr)); "
         f'grid-template-rows: auto repeat({n_classes}, minmax(0, 1fr));">'
         '<div class="pv-corner"><span>suggested &rarr;</span><span>given &darr;</span></div>'
@@ -114,7 +116,7 @@ def render_joint(state: AppState) -> str:
                 f'<div class="pv-cell {kind}" style="--a:{alpha:.3f}" data-given="{i}" '
                 f'data-suggested="{j}" title="given {esc(given_name)}, suggested '
                 f'{esc(names[j])}: {count}"><span class="{count_css}">{count}</span>{thumbs}'
-                '<button type="button" class="pv-more" hidden></button></div>'
+                '<button type="button" class="pv-more" tabindex="-1" hidden></button></div>'
             )
     unplaced = np.flatnonzero(np.asarray(result.suggested) < 0).tolist()
     pool = "".join(
@@ -163,10 +165,7 @@ class JointPanel(pn.viewable.Viewer):
                 'labelled · <span style="color:var(--pv-issue)">'
                 f'<span class="pv-ji">{n_issues}</span> off-diagonal</span></span>'
             )
-        return (
-            '<div class="pv-title"><span class="pv-num">4</span><b>Confident joint</b>'
-            f"{counts}</div>"
-        )
+        return panel_title(4, "Confident joint", counts)
 
     def _draw(self, state: AppState) -> str:
         return f'{self._title(state)}<div class="pv-jbody">{render_joint(state)}</div>'

@@ -16,7 +16,7 @@ import functools
 import html
 import re
 
-from pyvizzy.app.theme import class_color
+from pyvizzy.app.theme import class_style
 
 __all__ = ["FITTING_CHARS", "chip", "clip_class", "esc", "short_id", "thumbnail"]
 
@@ -49,10 +49,25 @@ def clip_class(text) -> str:
     return " cut" if len(str(text)) > FITTING_CHARS else ""
 
 
-def chip(text: str, class_index: int, *, outline: bool = False) -> str:
+def item_list(name: str) -> str:
+    """Attributes making an element one of the page's image lists, named ``name``.
+
+    A list is one tab stop; the arrow keys move between its items, Enter or Space selects
+    one (``page/keys.js``).
+    """
+    return f'data-pv-list tabindex="0" role="group" aria-label="{esc(name)}"'
+
+
+def panel_title(number: int, name: str, extra: str = "") -> str:
+    """A panel's heading: its number, its name and ``extra`` (markup: counts, say)."""
+    number_markup = f'<span class="pv-num">{number}</span>'
+    return f'<h2 class="pv-title">{number_markup}<b>{esc(name)}</b>{extra}</h2>'
+
+
+def chip(text: str, class_index: int) -> str:
     """A small label in a class colour (long text ends in an ellipsis: :func:`clip_class`)."""
-    css = ("pv-chip pv-outline" if outline else "pv-chip") + clip_class(text)
-    return f'<span class="{css}" style="--c:{class_color(class_index)}">{esc(text)}</span>'
+    css = "pv-chip" + clip_class(text)
+    return f'<span class="{css}" style="{class_style(class_index)}">{esc(text)}</span>'
 
 
 #: Sizes too small for a short id: the tile is a coloured dot.
@@ -109,5 +124,5 @@ def thumbnail(
     key = "" if tile is None else f' data-pv-tile="{esc(tile)}"'
     return (
         f'<span class="{css}"{key} data-pv-id="{esc(item_id)}" title="{esc(title or item_id)}" '
-        f'style="--c:{class_color(class_index)}">{placeholder}{image}</span>'
+        f'style="{class_style(class_index)}">{placeholder}{image}</span>'
     )

@@ -6,7 +6,7 @@ import numpy as np
 import panel as pn
 
 from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
-from pyvizzy.app.markup import clip_class, esc, thumbnail
+from pyvizzy.app.markup import clip_class, esc, item_list, panel_title, thumbnail
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState
 from pyvizzy.app.theme import class_color
@@ -77,7 +77,8 @@ def render_pred_probs(state: AppState, order: str = "dataset") -> str:
         f'<div class="pv-rows">{"".join(ordered[start:start + ROWS_PER_GROUP])}</div>'
         for start in range(0, len(ordered), ROWS_PER_GROUP)
     )
-    return f'<div class="pv-live-selection">{body}</div>'
+    attributes = item_list("Images with their probabilities")
+    return f'<div class="pv-live-selection" {attributes}>{body}</div>'
 
 
 class PredProbsPanel(pn.viewable.Viewer):
@@ -86,10 +87,7 @@ class PredProbsPanel(pn.viewable.Viewer):
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
-        self.header = html_pane(
-            '<div class="pv-title"><span class="pv-num">2</span><b>Predicted probabilities</b>'
-            "</div>"
-        )
+        self.header = html_pane(panel_title(2, "Predicted probabilities"))
         self.sort = themed(
             pn.widgets.RadioButtonGroup(
                 options=SORT_ORDERS,

@@ -6,7 +6,7 @@ import numpy as np
 import panel as pn
 
 from pyvizzy.app.components import PageDrawing, card, html_pane, scroll_pane
-from pyvizzy.app.markup import clip_class, esc, thumbnail
+from pyvizzy.app.markup import clip_class, esc, item_list, panel_title, thumbnail
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome
 
@@ -116,8 +116,8 @@ def render_results(state: AppState) -> str:
         none = '<span class="pv-empty pv-none"' + (' style="display:none">' if rows else ">")
         parts.append(
             f'<div class="pv-sec" data-category="{category}" style="--k:{colour}">'
-            f'<h4>{title}<span class="n">{len(rows)}</span><span class="hint">{hint}</span></h4>'
-            f'<div class="pv-tiles">{none}none</span>{body}</div></div>'
+            f'<h3>{title}<span class="n">{len(rows)}</span><span class="hint">{hint}</span></h3>'
+            f'<div class="pv-tiles" {item_list(title)}>{none}none</span>{body}</div></div>'
         )
     listed = {"issue": set(sections["label_issue"]),
               "small": set(sections["ood"]) | set(sections["unconfident"])}  # fmt: skip
@@ -137,9 +137,7 @@ class ResultsPanel(pn.viewable.Viewer):
     def __init__(self, state: AppState, **params):
         super().__init__(**params)
         self.state = state
-        self.header = html_pane(
-            '<div class="pv-title"><span class="pv-num">5</span><b>Results</b></div>'
-        )
+        self.header = html_pane(panel_title(5, "Results"))
         # The page marks the selection in these lists (pv-live-selection).
         self.drawing = PageDrawing(
             state, "results", render_results, results_layout,

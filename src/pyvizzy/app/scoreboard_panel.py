@@ -6,7 +6,8 @@ import math
 
 import panel as pn
 
-from pyvizzy.app.components import PageDrawing, card, scroll_pane
+from pyvizzy.app.components import PageDrawing, card, scroll_pane, scroll_region
+from pyvizzy.app.markup import panel_title
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome
 
@@ -23,7 +24,7 @@ def render_scoreboard(state: AppState, outcome: Outcome | None = None) -> str:
     """Flagged vs planted errors, precision and recall (overall, cross-class, OOD), at
     ``outcome``'s setting (default: the current one)."""
     outcome = outcome or state.outcome()
-    title = '<div class="pv-title"><span class="pv-num">7</span><b>Scoreboard</b></div>'
+    title = panel_title(7, "Scoreboard")
     report = outcome.report
     if outcome.result is None:
         return title + '<div class="pv-empty">Appears once the model is trained.</div>'
@@ -44,14 +45,15 @@ def render_scoreboard(state: AppState, outcome: Outcome | None = None) -> str:
             f"<td>{counts.n_flagged}</td><td>{_percent(counts.precision)}</td>"
             f"<td>{_percent(counts.recall)}</td></tr>"
         )
-    found = (
-        '<div class="pv-title"><span class="pv-num">7</span><b>Scoreboard</b>'
+    found = panel_title(
+        7,
+        "Scoreboard",
         f'<span class="pv-count" title="planted errors found">found <b>{overall.n_correct}</b>'
-        f" of {overall.n_actual}</span></div>"
+        f" of {overall.n_actual}</span>",
     )
     return (
         found
-        + '<table class="pv-score"><tr><th></th><th>found</th><th>flagged</th>'
+        + '<table class="pv-score"><tr><td></td><th>found</th><th>flagged</th>'
         + "<th>precision</th><th>recall</th></tr>"
         + "".join(rows)
         + "</table>"
@@ -79,6 +81,7 @@ class ScoreboardPanel(pn.viewable.Viewer):
         self.drawing = PageDrawing(
             state, "scoreboard", render_scoreboard, scoreboard_layout,
             lambda html: scroll_pane(html, stylesheets=[SCORE_CSS]),
+            attrs=scroll_region("Scoreboard"),
         )
         self.body = self.drawing.pane
         self._layout = card(self.body, panel="pv-panel-scoreboard")

@@ -17,6 +17,9 @@ __all__ = [
     "PANEL_CSS",
     "WIDGET_CSS",
     "class_color",
+    "class_style",
+    "contrast_ratio",
+    "readable_ink",
 ]
 
 #: One colour per class (cycled), readable on both themes.
@@ -39,6 +42,36 @@ def class_color(class_index: int) -> str:
     if class_index < 0:
         return "#8a8f98"
     return CLASS_COLORS[class_index % len(CLASS_COLORS)]
+
+
+#: The two inks text on a class colour is drawn in (whichever contrasts more).
+LIGHT_INK = "#ffffff"
+DARK_INK = "#111418"
+
+
+def _relative_luminance(color: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    high, low = sorted((_relative_luminance(first), _relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def readable_ink(background: str) -> str:
+    """The ink (:data:`LIGHT_INK` or :data:`DARK_INK`) that reads best on ``background``."""
+    light = contrast_ratio(background, LIGHT_INK)
+    return LIGHT_INK if light >= contrast_ratio(background, DARK_INK) else DARK_INK
+
+
+def class_style(class_index: int) -> str:
+    """Inline CSS giving a class's colour (``--c``) and the ink to write on it (``--on-c``)."""
+    color = class_color(class_index)
+    return f"--c:{color};--on-c:{readable_ink(color)}"
 
 
 #: Injected once into the page's <head> (light DOM) by the bridge.

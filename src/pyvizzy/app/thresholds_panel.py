@@ -11,7 +11,7 @@ import numpy as np
 import panel as pn
 
 from pyvizzy.app.components import PageDrawing, batched, card, html_pane, scroll_pane, themed
-from pyvizzy.app.markup import esc
+from pyvizzy.app.markup import esc, panel_title
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome
 from pyvizzy.app.theme import class_color
@@ -206,10 +206,10 @@ class ThresholdsPanel(pn.viewable.Viewer):
         super().__init__(**params)
         self.state = state
         self.header = html_pane(
-            '<div class="pv-title"><span class="pv-num">3</span><b>Thresholds</b></div>',
+            panel_title(3, "Thresholds"),
             sizing_mode="fixed",
-            width=110,
-            height=22,
+            width=130,
+            height=24,
             margin=(6, 0, 0, 0),
         )
         self.mode = themed(

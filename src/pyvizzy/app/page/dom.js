@@ -23,6 +23,15 @@ function pvDeepFind(node, selector) {
   return null
 }
 
+// The element that has the focus, through shadow roots.
+function pvDeepActive() {
+  let active = document.activeElement
+  while (active && active.shadowRoot && active.shadowRoot.activeElement) {
+    active = active.shadowRoot.activeElement
+  }
+  return active
+}
+
 function pvSetText(el, text) { if (el.textContent !== text) { el.textContent = text } }
 
 function pvSetClass(el, css) { if (el.className !== css) { el.className = css } }

@@ -10,6 +10,7 @@
 //   lists       the long lists (every image) that mark the selection; marked: the id they mark
 //   views       name -> {root, applied, memo, tiles}: the drawings the page lays out
 //   lastViews   name -> the last layout drawn (laid out again when the joint's size changes)
+//   announceTimer  the counts' next announcement (announce.js)
 //   address     {query: the newest to write, pending, writtenAt (ms)}
 //   ahead       the slider look-ahead (lookahead.js): {kept: setting key -> payload, basis,
 //               newest, shown, shownMove, held, answering, sliders}
@@ -30,6 +31,7 @@ function pvPage(data, previous) {
     marked: undefined,
     views: {},
     lastViews: null,
+    announceTimer: null,
     // (the address's writes are spaced across renders too: see address.js)
     address: {query: null, pending: false,
               writtenAt: previous ? previous.address.writtenAt : -Infinity},

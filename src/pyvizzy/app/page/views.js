@@ -67,8 +67,9 @@ function pvLayoutJoint(root, view, tiles, pool, memo) {
     pvFill(cell, [number], tiles, shownRows.map(String), memo, [more])
     more.hidden = fits
     if (!fits) {
-      pvSetText(more, '+' + (rows.length - shownRows.length))
-      more.setAttribute('aria-label', 'all ' + rows.length + ' items of this cell')
+      const hidden = '+' + (rows.length - shownRows.length)
+      pvSetText(more, hidden)
+      more.setAttribute('aria-label', hidden + ' more: list all ' + rows.length)
       more.dataset.rows = rows.join(',')
     }
     pvSetText(number, String(rows.length))
@@ -100,6 +101,10 @@ function pvOpenCell(root, more) {
   head.append(name, close)
   const body = document.createElement('div')
   body.className = 'pv-cell-list-body'
+  body.setAttribute('data-pv-list', '')
+  body.setAttribute('role', 'group')
+  body.setAttribute('aria-label', 'all ' + cell.title)
+  body.tabIndex = 0
   for (const row of more.dataset.rows.split(',')) {
     const tile = root.querySelector('[data-pv-tile="' + row + '"]')
     if (tile) { body.appendChild(tile.cloneNode(true)) }
@@ -189,12 +194,19 @@ const PV_LAYOUTS = {joint: pvLayoutJoint, results: pvLayoutResults,
 
 function pvInstallViews(api, page) {
   // The joint fills its cells by their size: laid out again when that changes.
+  // (the current page's: the observer outlives a render of the bridge)
   const resized = new ResizeObserver(() => {
-    const entry = page.views.joint
-    if (entry && page.lastViews) { entry.applied = null; api.layout({joint: page.lastViews.joint}) }
+    const current = window.pyvizzy || api
+    const entry = current.page.views.joint
+    if (entry && current.page.lastViews) {
+      entry.applied = null
+      current.layout({joint: current.page.lastViews.joint})
+    }
   })
   const watch = (name, root) => {
-    if (name !== 'joint') { return }
+    // (once per drawing: the bridge renders again, with a new page, over the same drawings)
+    if (name !== 'joint' || root.pvWatched) { return }
+    root.pvWatched = true
     resized.observe(root)
     root.addEventListener('click', (event) => {
       const more = event.target.closest('.pv-more')
@@ -228,5 +240,6 @@ function pvInstallViews(api, page) {
         entry.applied = text
       }
     }
+    api.announce()
   }
 }
