@@ -47,7 +47,8 @@ _DEEP_ACTIVE_JS = """() => {
   if (!el) { return null }
   const list = el.closest('[data-pv-list]')
   const hook = el.closest('[data-pv]')
-  return {tag: el.tagName, hook: hook ? hook.dataset.pv : null, id: el.dataset.pvId || null, pv: el.dataset.pv || null,
+  return {tag: el.tagName, hook: hook ? hook.dataset.pv : null, id: el.dataset.pvId || null,
+          pv: el.dataset.pv || null,
           name: el.getAttribute('aria-label'), role: el.getAttribute('role'),
           more: el.classList.contains('pv-more'), text: el.textContent.trim().slice(0, 40),
           list: list ? list.getAttribute('aria-label') : null,
