@@ -13,8 +13,9 @@ time and the bytes transferred. Then the slider-to-redraw latency over ``--moves
 presses on the class slider (from the keydown event to the paint of the first frame that shows
 the new state), and over ``--jumps`` PageUp presses on the OOD slider (10 steps each: past the
 settings the worker computes ahead, so these wait for Python), on the last cold load and on
-the last repeat visit, with how many presses were drawn from a payload computed ahead; and the
-10 largest files of a cold load.
+the last repeat visit at 1440x900, then on one more repeat visit at each ``--size`` (a phone's
+390x844 and a blog column's 700x650 by default), with how many presses were drawn from a payload
+computed ahead; and the 10 largest files of a cold load.
 """
 
 from __future__ import annotations
@@ -201,9 +202,9 @@ def _summary(values: list[float]) -> str:
 
 
 def slider_lines(sliders: dict) -> list[str]:
-    """The slider paragraphs of the report, for the cold and the repeat visit measured."""
+    """The slider paragraphs of the report, per visit and window size measured."""
     lines = []
-    for visit_kind, measured in sliders.items():
+    for where, measured in sliders.items():
         for name, (latencies, python_ms, apply_ms, hits) in measured.items():
             if not latencies:
                 continue
@@ -213,7 +214,7 @@ def slider_lines(sliders: dict) -> list[str]:
                 part = [ms for ms, hit in zip(latencies, hits, strict=True) if hit == wanted]
                 split.append(f"{part_name}: {len(part)}" + (f" ({_summary(part)})" if part else ""))
             lines += [
-                f"Slider to redraw on the {visit_kind} visit ({name}, {len(latencies)} "
+                f"Slider to redraw on {where} ({name}, {len(latencies)} "
                 f"presses; from the keydown event to the paint of the first frame "
                 f"showing the new state): {_summary(latencies)}, max {max(latencies):.1f} ms; "
                 f"of which Python in the worker per change message: {_summary(python_ms)}; "
@@ -240,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--moves", type=int, default=20, help="arrow-key presses")
     parser.add_argument("--jumps", type=int, default=8, help="PageUp presses (at most 8)")
+    parser.add_argument("--size", action="append", default=None,
+                        help="also measure the sliders on a repeat visit at this window "
+                             "size (repeatable; default: 390x844, a phone, and 700x650, a "
+                             "blog column)")
     parser.add_argument("--no-gzip", action="store_true", help="serve without compression")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--screenshot", type=Path, default=None,
@@ -248,13 +253,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="address parameters for the screenshot (default: the digits "
                              "set, our own data)")
     args = parser.parse_args(argv)
+    args.size = args.size or ["390x844", "700x650"]
 
     from playwright.sync_api import sync_playwright
 
     server, base = serve_in_thread(args.site, use_gzip=not args.no_gzip)
     url = base + "index.html"
     cold, repeat = [], []
-    sliders = {}  # "cold" / "repeat": slider_latencies(...)
+    sliders = {}  # "the cold visit at 1440x900", ...: slider_latencies(...)
     largest: list = []
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profiles:
         context = None
@@ -275,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{timings['memory_snapshot']}, {timings['memory_snapshot_source']})",
                   file=sys.stderr)
             if run == args.cold - 1:
-                sliders["cold"] = slider_latencies(page, args.moves, args.jumps)
+                sliders["the cold visit at 1440x900"] = slider_latencies(page, args.moves,
+                                                                         args.jumps)
                 page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
                 page.wait_for_function(SNAPSHOT_SETTLED, timeout=60_000, polling=100)
                 time.sleep(1.0)
@@ -289,7 +296,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"(memory snapshot: {timings['memory_snapshot']}, "
                   f"{timings['memory_snapshot_source']})", file=sys.stderr)
             if run == args.repeat - 1:
-                sliders["repeat"] = slider_latencies(page, args.moves, args.jumps)
+                sliders["the repeat visit at 1440x900"] = slider_latencies(page, args.moves,
+                                                                           args.jumps)
+            page.close()
+        for size in args.size:  # one more repeat visit each, the sliders where they start
+            timings, files, page = visit(context, url)
+            width, height = (int(n) for n in size.split("x"))
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(500)  # (the layout for the size, and its joint)
+            sliders[f"a repeat visit at {size}"] = slider_latencies(page, args.moves, args.jumps)
             page.close()
         if args.screenshot:
             page = context.new_page()

@@ -185,13 +185,16 @@ def test_a_keyboard_alone_selects_an_image_in_the_joint_relabels_it_and_trains(b
         assert back["id"] == moved["id"]
         # Relabel it with the dataset panel's select, by keyboard, then Train.
         row = before["ids"].index(moved["id"])
-        relabel = _tab_until(page, frame, lambda a: a["tag"] == "SELECT" and not a["pv"],
+        seen = []
+        relabel = _tab_until(page, frame, lambda a: seen.append(a) or a["pv"] == "relabel",
                              key="Shift+Tab")
         assert relabel["tag"] == "SELECT"
+        # (every stop on the way back has a name)
+        assert all(a["name"] or a["text"] for a in seen), seen
         current = before["given"][row]
         page.keyboard.press("ArrowDown" if current < len(names) - 1 else "ArrowUp")
         page.wait_for_timeout(300)
-        _tab_until(page, frame, lambda a: a["tag"] == "BUTTON" and a["text"] == "Train")
+        _tab_until(page, frame, lambda a: a["pv"] == "train" and a["text"] == "Train")
         page.keyboard.press("Enter")
         after = frame.wait_for_function(
             f"(() => {{ const s = window.pyvizzy.state();"

@@ -362,17 +362,22 @@ def test_moving_the_slider_widget_redraws_without_training(use_folder):
     assert app.bridge.published_state()["class_percentile"] == 95
 
 
-def test_relabel_widget_then_retrain(use_folder):
+def test_relabel_controls_then_train(use_folder):
     app = _app(use_folder)
     state = app.state
+    controls = app.dataset_panel.controls
     row = state.selected_index
-    new_label = state.class_names[int(state.result.suggested[row])]
-    app.dataset_panel.relabel.value = new_label
+    assert controls.label == int(state.labels[row])
+    assert json.loads(controls.names_json) == list(state.class_names)
+    new_label = int(state.result.suggested[row])
+    controls.label = new_label  # a pick on the page
     assert state.n_pending == 1
-    assert app.retrain()
+    controls.trains += 1  # a Train press on the page
     assert state.n_pending == 0
-    assert state.class_names[int(state.labels[row])] == new_label
-    assert app.bridge.published_state()["given"][row] == int(state.labels[row])
+    assert int(state.labels[row]) == new_label
+    assert app.bridge.published_state()["given"][row] == new_label
+    state.selected = None  # nothing selected: the select is off
+    assert controls.label == -1
 
 
 def test_a_missing_catalog_is_an_error_on_the_page_not_a_crash(tmp_path, monkeypatch):
@@ -427,3 +432,21 @@ def test_the_image_lists_are_named_tab_stops(state):
     for name in ("Label issues", "Out of distribution", "Unconfident"):
         assert f'role="group" aria-label="{name}"' in results
     assert 'data-pv-list tabindex="0"' in render_pred_probs(state)
+
+
+def test_a_dataset_says_when_it_has_no_images_or_random_weights(use_folder):
+    dataset = app_data.load_entry(app_data.load_catalog().entry("alpha"))
+
+    def fake(images, random_weights=False):
+        return type("FakeDataset", (), {"images": images, "random_weights": random_weights})
+
+    n = dataset.n_items
+    named = fake(("a.png",) * n)
+    assert app_data.dataset_notices(named, ["datasets/a.png"] * n) == []
+    assert app_data.dataset_notices(fake((None,) * n), [None] * n) == [
+        "This dataset has no images: each tile shows its item's id."
+    ]
+    refused = app_data.dataset_notices(named, [None, None] + ["datasets/a.png"] * (n - 2))
+    assert refused and refused[0].startswith(f"2 of {n} images cannot be shown")
+    weights = app_data.dataset_notices(fake(("a.png",) * n, True), ["x"] * n)
+    assert len(weights) == 1 and weights[0].startswith("Random network weights")

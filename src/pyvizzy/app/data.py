@@ -35,6 +35,7 @@ __all__ = [
     "Catalog",
     "CatalogEntry",
     "CatalogError",
+    "dataset_notices",
     "datasets_dir",
     "image_urls",
     "load_catalog",
@@ -221,3 +222,28 @@ def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
             else:
                 urls.append(f"{DATASETS_URL}/{normalized}")
     return urls
+
+
+def dataset_notices(dataset: Dataset, urls: list[str | None]) -> list[str]:
+    """What the page says about a dataset for as long as it is open (sentences).
+
+    Embeddings from a network with random weights; no images, or images that cannot be
+    shown (``urls``, from :func:`image_urls`, has None where a path was refused): the tiles
+    then show the items' ids.
+    """
+    notices = []
+    if dataset.random_weights:
+        notices.append(
+            "Random network weights: the embeddings carry little meaning, so the results are "
+            "illustrative only."
+        )
+    named = sum(1 for image in dataset.images if image)
+    shown = sum(1 for url in urls if url)
+    if named == 0:
+        notices.append("This dataset has no images: each tile shows its item's id.")
+    elif shown < named:
+        notices.append(
+            f"{named - shown} of {named} images cannot be shown (their paths leave the site's "
+            "datasets folder or name another host): their tiles show the items' ids."
+        )
+    return notices

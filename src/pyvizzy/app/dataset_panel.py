@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import panel as pn
 
-from pyvizzy.app.components import batched, card, html_pane, scroll_pane, themed
+from pyvizzy.app.components import batched, card, html_pane, scroll_pane
 from pyvizzy.app.markup import chip, esc, item_list, panel_title, thumbnail
+from pyvizzy.app.relabel import RelabelBar
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState
 
@@ -96,31 +97,17 @@ class DatasetPanel(pn.viewable.Viewer):
         self.on_train = None
         self._syncing = False
         self.header = html_pane(render_dataset_header(state), stylesheets=[ITEM_CSS])
-        self.relabel = themed(
-            pn.widgets.Select(
-                name="Relabel selected as",
-                options=list(state.class_names) or ["-"],
-                disabled=True,
-                sizing_mode="stretch_width",
-                margin=(2, 0),
-            )
-        )
-        self.train_button = themed(
-            pn.widgets.Button(
-                name="Train", button_type="primary", sizing_mode="stretch_width", margin=(4, 0)
-            )
-        )
-        self.train_button.on_click(self._on_train)
+        self.controls = RelabelBar(sizing_mode="stretch_width", margin=0)
+        self.controls.param.watch(self._on_train, "trains")
         self.status = html_pane(self._status_text())
         self.grid = scroll_pane(render_dataset_grid(state), stylesheets=[ITEM_CSS])
-        self.relabel.param.watch(batched(self._on_relabel), "value")
+        self.controls.param.watch(batched(self._on_relabel), "label")
         state.param.watch(self._on_dataset, ["dataset"])
         state.param.watch(self._on_items, ["pending_labels", "train_revision"])
         state.param.watch(self._on_selected, ["selected"])
         self._layout = card(
             self.header,
-            self.relabel,
-            self.train_button,
+            self.controls,
             self.status,
             self.grid,
             panel="pv-panel-dataset",
@@ -149,14 +136,8 @@ class DatasetPanel(pn.viewable.Viewer):
         row = state.selected_index
         self._syncing = True
         try:
-            options = list(state.class_names) or ["-"]
-            if self.relabel.options != options:
-                self.relabel.options = options
-            if row is None:
-                self.relabel.disabled = True
-            else:
-                self.relabel.disabled = False
-                self.relabel.value = state.class_names[int(state.pending_labels[row])]
+            self.controls.set_names(state.class_names)
+            self.controls.label = -1 if row is None else int(state.pending_labels[row])
         finally:
             self._syncing = False
 
@@ -175,11 +156,10 @@ class DatasetPanel(pn.viewable.Viewer):
 
     def _on_relabel(self, event) -> None:
         state = self.state
-        if self._syncing or event.new is None or state.selected is None:
+        if self._syncing or event.new < 0 or state.selected is None:
             return
-        names = list(state.class_names)
-        if event.new in names:
-            state.relabel(state.selected, names.index(event.new))
+        if event.new < len(state.class_names):
+            state.relabel(state.selected, event.new)
 
     def _on_train(self, _event) -> None:
         if self.on_train is not None:

@@ -11,6 +11,7 @@ import param
 from panel.reactive import ReactiveHTML
 
 from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS, safe_json
+from pyvizzy.app.data import dataset_notices
 from pyvizzy.app.resources import page_file, page_script, stylesheet
 from pyvizzy.app.state import AppState
 
@@ -80,7 +81,11 @@ class Header:
                 "name": "" if dataset is None else dataset.name,
                 "description": "" if dataset is None else dataset.description,
             }),
-            "notices_json": safe_json({"error": state.error, "notices": list(state.notices)}),
+            "notices_json": safe_json({
+                "error": state.error,
+                "notices": list(state.notices),
+                "dataset": [] if dataset is None else dataset_notices(dataset, state.image_urls),
+            }),
         }
         if state.dataset_key:
             updates["dataset"] = state.dataset_key

@@ -1,6 +1,7 @@
 // The header's render script (header.py's HeaderBar): the app's name, the dataset switcher
-// (a native select; or the dataset's name when there is only one), the lede, the notices
-// and the last error (text only, never HTML), and the Guide and theme buttons (the bridge's
+// (a native select; or the dataset's name when there is only one), the lede, what the
+// dataset is (no images, random weights), the notices and the last error (text only, never
+// HTML), and the Guide and theme buttons (the bridge's
 // click listener runs those). Python's values come as JSON (Panel would sanitize plain
 // strings as HTML).
 
@@ -24,8 +25,9 @@ state.current = () => {
   name.title = title.description
 }
 state.notes = () => {
-  const said = parse(data.notices_json, {error: null, notices: []})
-  const lines = []
+  const said = parse(data.notices_json, {error: null, notices: [], dataset: []})
+  // (what the dataset is stays said; Dismiss clears the rest)
+  const lines = said.dataset.map((text) => ['pv-note pv-fact', text])
   if (said.error) { lines.push(['pv-note pv-err', said.error]) }
   if (said.notices.length) {
     const more = said.notices.length > 1 ? ' (+' + (said.notices.length - 1) + ' more)' : ''
@@ -35,10 +37,10 @@ state.notes = () => {
     const line = document.createElement('span')
     line.className = css
     line.textContent = text
-    line.title = css.includes('pv-err') ? text : said.notices.join('\n')
+    line.title = css === 'pv-note' ? said.notices.join('\n') : text
     return line
   }))
-  dismiss.hidden = lines.length === 0
+  dismiss.hidden = !said.error && !said.notices.length
 }
 lede.textContent = parse(data.lede_json, '')
 state.options()

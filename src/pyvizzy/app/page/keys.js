@@ -79,13 +79,9 @@ function pvInstallKeys() {
     if (!target || !target.closest) { return }
     const list = target.closest('[data-pv-list]')
     if (event.key === 'Tab') {
-      if (list) {
-        // Out of the list, either way: the browser's Tab goes on from the list itself, taken
-        // out of the tab order for the moment (its items are not in it).
-        list.tabIndex = -1
-        if (target !== list) { list.focus({preventScroll: true}) }
-        setTimeout(() => { list.tabIndex = 0 }, 0)
-      }
+      // Out of the list, either way: the browser's Tab goes on from the list itself (its
+      // items are not in the tab order).
+      if (list && target !== list) { list.focus({preventScroll: true}) }
       setTimeout(pvEnterList, 0)
       return
     }
