@@ -1,4 +1,5 @@
-"""Fixtures shared by the browser tests: the site, built once per test session, and served."""
+"""Fixtures shared by the browser tests: the site, built once per test session, and served;
+Chromium."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pyvizzy.site.chromium import CHROMIUM
+from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +38,15 @@ def base_url(site_dir):
     yield url
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, through Playwright (one per test module)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make system-deps)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -6,8 +6,8 @@
   site has at a phone's and a desktop's size.
 - A keyboard alone selects an image in the joint (one tab stop, the arrow keys inside it,
   Enter), hears its name ("digit-0651, given 8, suggested 5"), relabels it and trains.
-- On a phone, a cell's "+N" opens the cell's whole list from the keyboard, and Escape gives
-  the focus back to it.
+- On a phone, the Guide shows each panel (its sheet) with its card in view; a cell's "+N"
+  opens the cell's whole list from the keyboard, and Escape gives the focus back to it.
 - After a slider settles, a polite live region says the counts the page shows.
 """
 
@@ -21,8 +21,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import size_gallery  # (a script, not a module of the package)
-
-from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -79,15 +77,6 @@ def axe_source() -> str:
     installed = json.loads((AXE_FILE.parent / "package.json").read_text())["version"]
     assert installed == pinned, f"axe-core {installed} installed, {pinned} pinned: make test-deps"
     return AXE_FILE.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser(site_dir):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, base_url: str, size, dataset: str = "digits"):
@@ -259,5 +248,55 @@ def test_the_counts_are_said_once_a_slider_settles(browser, base_url):
             f"distribution, {categories.count('unconfident')} unconfident"
         )
         assert live["text"] == expected
+    finally:
+        page.context.close()
+
+
+_GUIDE_JS = """() => {
+  const guide = document.getElementById('pv-guide')
+  const card = guide.querySelector('.pv-guide-card').getBoundingClientRect()
+  const box = guide.querySelector('.pv-guide-box')
+  const shell = (function find(node) {
+    const hit = node.querySelector('[data-pv="app"]')
+    if (hit) { return hit }
+    for (const el of node.querySelectorAll('*')) {
+      if (el.shadowRoot) { const found = find(el.shadowRoot); if (found) { return found } }
+    }
+    return null
+  })(document)
+  return {open: guide.classList.contains('pv-open'), title: guide.querySelector('h2').textContent,
+          card: [card.left, card.top, card.right, card.bottom], boxShown: !box.hidden,
+          sheet: shell.dataset.pvSheet, width: innerWidth, height: innerHeight}
+}"""
+
+
+def test_on_a_phone_the_guide_shows_each_panel_and_its_card_in_view(browser, base_url):
+    page, frame = _open(browser, base_url, SIZES["390x844"])
+    try:
+        _tab_until(page, frame, lambda a: a["pv"] == "guide")
+        page.keyboard.press("Enter")
+        steps = []
+        while True:
+            frame.wait_for_function("document.getElementById('pv-guide')"
+                                    ".classList.contains('pv-open')")
+            shown = frame.evaluate(_GUIDE_JS)
+            steps.append(shown)
+            left, top, right, bottom = shown["card"]
+            assert 0 <= left and right <= shown["width"], shown
+            assert 0 <= top and bottom <= shown["height"], shown
+            assert shown["boxShown"], shown  # its panel is in view, boxed
+            if _active(frame)["text"] == "Done":
+                break
+            page.keyboard.press("Enter")
+            assert len(steps) < 10
+        # The panels a phone keeps in sheets were opened for their steps; the joint's was not.
+        assert [step["sheet"] for step in steps] == [
+            "data", "probs", "thresholds", "", "results", "why"
+        ]
+        page.keyboard.press("Enter")
+        frame.wait_for_function("!document.getElementById('pv-guide')"
+                                ".classList.contains('pv-open')")
+        assert frame.evaluate(_GUIDE_JS)["sheet"] == ""  # the joint is in view again
+        assert _active(frame)["pv"] == "guide"
     finally:
         page.context.close()

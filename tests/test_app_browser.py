@@ -23,7 +23,7 @@ import pytest
 from snapshot_check import categorize_state
 
 from pyvizzy.app.synthetic import write_synthetic_catalog
-from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
+from pyvizzy.site.chromium import CHROMIUM
 from pyvizzy.site.resources import app_script_file
 
 pytestmark = pytest.mark.browser
@@ -94,16 +94,6 @@ def server(tmp_path_factory):
         process.terminate()
         process.wait(timeout=20)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, url, width=1440, height=900):

@@ -21,8 +21,6 @@ import numpy as np
 import pytest
 from snapshot_check import categorize_state
 
-from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
-
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,15 +33,6 @@ LIVE_AND_TRAINED = """() => {
     return !!(s && s.trained);
 }"""
 STATE = "() => window.pyvizzy.state()"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Recorder:

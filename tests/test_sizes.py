@@ -17,22 +17,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import size_gallery  # (a script, not a module of the package)
 
-from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
-
 pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 120_000
 MIN_JOINT = 240
 MIN_TRAVEL = 120
-
-
-@pytest.fixture(scope="module")
-def browser(site_dir):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _datasets(site_dir: Path) -> list[str]:
