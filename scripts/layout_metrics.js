@@ -38,7 +38,7 @@
   }
   fonts.sort((a, b) => a[0] - b[0]);
   const interactive = elements.filter((el) => el.matches(
-    "button, select, input, a[href], [role=button], [role=option], [role=tab], [data-pv-id]"));
+    "button, select, input, a[href], [role=button], [role=option], [role=tab], [data-pv-tile]"));
   const small = [];
   for (const el of interactive) {
     const r = visible(el);

@@ -3,12 +3,15 @@
 
     .venv/bin/python scripts/size_gallery.py --site site --out gallery [--dataset digits]
                                              [--theme light --theme dark] [--size 390x844]
+                                             [--synthetic 8 --synthetic 20]
 
 Serves the site on 127.0.0.1 and opens it in headless Chromium at each size of
 :data:`SIZES` (phones with touch, the blog column inside an iframe of a host page), waits
 until the model is trained, saves ``<dataset>-<theme>-<size>.png`` and prints one line per
 picture: whether the page scrolls, where the joint and the sliders are, the smallest visible
-font and how many click targets are under 24 px (``layout_metrics.js``). Look at every
+font and how many click targets are under 24 px (``layout_metrics.js``). ``--synthetic K``
+adds a generated set of K classes (key ``classes-K``: :mod:`pyvizzy.app.synthetic`) to the
+site's own, in a folder of links beside it (:func:`site_with_datasets`). Look at every
 picture. Commit only pictures of the digits set (our own data), never of the cat/dog/bear
 files.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +66,26 @@ SIZES = (
 )
 
 
+def site_with_datasets(site: Path, catalog: Path, into: Path) -> Path:
+    """A folder ``into`` that serves as ``site`` with the datasets of ``catalog`` (a
+    ``pyvizzy-catalog/1`` folder) added: links to both, and a new ``datasets/index.json``."""
+    into.mkdir(parents=True)
+    for entry in site.iterdir():
+        if entry.name != "datasets":
+            (into / entry.name).symlink_to(entry.resolve())
+    datasets = into / "datasets"
+    datasets.mkdir()
+    for folder in (site / "datasets", catalog):
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                (datasets / entry.name).symlink_to(entry.resolve())
+    index = json.loads((site / "datasets" / "index.json").read_text(encoding="utf-8"))
+    added = json.loads((catalog / "index.json").read_text(encoding="utf-8"))
+    index["datasets"] += added["datasets"]
+    (datasets / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    return into
+
+
 def host_page(url: str, size: Size) -> str:
     """A blog page whose content column holds the app in a frame of ``size``."""
     return (
@@ -98,12 +122,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--theme", action="append", default=None, choices=("light", "dark"))
     parser.add_argument("--size", action="append", default=None,
                         help="only these sizes, e.g. 390x844 (repeatable)")
+    parser.add_argument("--synthetic", action="append", type=int, default=[], metavar="K",
+                        help="add a generated set of K classes, key classes-K (repeatable)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+
     sizes = [s for s in SIZES if not args.size or s.name.split("-")[0] in args.size]
     args.out.mkdir(parents=True, exist_ok=True)
-    server, base = serve_in_thread(args.site)
+    site = args.site
+    scratch = tempfile.TemporaryDirectory()
+    if args.synthetic:
+        keys = {f"classes-{k}": k for k in args.synthetic}
+        catalog = write_synthetic_catalog(Path(scratch.name) / "catalog", keys=tuple(keys),
+                                          n_classes=keys)
+        site = site_with_datasets(site, catalog, Path(scratch.name) / "site")
+    server, base = serve_in_thread(site)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -123,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.shutdown()
         server.server_close()
+        scratch.cleanup()
     return 0
 
 

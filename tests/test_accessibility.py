@@ -45,7 +45,7 @@ _DEEP_ACTIVE_JS = """() => {
   if (!el) { return null }
   const list = el.closest('[data-pv-list]')
   const hook = el.closest('[data-pv]')
-  return {tag: el.tagName, hook: hook ? hook.dataset.pv : null, id: el.dataset.pvId || null,
+  return {tag: el.tagName, hook: hook ? hook.dataset.pv : null, id: el.dataset.pvTile || null,
           pv: el.dataset.pv || null,
           name: el.getAttribute('aria-label'), role: el.getAttribute('role'),
           more: el.classList.contains('pv-more'), text: el.textContent.trim().slice(0, 40),
@@ -214,7 +214,7 @@ def test_on_a_phone_a_cells_whole_list_opens_from_the_keyboard(browser, base_url
         dialog.wait_for(state="visible")
         assert _active(frame)["text"] == "Close"
         total = int(more["name"].rsplit(" ", 1)[1])
-        assert dialog.locator("[data-pv-id]").count() == total
+        assert dialog.locator("[data-pv-tile]").count() == total
         page.keyboard.press("Tab")  # into the list of the cell's images
         page.wait_for_timeout(30)
         assert _active(frame)["id"]

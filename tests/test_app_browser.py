@@ -125,14 +125,14 @@ _SHOWN_JS = """() => {
     }
     return found
   }
-  const ids = (el) => [...el.querySelectorAll('[data-pv-id]')].map((t) => t.dataset.pvId)
+  const ids = (el) => [...el.querySelectorAll('[data-pv-tile]')].map((t) => t.dataset.pvTile)
   // A cell shows the tiles that fit; its "+N" button, when shown, holds every row.
   const cells = {}
   for (const cell of all(document, '.pv-cell')) {
     const more = cell.querySelector('.pv-more')
     const root = cell.getRootNode()
     const listed = more && !more.hidden ? more.dataset.rows.split(',').map(
-      (row) => root.querySelector('[data-pv-tile="' + row + '"]').dataset.pvId) : null
+      (row) => root.querySelector('[data-pv-key="' + row + '"]').dataset.pvTile) : null
     cells[cell.dataset.given + ',' + cell.dataset.suggested] = {
       shown: ids(cell), ids: listed || ids(cell),
       more: more && !more.hidden ? Number(more.textContent.slice(1)) : 0,
@@ -149,7 +149,7 @@ _SHOWN_JS = """() => {
     left: plot.querySelector('.mark.cls').style.left}))
   const card = all(document, '.pv-ex')[0]
   const explained = card ? {
-    id: card.querySelector('[data-pv-id]').dataset.pvId,
+    id: card.querySelector('[data-pv-tile]').dataset.pvTile,
     category: all(document, '.pv-cat')[0].className,
     lines: [...all(document, '.pv-pbars .mk.cls')].map((line) => line.title),
     why: all(document, '.pv-why')[0].textContent} : null
@@ -263,7 +263,7 @@ def test_sliders_moved_with_the_keyboard_agree_with_categorize(browser, server):
     first_row = page.locator(".pv-prow").first
     page.wait_for_function("location.search.includes('mode=mean')")
     worst = int(np.argmin([p[g] for p, g in zip(mean["pred_probs"], mean["given"], strict=True)]))
-    first_row.and_(page.locator(f'[data-pv-id="{mean["ids"][worst]}"]')).wait_for(timeout=10_000)
+    first_row.and_(page.locator(f'[data-pv-tile="{mean["ids"][worst]}"]')).wait_for(timeout=10_000)
     assert errors == []
     page.close()
 
@@ -295,15 +295,15 @@ def test_the_address_sets_the_view_and_bad_values_show_a_notice(browser, server)
 def test_clicking_a_thumbnail_selects_it_everywhere(browser, server):
     page, _errors = _open(browser, server)
     tile = page.locator(".pv-cell.diag .th").first
-    item_id = tile.get_attribute("data-pv-id")
+    item_id = tile.get_attribute("data-pv-tile")
     tile.click()
     state = _wait_for(page, f"s.selected === {item_id!r}")
     assert state["selected"] == item_id
     page.wait_for_function(f"location.search.includes('select={item_id}')")
-    assert page.locator(f'.pv-ex .th[data-pv-id="{item_id}"]').count() == 1  # the explainer
+    assert page.locator(f'.pv-ex .th[data-pv-tile="{item_id}"]').count() == 1  # the explainer
     # The long lists mark the selection in the page (they are not rebuilt for it).
-    page.locator(f'.pv-grid .th.sel[data-pv-id="{item_id}"]').wait_for(timeout=10_000)
-    assert page.locator(f'.pv-prow.sel[data-pv-id="{item_id}"]').count() == 1
+    page.locator(f'.pv-grid .th.sel[data-pv-tile="{item_id}"]').wait_for(timeout=10_000)
+    assert page.locator(f'.pv-prow.sel[data-pv-tile="{item_id}"]').count() == 1
     assert page.locator(".pv-grid .th.sel").count() == 1
     page.close()
 

@@ -152,7 +152,7 @@ def _cells(html_text: str) -> dict[tuple[int, int], list[str]]:
         r'[^>]*>(.*?)</div>'
     )
     for given, suggested, body in pattern.findall(html_text):
-        cells[(int(given), int(suggested))] = re.findall(r'data-pv-id="([^"]+)"', body)
+        cells[(int(given), int(suggested))] = re.findall(r'data-pv-tile="([^"]+)"', body)
     return cells
 
 
@@ -173,11 +173,11 @@ def test_the_drawn_views_hold_every_tile_once_for_the_page_to_move(state):
     """The joint and the result lists can be re-laid out in the page with no redraw."""
     ids = list(state.dataset.ids)
     joint_html = render_joint(state)
-    tiles = re.findall(r'data-pv-tile="(\d+)" data-pv-id="([^"]+)"', joint_html)
+    tiles = re.findall(r'data-pv-key="(\d+)" data-pv-tile="([^"]+)"', joint_html)
     assert sorted(int(row) for row, _ in tiles) == list(range(len(ids)))
     assert all(ids[int(row)] == item_id for row, item_id in tiles)
     results_html = render_results(state)
-    keys = re.findall(r'data-pv-tile="([is]\d+)"', results_html)
+    keys = re.findall(r'data-pv-key="([is]\d+)"', results_html)
     assert sorted(keys) == sorted([f"i{row}" for row in range(len(ids))]
                                   + [f"s{row}" for row in range(len(ids))])  # fmt: skip
     state.param.update(class_percentile=90, ood_percentile=5)
@@ -203,7 +203,7 @@ def test_dataset_text_is_escaped_everywhere(state):
     assert "tri&lt;angle&gt;" in render_joint(state)
     tile = thumbnail('x"><script>', "datasets/a b/<i>.png", 0)
     assert "<script>" not in tile and "<i>" not in tile
-    assert 'data-pv-id="x&quot;&gt;&lt;script&gt;"' in tile
+    assert 'data-pv-tile="x&quot;&gt;&lt;script&gt;"' in tile
 
 
 def test_a_tile_without_image_is_a_placeholder_and_a_broken_one_has_a_fallback():
@@ -232,14 +232,14 @@ def test_the_long_lists_are_drawn_in_groups_of_every_item_once_in_order(state):
     n_items = state.dataset.n_items
     for order in ("dataset", "quality"):
         groups = render_pred_probs(state, order).split('<div class="pv-rows">')[1:]
-        ids = [re.findall(r'<div class="pv-prow" data-pv-id="([^"]+)"', g) for g in groups]
+        ids = [re.findall(r'<div class="pv-prow" data-pv-tile="([^"]+)"', g) for g in groups]
         assert [len(g) for g in ids[:-1]] == [ROWS_PER_GROUP] * (len(ids) - 1)
         expected = [state.dataset.ids[row] for row in row_order(state, order)]
         assert [i for group in ids for i in group] == expected and len(expected) == n_items
     groups = render_dataset_grid(state).split('<div class="pv-tiles">')[1:]
     counts = [g.count('<div class="pv-item">') for g in groups]
     assert counts[:-1] == [TILES_PER_GROUP] * (len(groups) - 1) and sum(counts) == n_items
-    tile_ids = re.findall(r'<div class="pv-item"><[^>]*data-pv-id="([^"]+)"', "".join(groups))
+    tile_ids = re.findall(r'<div class="pv-item"><[^>]*data-pv-tile="([^"]+)"', "".join(groups))
     assert tile_ids == list(state.dataset.ids)
 
 
@@ -249,7 +249,7 @@ def test_results_list_every_flagged_item_once(state):
     sections = {}
     for chunk in html_text.split('<div class="pv-sec" ')[1:]:
         category = re.match(r'data-category="([a-z_]+)"', chunk).group(1)
-        sections[category] = re.findall(r'data-pv-id="([^"]+)"', chunk)
+        sections[category] = re.findall(r'data-pv-tile="([^"]+)"', chunk)
     assert set(sections) == {"label_issue", "ood", "unconfident"}
     for category, shown in sections.items():
         expected = np.array(state.dataset.ids)[state.result.categories == category]

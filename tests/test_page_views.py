@@ -54,8 +54,8 @@ LAY_OUT = """([name, drawn, view, redrawn]) => {
     return {out, pool: pool.map((row) => JSON.stringify(row)).sort()};
   };
   const root = make(drawn);
-  const tiles = new Map([...root.querySelectorAll('[data-pv-tile]')].map(
-    (tile) => [tile.dataset.pvTile, tile]));
+  const tiles = new Map([...root.querySelectorAll('[data-pv-key]')].map(
+    (tile) => [tile.dataset.pvKey, tile]));
   const done = PV_LAYOUTS[name](root, view, tiles, root.querySelector('.pv-pool'), new Map());
   return {done, laidOut: read(root), expected: read(make(redrawn))};
 }"""
@@ -143,19 +143,19 @@ SMALL_CELL = """([drawn, view]) => {
     cell.style.width = (4 * 26 + 8) + 'px';
     cell.style.height = (2 * 26 + 24) + 'px';
   }
-  const tiles = new Map([...root.querySelectorAll('[data-pv-tile]')].map(
-    (tile) => [tile.dataset.pvTile, tile]));
+  const tiles = new Map([...root.querySelectorAll('[data-pv-key]')].map(
+    (tile) => [tile.dataset.pvKey, tile]));
   PV_LAYOUTS.joint(root, view, tiles, root.querySelector('.pv-pool'), new Map());
   const cells = [...root.querySelectorAll('.pv-cell')].map((cell) => {
     const more = cell.querySelector('.pv-more');
-    return {tiles: cell.querySelectorAll('[data-pv-tile]').length, more: more.hidden ? null
+    return {tiles: cell.querySelectorAll('[data-pv-key]').length, more: more.hidden ? null
             : more.textContent};
   });
   const full = root.querySelector('.pv-cell:not(:has(.pv-more[hidden])) .pv-more');
   let listed = null;
   if (full) {
     pvOpenCell(root, full);
-    listed = root.querySelectorAll('.pv-cell-list [data-pv-id]').length;
+    listed = root.querySelectorAll('.pv-cell-list [data-pv-tile]').length;
   }
   return {cells, listed};
 }"""

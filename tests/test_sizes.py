@@ -4,7 +4,9 @@ At each size of ``scripts/size_gallery.py`` (phones with touch, a blog column in
 iframe, a tablet, laptops, a large screen), with both datasets: the page does not scroll, the
 joint and both sliders are in view, the joint is at least 240 px each way (from 640 px tall)
 and each slider has at least 120 px of travel. On a phone, a tab opens its panel as a sheet
-and Escape closes it, giving the focus back to the tab.
+and Escape closes it, giving the focus back to the tab. A set of 8 classes (generated, added
+to the site's own) keeps every cell's count whole, in view and 12 px or more, on a phone
+too, where a tap on a cell lists its images.
 """
 
 from __future__ import annotations
@@ -77,5 +79,96 @@ def test_on_a_phone_a_tab_opens_its_panel_as_a_sheet_and_escape_closes_it(browse
             " el = el.shadowRoot.activeElement } return el && el.dataset.pvTab }"
         )
         assert focused == "results"
+    finally:
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
+def eight_classes_url(site_dir, tmp_path_factory):
+    """The site with a generated set of 8 classes (key ``classes-8``) added, served."""
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+    from pyvizzy.site.serve import serve_in_thread
+
+    scratch = tmp_path_factory.mktemp("eight-classes")
+    catalog = write_synthetic_catalog(scratch / "catalog", keys=("classes-8",),
+                                      n_classes={"classes-8": 8})
+    server, url = serve_in_thread(size_gallery.site_with_datasets(site_dir, catalog,
+                                                                  scratch / "site"))
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+_COUNTS_JS = """() => {
+  const find = (node, selector) => {
+    const hit = node.querySelector(selector)
+    if (hit) { return hit }
+    for (const el of node.querySelectorAll('*')) {
+      const found = el.shadowRoot && find(el.shadowRoot, selector)
+      if (found) { return found }
+    }
+    return null
+  }
+  const joint = find(document, '.pv-joint')
+  const within = (a, b) => a.width > 0 && a.left >= b.left - 0.5 && a.right <= b.right + 0.5 &&
+    a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5
+  const screen = {left: 0, top: 0, right: innerWidth, bottom: innerHeight}
+  const cells = [...joint.querySelectorAll('.pv-cell')].map((cell) => {
+    const count = cell.querySelector('.cnt')
+    const box = count.getBoundingClientRect()
+    const tiles = [...cell.querySelectorAll('[data-pv-tile]')].map((t) => t.getBoundingClientRect())
+    return {
+      n: Number(count.textContent), title: cell.title,
+      font: parseFloat(getComputedStyle(count).fontSize),
+      whole: within(box, cell.getBoundingClientRect()), inView: within(box, screen),
+      covered: tiles.some((t) => t.width && t.left < box.right && t.right > box.left &&
+                                 t.top < box.bottom && t.bottom > box.top),
+    }
+  })
+  return {dense: joint.classList.contains('dense'), cells,
+          counted: Number(find(document, '.pv-jn').textContent)}
+}"""
+
+
+@pytest.mark.parametrize("size_name", ["360x640", "844x390", "700x650-iframe", "1440x900"])
+def test_eight_classes_keep_every_count_readable(browser, eight_classes_url, size_name):
+    size = next(size for size in size_gallery.SIZES if size.name == size_name)
+    page, frame = _open(browser, eight_classes_url, size, "?dataset=classes-8")
+    try:
+        metrics = frame.evaluate(size_gallery.METRICS)
+        joint = frame.evaluate(_COUNTS_JS)
+    finally:
+        page.context.close()
+    assert not metrics["scrolls"], metrics
+    for hook in ("joint", "classSlider", "oodSlider"):
+        assert metrics[hook]["inView"], metrics
+    cells = joint["cells"]
+    assert len(cells) == 64
+    assert sum(cell["n"] for cell in cells) == joint["counted"] > 0
+    for cell in cells:
+        assert cell["title"].endswith(f": {cell['n']}"), cell
+        assert cell["whole"] and cell["inView"] and not cell["covered"], (size_name, cell)
+        assert cell["font"] >= 12, cell
+    # Counts alone where the cells are too small for images (a phone, the blog column).
+    assert joint["dense"] == (size_name != "1440x900")
+
+
+def test_on_a_phone_a_tap_on_a_cell_of_eight_classes_lists_its_images(browser,
+                                                                       eight_classes_url):
+    phone = next(size for size in size_gallery.SIZES if size.name == "360x640")
+    page, frame = _open(browser, eight_classes_url, phone, "?dataset=classes-8")
+    try:
+        cell = frame.locator(".pv-cell.diag").first
+        count = int(cell.locator(".cnt").text_content())
+        assert count > 0
+        box = cell.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24
+        cell.tap()
+        listing = frame.locator(".pv-cell-list")
+        listing.wait_for(state="visible")
+        assert listing.get_attribute("aria-label").startswith("given circle, suggested circle")
+        assert listing.locator(".pv-cell-list-body [data-pv-tile]").count() == count
+        page.keyboard.press("Escape")
+        listing.wait_for(state="detached")
     finally:
         page.context.close()

@@ -12,7 +12,7 @@ page), so the page behaves the same in both:
   views' layouts), and ``busy_json``, the busy overlay's message (empty: hidden).
 - page -> Python: ``query`` (``location.search``, sent once on render: the settings
   the page was opened with) and ``event`` (a click on anything carrying
-  ``data-pv-id``, anywhere in the page's shadow roots, selects that item; the long lists
+  ``data-pv-tile``, anywhere in the page's shadow roots, selects that item; the long lists
   mark the selection in the page, ``window.pyvizzy.markSelected``).
 - page only: the theme (``data-pv-theme`` on ``<html>``, also read from and written to the
   ``theme`` query parameter) and the Guide tour, started by clicks on widgets carrying the
@@ -143,7 +143,7 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
         "views: name -> layout, basis: numbers all but the sliders' part}.",
     )
     query = param.String(default=None, allow_None=True, doc="location.search at start (page ->).")
-    event = param.String(default="", doc="JSON of the last click on a data-pv-id element.")
+    event = param.String(default="", doc="JSON of the last click on a data-pv-tile element.")
     css_json = param.String(default=safe_json(GLOBAL_CSS), doc="Theme CSS for <head>.")
     guide_json = param.String(default=safe_json(GUIDE_STEPS))
     controls_json = param.String(default=safe_json(PAGE_CONTROLS))

@@ -47,7 +47,7 @@ def joint_layout(state: AppState, outcome: Outcome | None = None) -> dict | None
 
     ``cells`` (row-major, K x K) lists the rows of each cell's items in dataset order,
     ``alpha`` each cell's tint, ``counted`` / ``issues`` the title's counts; the page moves
-    the already drawn thumbnails (``data-pv-tile`` = row) accordingly, as many as fit in a
+    the already drawn thumbnails (``data-pv-key`` = row) accordingly, as many as fit in a
     cell, and a "+N" for the rest (``page/views.js``). None before training.
     """
     result = (outcome or state.outcome()).result
@@ -107,7 +107,7 @@ def render_joint(state: AppState) -> str:
                     size="xs",
                     selected=row == selected,
                     title=f"{ids[row]} · given {given_name}",
-                    tile=str(row),
+                    key=str(row),
                 )
                 for row in members
             )
@@ -127,7 +127,7 @@ def render_joint(state: AppState) -> str:
             size="xs",
             selected=row == selected,
             title=f"{ids[row]} · given {names[int(state.labels[row])]}",
-            tile=str(row),
+            key=str(row),
         )
         for row in unplaced
     )

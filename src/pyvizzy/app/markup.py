@@ -6,7 +6,7 @@ showing a short id, with the image laid over it. An image that is missing or fai
 load is covered by its ``::after`` pseudo-element, which browsers draw only for broken
 images, styled as the same tile (no inline script, so a strict Content-Security-Policy
 holds): never a broken-image icon.
-Clicking anything that carries ``data-pv-id`` selects that item (see
+Clicking anything that carries ``data-pv-tile`` selects that item (see
 :mod:`pyvizzy.app.bridge`).
 """
 
@@ -86,14 +86,14 @@ def thumbnail(
     selected: bool = False,
     title: str | None = None,
     lazy: bool = False,
-    tile: str | None = None,
+    key: str | None = None,
 ) -> str:
     """A clickable thumbnail tile (``size`` one of xs, sm, md, lg).
 
     Parameters
     ----------
     item_id : str
-        The item's id (carried in ``data-pv-id``; clicking selects it).
+        The item's id (carried in ``data-pv-tile``; clicking selects it).
     url : str or None
         Page-relative image URL, or None for the placeholder alone.
     class_index : int
@@ -107,8 +107,8 @@ def thumbnail(
         Tooltip; defaults to the id.
     lazy : bool
         Let the browser load the image only when it scrolls into view (long lists).
-    tile : str, optional
-        A key (``data-pv-tile``) by which the page finds this tile to move it between
+    key : str, optional
+        A key (``data-pv-key``) by which the page finds this tile to move it between
         the cells of a view laid out in the page (see :mod:`pyvizzy.app.bridge`).
 
     Results are cached (same arguments, same HTML), which makes a redraw of the joint and
@@ -121,8 +121,9 @@ def thumbnail(
         loading = ' loading="lazy"' if lazy else ""
         image = f'<img src="{esc(url)}" alt="" data-ph="{short}"{loading}>'
     placeholder = "" if size in DOT_SIZES else f'<span class="ph">{short}</span>'
-    key = "" if tile is None else f' data-pv-tile="{esc(tile)}"'
+    layout_key = "" if key is None else f' data-pv-key="{esc(key)}"'
     return (
-        f'<span class="{css}"{key} data-pv-id="{esc(item_id)}" title="{esc(title or item_id)}" '
+        f'<span class="{css}"{layout_key} data-pv-tile="{esc(item_id)}" '
+        f'title="{esc(title or item_id)}" '
         f'style="{class_style(class_index)}">{placeholder}{image}</span>'
     )

@@ -53,7 +53,7 @@ def _row(state: AppState, row: int) -> str:
     label = int(state.labels[row])
     item_id = state.dataset.ids[row]
     return (
-        f'<div class="pv-prow" data-pv-id="{esc(item_id)}" title="{esc(item_id)} · given '
+        f'<div class="pv-prow" data-pv-tile="{esc(item_id)}" title="{esc(item_id)} · given '
         f'{esc(names[label])} · label quality {state.quality[row]:.3f}">'
         + thumbnail(item_id, state.image_urls[row], label, size="sm", lazy=True)
         + _bars(state.pred_probs[row], label, names)

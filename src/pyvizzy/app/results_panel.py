@@ -31,7 +31,7 @@ def _issue_tile(state: AppState, row: int, selected: bool) -> str:
     suggested = int(np.argmax(state.pred_probs[row]))
     item_id = state.dataset.ids[row]
     return (
-        f'<div class="pv-issue" data-pv-tile="i{row}">'
+        f'<div class="pv-issue" data-pv-key="i{row}">'
         + thumbnail(
             item_id,
             state.image_urls[row],
@@ -58,7 +58,7 @@ def _small_tile(state: AppState, row: int, selected: bool) -> str:
         selected=selected,
         title=f"{item_id}: given {state.class_names[given]}, "
         f"max p {state.pred_probs[row].max():.3f}",
-        tile=f"s{row}",
+        key=f"s{row}",
     )
 
 

@@ -1,6 +1,6 @@
 """A small synthetic dataset catalog, for the development server and the app's tests.
 
-Three Gaussian blobs in 8 dimensions with planted label errors and a few far-away
+Gaussian blobs (three, or up to 20) in 8 dimensions with planted label errors and a few far-away
 (out-of-distribution) points, written as a ``pyvizzy-catalog/1`` folder with tiny SVG
 thumbnails. Some items deliberately have a missing image file or none at all, and a
 class name holds HTML special characters, so the page's fallbacks and escaping are
@@ -17,20 +17,33 @@ import numpy as np
 from pyvizzy.dataset import dataset_from_dict, save_dataset
 from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE, DATASET_FORMAT, OOD_LABEL
 
-__all__ = ["SYNTHETIC_CLASSES", "synthetic_dataset_dict", "write_synthetic_catalog"]
+__all__ = ["MANY_CLASSES", "SYNTHETIC_CLASSES", "synthetic_dataset_dict", "write_synthetic_catalog"]
 
 SYNTHETIC_CLASSES = ("circle", "square", "tri<angle>")
-_COLOURS = ("#4e79a7", "#e68a2e", "#59a14f", "#999999")
+#: The classes of a synthetic set with more than three (the first three are the usual ones):
+#: names of different lengths, as real class names are.
+MANY_CLASSES = (
+    *SYNTHETIC_CLASSES, "star", "hexagon", "cross", "diamond", "crescent-moon", "pentagon",
+    "heart", "arrow", "ring", "ellipse", "trapezoid", "octagon", "kite", "parallelogram",
+    "spiral", "wave", "cloud",
+)  # fmt: skip
+_COLOURS = ("#4e79a7", "#e68a2e", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#c9a227")
+_OOD_COLOUR = "#999999"
+_SHAPES = (
+    '<circle cx="16" cy="16" r="11"/>',
+    '<rect x="6" y="6" width="20" height="20"/>',
+    '<polygon points="16,4 29,28 3,28"/>',
+)
+_OOD_SHAPE = '<path d="M6 6 L26 26 M26 6 L6 26" stroke-width="5"/>'
 
 
 def _svg(class_index: int, seed: int) -> str:
-    colour = _COLOURS[class_index]
-    shape = (
-        '<circle cx="16" cy="16" r="11"/>',
-        '<rect x="6" y="6" width="20" height="20"/>',
-        '<polygon points="16,4 29,28 3,28"/>',
-        '<path d="M6 6 L26 26 M26 6 L6 26" stroke-width="5"/>',
-    )[class_index]
+    """A class's shape in its colour (class_index -1: the outliers' cross, gray)."""
+    if class_index < 0:
+        colour, shape = _OOD_COLOUR, _OOD_SHAPE
+    else:
+        colour = _COLOURS[class_index % len(_COLOURS)]
+        shape = _SHAPES[class_index % len(_SHAPES)]
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32">'
         f'<rect width="32" height="32" fill="hsl({seed * 37 % 360},30%,90%)"/>'
@@ -39,11 +52,16 @@ def _svg(class_index: int, seed: int) -> str:
 
 
 def synthetic_dataset_dict(
-    n_per_class: int = 40, n_flips: int = 3, n_ood: int = 4, seed: int = 0
+    n_per_class: int = 40, n_flips: int = 3, n_ood: int = 4, seed: int = 0, n_classes: int = 3
 ) -> tuple[dict, dict[str, str]]:
-    """A dataset object (JSON form) and its thumbnails ``{relative path: svg text}``."""
+    """A dataset object (JSON form) and its thumbnails ``{relative path: svg text}``.
+
+    ``n_classes`` (2 to 20) takes the first names of :data:`MANY_CLASSES`.
+    """
+    if not 2 <= n_classes <= len(MANY_CLASSES):
+        raise ValueError(f"n_classes must be 2 to {len(MANY_CLASSES)}, not {n_classes}")
+    names = MANY_CLASSES[:n_classes]
     rng = np.random.default_rng(seed)
-    n_classes = len(SYNTHETIC_CLASSES)
     dims = 8
     centres = rng.normal(scale=2.2, size=(n_classes, dims))
     items, images = [], {}
@@ -63,8 +81,8 @@ def synthetic_dataset_dict(
             items.append(
                 {
                     "id": item_id,
-                    "given": SYNTHETIC_CLASSES[given],
-                    "truth": SYNTHETIC_CLASSES[k],
+                    "given": names[given],
+                    "truth": names[k],
                     "embedding": [round(float(v), 6) for v in embedding],
                     "image": image,
                 }
@@ -73,11 +91,11 @@ def synthetic_dataset_dict(
         embedding = rng.normal(scale=1.0, size=dims) + 9.0 * rng.choice([-1.0, 1.0], size=dims)
         item_id = f"ood-{j}"
         image = f"thumbs/{item_id}.svg"
-        images[image] = _svg(3, 7000 + j)
+        images[image] = _svg(-1, 7000 + j)
         items.append(
             {
                 "id": item_id,
-                "given": SYNTHETIC_CLASSES[j % n_classes],
+                "given": names[j % n_classes],
                 "truth": OOD_LABEL,
                 "embedding": [round(float(v), 6) for v in embedding],
                 "image": image,
@@ -86,8 +104,8 @@ def synthetic_dataset_dict(
     dataset = {
         "format": DATASET_FORMAT,
         "name": "Synthetic shapes <test>",
-        "description": "Three Gaussian blobs with planted label errors and outliers.",
-        "class_names": list(SYNTHETIC_CLASSES),
+        "description": f"{n_classes} Gaussian blobs with planted label errors and outliers.",
+        "class_names": list(names),
         "provenance": {
             "source": "generated by pyvizzy.app.synthetic",
             "license": "MIT",
@@ -98,7 +116,9 @@ def synthetic_dataset_dict(
     return dataset, images
 
 
-def write_synthetic_catalog(folder, keys=("synthetic",), random_weights_key=None) -> Path:
+def write_synthetic_catalog(
+    folder, keys=("synthetic",), random_weights_key=None, n_classes=None
+) -> Path:
     """Write ``folder/index.json`` and one synthetic dataset per key; returns the folder.
 
     Parameters
@@ -109,15 +129,20 @@ def write_synthetic_catalog(folder, keys=("synthetic",), random_weights_key=None
         Dataset keys; each gets a different seed. The first is the default.
     random_weights_key : str, optional
         This dataset is marked ``provenance.random_weights = true``.
+    n_classes : mapping of str to int, optional
+        The number of classes of a key's dataset (default 3; the name says any other).
     """
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
     entries = []
     for seed, key in enumerate(keys):
-        obj, images = synthetic_dataset_dict(seed=seed)
+        classes = (n_classes or {}).get(key, 3)
+        obj, images = synthetic_dataset_dict(seed=seed, n_classes=classes)
         if key == random_weights_key:
             obj["provenance"]["random_weights"] = True
         obj["name"] = f"{obj['name']} {seed + 1}" if seed else obj["name"]
+        if classes != 3:
+            obj["name"] += f" ({classes} classes)"
         target = root / key
         for relative, text in images.items():
             path = target / relative

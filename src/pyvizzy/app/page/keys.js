@@ -3,7 +3,7 @@
 // stop: Tab onto it focuses its current item (the last one focused, else the selected one,
 // else the first); the arrow keys move between the items as they are laid out on screen,
 // Home and End to the first and the last; Enter or Space selects the item (a click). An item
-// is an element carrying `data-pv-id` (the outermost, in a list) or a cell's "+N" button; it
+// is an element carrying `data-pv-tile` (the outermost, in a list) or a cell's "+N" button; it
 // takes role button and its name (pvItemName) as it takes the focus, so the thousands of
 // tiles carry neither until then.
 
@@ -11,9 +11,9 @@ const PV_LIST_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight',
 
 // The list's items that are on screen (a tile in a hidden pool is not), in document order.
 function pvListItems(list) {
-  return [...list.querySelectorAll('[data-pv-id], .pv-more')].filter((el) => {
+  return [...list.querySelectorAll('[data-pv-tile], .pv-more')].filter((el) => {
     if (el.hidden || !el.getClientRects().length) { return false }
-    const outer = el.parentElement && el.parentElement.closest('[data-pv-id]')
+    const outer = el.parentElement && el.parentElement.closest('[data-pv-tile]')
     return !outer || !list.contains(outer)
   })
 }
@@ -23,8 +23,8 @@ function pvListItems(list) {
 function pvItemName(item) {
   if (item.classList.contains('pv-more')) { return item.getAttribute('aria-label') }
   const cell = item.closest('.pv-cell')
-  if (cell) { return item.dataset.pvId + ', ' + cell.title.replace(/: \d+$/, '') }
-  return item.title || item.dataset.pvId
+  if (cell) { return item.dataset.pvTile + ', ' + cell.title.replace(/: \d+$/, '') }
+  return item.title || item.dataset.pvTile
 }
 
 // The item an arrow key leads to from `from` (null: the list itself has the focus).
@@ -104,7 +104,7 @@ function pvInstallKeys() {
     const end = path.findIndex((el) => el.hasAttribute && el.hasAttribute('data-pv-list'))
     if (end < 0) { return }
     const item = path.slice(0, end).reverse().find((el) =>
-      el.dataset.pvId !== undefined || el.classList.contains('pv-more'))
+      el.dataset.pvTile !== undefined || el.classList.contains('pv-more'))
     if (item) { path[end].pvCurrent = item }
   })
 }

@@ -1,4 +1,4 @@
-// The selection: a click on anything carrying `data-pv-id`, anywhere in the page's shadow
+// The selection: a click on anything carrying `data-pv-tile`, anywhere in the page's shadow
 // roots, selects that item. The long lists (every image) are not rebuilt when the selection
 // changes: the page marks it in them (`.pv-live-selection`) at once, and Python confirms.
 // The same click listener starts the page's own controls (theme, Guide), which Python marks
@@ -17,11 +17,11 @@ function pvInstallSelection(api, page) {
     page.marked = id
     for (const list of page.lists) {
       for (const el of list.querySelectorAll('.sel')) {
-        if (el.dataset.pvId !== id) { el.classList.remove('sel') }
+        if (el.dataset.pvTile !== id) { el.classList.remove('sel') }
       }
       if (id === null || id === undefined) { continue }
-      for (const el of list.querySelectorAll('[data-pv-id]')) {
-        if (el.dataset.pvId === id) { el.classList.add('sel') }
+      for (const el of list.querySelectorAll('[data-pv-tile]')) {
+        if (el.dataset.pvTile === id) { el.classList.add('sel') }
       }
     }
   }
@@ -36,10 +36,10 @@ function pvInstallSelection(api, page) {
         if (!el.classList) { continue }
         if (el.classList.contains(controls.theme)) { current.toggleTheme(); return }
         if (el.classList.contains(controls.guide)) { current.guide(0); return }
-        if (el.dataset && el.dataset.pvId !== undefined) {
+        if (el.dataset && el.dataset.pvTile !== undefined) {
           clicks += 1
-          current.markSelected(el.dataset.pvId)
-          current.page.data.event = JSON.stringify({action: 'select', id: el.dataset.pvId, n: clicks})
+          current.markSelected(el.dataset.pvTile)
+          current.page.data.event = JSON.stringify({action: 'select', id: el.dataset.pvTile, n: clicks})
           return
         }
       }

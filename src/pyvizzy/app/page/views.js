@@ -23,7 +23,7 @@ function pvFill(box, keep, tiles, keys, memo, after = []) {
 
 function pvFillPool(pool, tiles, memo) {
   const rest = [...tiles.values()]
-  const signature = rest.map((tile) => tile.dataset.pvTile).join(',')
+  const signature = rest.map((tile) => tile.dataset.pvKey).join(',')
   if (memo.get(pool) !== signature) {
     pvArrange(pool, rest)
     memo.set(pool, signature)
@@ -34,14 +34,14 @@ function pvFillPool(pool, tiles, memo) {
 // the rest, which opens the cell's whole list (pvOpenCell).
 const PV_TILE_PITCH = 26
 
-// How many tiles fit in a cell (its content box, below its count).
-function pvCapacity(cell) {
-  const style = getComputedStyle(cell)
-  const width = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
-  const height = cell.clientHeight - parseFloat(style.paddingTop) -
-    parseFloat(style.paddingBottom)
-  return Math.max(0, Math.floor(width / PV_TILE_PITCH)) *
-    Math.max(0, Math.floor(height / PV_TILE_PITCH))
+// A cell's room for tiles, in columns and rows of tiles: its box less the padding it has
+// when it shows tiles (the same in either look, so the look cannot flip the measure).
+const PV_CELL_PADDING = {x: 8, y: 24}
+
+function pvCellRoom(cell) {
+  const fit = (length, padding) => Math.max(0, Math.floor((length - padding) / PV_TILE_PITCH))
+  return {columns: fit(cell.clientWidth, PV_CELL_PADDING.x),
+          rows: fit(cell.clientHeight, PV_CELL_PADDING.y)}
 }
 
 // joint_panel.joint_layout: {cells: rows per cell (row-major), alpha, counted, issues}
@@ -50,7 +50,13 @@ function pvLayoutJoint(root, view, tiles, pool, memo) {
   const cells = root.querySelectorAll('.pv-cell')
   if (cells.length !== view.cells.length) { return false }
   // (every size read before anything is written: one layout, not one per cell)
-  const capacities = [...cells].map(pvCapacity)
+  const rooms = [...cells].map(pvCellRoom)
+  // Dense: the cells are too small for a tile and the "+N" (two tiles wide) below the count
+  // (many classes, a small frame). Each cell then shows its count alone, and the whole cell
+  // is the button that opens its list.
+  const dense = rooms.some((room) => room.columns < 2 || room.rows < 1)
+  const joint = root.querySelector('.pv-joint')
+  if (joint && joint.classList.contains('dense') !== dense) { joint.classList.toggle('dense', dense) }
   const count = (selector, value) => {
     const el = root.querySelector(selector)
     if (el) { pvSetText(el, String(value)) }
@@ -59,24 +65,26 @@ function pvLayoutJoint(root, view, tiles, pool, memo) {
   count('.pv-ji', view.issues)
   cells.forEach((cell, c) => {
     const rows = view.cells[c]
-    const fits = rows.length <= capacities[c]
+    const capacity = rooms[c].columns * rooms[c].rows
+    const fits = !dense && rows.length <= capacity
     // (the "+N" button takes two tiles' room)
-    const shownRows = fits ? rows : rows.slice(0, Math.max(0, capacities[c] - 2))
+    const shownRows = dense ? [] : fits ? rows : rows.slice(0, Math.max(0, capacity - 2))
     const number = cell.querySelector('.cnt')
     const more = cell.querySelector('.pv-more')
     pvFill(cell, [number], tiles, shownRows.map(String), memo, [more])
-    more.hidden = fits
-    if (!fits) {
-      const hidden = '+' + (rows.length - shownRows.length)
+    const title = cell.title.replace(/\d+$/, String(rows.length))
+    if (cell.title !== title) { cell.title = title }
+    more.hidden = dense ? rows.length === 0 : fits
+    if (!more.hidden) {
+      const hidden = dense ? '' : '+' + (rows.length - shownRows.length)
       pvSetText(more, hidden)
-      more.setAttribute('aria-label', hidden + ' more: list all ' + rows.length)
+      more.setAttribute('aria-label', dense ? title + ', list them'
+        : hidden + ' more: list all ' + rows.length)
       more.dataset.rows = rows.join(',')
     }
     pvSetText(number, String(rows.length))
     pvSetClass(number, rows.length ? 'cnt' : 'cnt zero')
     pvSetStyle(cell, '--a', String(view.alpha[c]))
-    const title = cell.title.replace(/\d+$/, String(rows.length))
-    if (cell.title !== title) { cell.title = title }
   })
   pvFillPool(pool, tiles, memo)
   return true
@@ -106,7 +114,7 @@ function pvOpenCell(root, more) {
   body.setAttribute('aria-label', 'all ' + cell.title)
   body.tabIndex = 0
   for (const row of more.dataset.rows.split(',')) {
-    const tile = root.querySelector('[data-pv-tile="' + row + '"]')
+    const tile = root.querySelector('[data-pv-key="' + row + '"]')
     if (tile) { body.appendChild(tile.cloneNode(true)) }
   }
   list.append(head, body)
@@ -232,8 +240,8 @@ function pvInstallViews(api, page) {
       const pool = entry.root.querySelector('.pv-pool')
       if (!entry.tiles) {
         entry.tiles = new Map()
-        for (const tile of entry.root.querySelectorAll('[data-pv-tile]')) {
-          entry.tiles.set(tile.dataset.pvTile, tile)
+        for (const tile of entry.root.querySelectorAll('[data-pv-key]')) {
+          entry.tiles.set(tile.dataset.pvKey, tile)
         }
       }
       if (PV_LAYOUTS[name](entry.root, view, new Map(entry.tiles), pool, entry.memo)) {
