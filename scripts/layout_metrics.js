@@ -1,7 +1,8 @@
 // Run in the app's own frame (Playwright's evaluate): how the page fits the space it has.
-// Returns {width, height, scrolls, joint, classSlider, oodSlider, smallestFont, smallFonts,
-// smallTargets}: rectangles as {x, y, w, h, inView}, the smallest visible font size (px) and
-// a few examples of text under 12 px and of click targets under 24 px.
+// Returns {width, height, scrolls, scrollsSideways, joint, classSlider, oodSlider,
+// smallestFont, smallFonts, smallTargets, cutControls}: rectangles as {x, y, w, h, inView},
+// the smallest visible font size (px), a few examples of text under 12 px and of click
+// targets under 24 px, and the visible controls whose own text is cut (wider than they are).
 () => {
   const all = (node, found = []) => {
     for (const el of node.querySelectorAll("*")) {
@@ -47,10 +48,13 @@
                   el.tagName + "." + String(el.className).slice(0, 30)]);
     }
   }
+  const cut = interactive.filter((el) => !el.matches("[data-pv-tile]") && visible(el) &&
+    el.scrollWidth > el.clientWidth + 1).map((el) => (el.textContent || "").trim().slice(0, 30));
   const scroller = document.scrollingElement;
   return {
     width: W, height: H,
     scrolls: scroller.scrollHeight > H + 1 || scroller.scrollWidth > W + 1,
+    scrollsSideways: scroller.scrollWidth > W + 1,
     joint: box(hook("joint")),
     classSlider: box(hook("class-slider")),
     oodSlider: box(hook("ood-slider")),
@@ -58,5 +62,6 @@
     smallFonts: fonts.filter((f) => f[0] < 12).slice(0, 5),
     smallTargets: small.length,
     smallTargetExamples: small.slice(0, 5),
+    cutControls: cut,
   };
 }

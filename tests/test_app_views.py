@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -212,6 +213,16 @@ def test_a_tile_without_image_is_a_placeholder_and_a_broken_one_has_a_fallback()
     broken = thumbnail("item-0042", "datasets/k/missing.png", 1)
     assert 'data-ph="0042"' in broken  # drawn by img::after when the image fails
     assert "onerror" not in broken  # no inline script (the site's CSP forbids it)
+
+
+def test_every_image_is_named_by_its_id_and_given_label(state):
+    joint = render_joint(state)
+    names = [html.unescape(name) for name in re.findall(r'<img [^>]*alt="([^"]*)"', joint)]
+    assert len(names) == len(state.dataset.ids) - sum(url is None for url in state.image_urls)
+    given = {f"{item_id} · given {state.class_names[label]}"
+             for item_id, label in zip(state.dataset.ids, state.labels, strict=True)}
+    assert set(names) <= given
+    assert 'alt="a-1"' in thumbnail("a-1", "datasets/k/a.png", 0)
 
 
 def test_labels_repeated_per_image_are_clipped_only_when_their_text_may_not_fit(state):

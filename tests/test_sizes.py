@@ -3,7 +3,9 @@
 At each size of ``scripts/size_gallery.py`` (phones with touch, a blog column inside an
 iframe, a tablet, laptops, a large screen), with both datasets: the page does not scroll, the
 joint and both sliders are in view, the joint is at least 240 px each way (from 640 px tall)
-and each slider has at least 120 px of travel. On a phone, a tab opens its panel as a sheet
+and each slider has at least 120 px of travel, no visible text is under 12 px, no control
+under 24 px and no control's name cut. Zoomed in (a 1280 px screen at 200 % and 400 %), the
+page scrolls only vertically and its controls keep their names whole. On a phone, a tab opens its panel as a sheet
 and Escape closes it, giving the focus back to the tab. A set of 8 classes (generated, added
 to the site's own) keeps every cell's count whole, in view and 12 px or more, on a phone
 too, where a tap on a cell lists its images.
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.browser
 LOAD_TIMEOUT_MS = 120_000
 MIN_JOINT = 240
 MIN_TRAVEL = 120
+MIN_FONT = 12
 
 
 def _datasets(site_dir: Path) -> list[str]:
@@ -56,6 +59,32 @@ def test_the_core_loop_is_in_view_at_every_size(browser, base_url, site_dir, siz
             assert min(metrics["joint"]["w"], metrics["joint"]["h"]) >= MIN_JOINT, where
         for slider in ("classSlider", "oodSlider"):
             assert metrics[slider]["w"] - 24 >= MIN_TRAVEL, where
+        assert metrics["smallestFont"] >= MIN_FONT, where
+        assert metrics["smallTargets"] == 0, where
+        assert metrics["cutControls"] == [], where
+
+
+#: A 1280x720 screen at 200 % zoom, a 1280x1024 one at 400 % (WCAG 1.4.10: 320 CSS px).
+ZOOMED = (size_gallery.Size(640, 360), size_gallery.Size(320, 256, touch=True))
+
+
+@pytest.mark.parametrize("size", ZOOMED, ids=lambda size: size.name)
+def test_zoomed_in_the_page_scrolls_only_vertically_and_keeps_names_whole(browser, base_url,
+                                                                          size):
+    page, frame = _open(browser, base_url, size)
+    try:
+        metrics = frame.evaluate(size_gallery.METRICS)
+        frame.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
+        page.wait_for_timeout(100)
+        bottom = frame.evaluate(size_gallery.METRICS)
+    finally:
+        page.context.close()
+    where = f"{size.name}: {metrics}"
+    assert not metrics["scrollsSideways"], where
+    assert metrics["cutControls"] == [] and bottom["cutControls"] == [], where
+    assert metrics["smallestFont"] >= MIN_FONT, where
+    # Scrolled down, the sliders are in view.
+    assert bottom["classSlider"]["inView"] and bottom["oodSlider"]["inView"], bottom
 
 
 def test_on_a_phone_a_tab_opens_its_panel_as_a_sheet_and_escape_closes_it(browser, base_url):

@@ -119,7 +119,7 @@ def thumbnail(
     image = ""
     if url:
         loading = ' loading="lazy"' if lazy else ""
-        image = f'<img src="{esc(url)}" alt="" data-ph="{short}"{loading}>'
+        image = f'<img src="{esc(url)}" alt="{esc(title or item_id)}" data-ph="{short}"{loading}>'
     placeholder = "" if size in DOT_SIZES else f'<span class="ph">{short}</span>'
     layout_key = "" if key is None else f' data-pv-key="{esc(key)}"'
     return (
