@@ -12,7 +12,6 @@ whole list. No app, no Pyodide: a blank page with the drawings and the two scrip
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +24,6 @@ from pyvizzy.app.scoreboard_panel import render_scoreboard, scoreboard_layout
 from pyvizzy.app.state import AppState
 from pyvizzy.app.synthetic import write_synthetic_catalog
 from pyvizzy.app.thresholds_panel import histograms_layout, render_histograms
-from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -62,20 +60,15 @@ LAY_OUT = """([name, drawn, view, redrawn]) => {
 
 
 @pytest.fixture(scope="module")
-def page():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (make system-deps)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.set_content("<!DOCTYPE html><html><head><style>.pv-cell { width: 2000px;"
-                         " height: 2000px; display: flex; flex-wrap: wrap; padding: 20px 4px"
-                         " 4px; box-sizing: border-box }</style></head><body></body></html>")
-        for name in ("dom.js", "views.js"):
-            page.add_script_tag(content=page_script(name))
-        yield page
-        browser.close()
+def page(browser):
+    page = browser.new_page()
+    page.set_content("<!DOCTYPE html><html><head><style>.pv-cell { width: 2000px;"
+                     " height: 2000px; display: flex; flex-wrap: wrap; padding: 20px 4px"
+                     " 4px; box-sizing: border-box }</style></head><body></body></html>")
+    for name in ("dom.js", "views.js"):
+        page.add_script_tag(content=page_script(name))
+    yield page
+    page.close()
 
 
 @pytest.fixture

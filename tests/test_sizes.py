@@ -1,14 +1,15 @@
 """The app at every size it is made for, from a 360 px phone to a 2560 px screen, in Chromium.
 
-At each size of ``scripts/size_gallery.py`` (phones with touch, a blog column inside an
-iframe, a tablet, laptops, a large screen), with both datasets: the page does not scroll, the
-joint and both sliders are in view, the joint is at least 240 px each way (from 640 px tall)
-and each slider has at least 120 px of travel, no visible text is under 12 px, no control
-under 24 px and no control's name cut. Zoomed in (a 1280 px screen at 200 % and 400 %), the
-page scrolls only vertically and its controls keep their names whole. On a phone, a tab opens its panel as a sheet
-and Escape closes it, giving the focus back to the tab. A set of 8 classes (generated, added
-to the site's own) keeps every cell's count whole, in view and 12 px or more, on a phone
-too, where a tap on a cell lists its images.
+At each size of ``scripts/size_gallery.py`` (phones with touch, a blog column inside an iframe,
+a tablet, laptops, a large screen), with both datasets: the page does not scroll, the joint and
+both sliders are in view, the joint is at least 240 px each way (from 640 px tall) and each
+slider has at least 120 px of travel, no visible text is under 12 px, no control under 24 px
+and no control's name cut. Zoomed in (a 1280 px screen at 200 % and 400 %), the page scrolls
+only vertically and its controls keep their names whole. On a phone, a tab opens its panel as a
+sheet and Escape closes it, giving the focus back to the tab. A set of 8 classes (generated,
+added to the site's own) keeps every cell's count whole, in view and 12 px or more, on a phone
+too, where a tap on a cell lists its images. A panel that scrolls shades an edge with more
+beyond it, and only there.
 """
 
 from __future__ import annotations
@@ -201,3 +202,159 @@ def test_on_a_phone_a_tap_on_a_cell_of_eight_classes_lists_its_images(browser,
         listing.wait_for(state="detached")
     finally:
         page.context.close()
+
+
+_SCROLLER_JS = """(action) => {
+  const all = (node, found = []) => {
+    for (const el of node.querySelectorAll('*')) {
+      found.push(el)
+      if (el.shadowRoot) { all(el.shadowRoot, found) }
+    }
+    return found
+  }
+  const boxes = all(document).filter((el) => el.classList.contains('pv-scrolls') &&
+                                             el.clientHeight)
+  if (action === 'count') {
+    return boxes.map((el) => el.scrollHeight > el.clientHeight + 1)
+  }
+  // The probabilities' list (it overflows), its content hidden: only what the box paints.
+  const box = boxes.find((el) => el.scrollHeight > 2 * el.clientHeight &&
+                                 el.shadowRoot.querySelector('.pv-prow'))
+  if (action === 'hide') {
+    const style = document.createElement('style')
+    style.textContent = '* { visibility: hidden !important }'
+    box.shadowRoot.appendChild(style)
+  } else {
+    box.scrollTop = action * (box.scrollHeight - box.clientHeight)
+  }
+  const rect = box.getBoundingClientRect()
+  return {x: rect.left, y: rect.top, width: rect.width, height: rect.height}
+}"""
+
+
+def _bands(page, box) -> tuple[float, float]:
+    """The mean brightness of the top and the bottom 10 px of ``box`` on screen."""
+    import io
+
+    from PIL import Image, ImageStat
+
+    def mean(y):
+        clip = {"x": box["x"] + 4, "y": y, "width": box["width"] - 8, "height": 10}
+        image = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("L")
+        return ImageStat.Stat(image).mean[0]
+
+    return mean(box["y"]), mean(box["y"] + box["height"] - 10)
+
+
+def test_a_panel_that_scrolls_shades_an_edge_with_more_beyond_it(browser, base_url):
+    desktop = next(size for size in size_gallery.SIZES if size.name == "1440x900")
+    page, frame = _open(browser, base_url, desktop)
+    try:
+        overflows = frame.evaluate(_SCROLLER_JS, "count")
+        box = frame.evaluate(_SCROLLER_JS, "hide")
+        at_top = _bands(page, box)
+        frame.evaluate(_SCROLLER_JS, 0.5)
+        midway = _bands(page, box)
+        for _ in range(3):  # (a long list's lazily drawn groups take their height as they show)
+            frame.evaluate(_SCROLLER_JS, 1)
+            page.wait_for_timeout(100)
+        at_end = _bands(page, box)
+    finally:
+        page.context.close()
+    # The dataset, the probabilities and the results overflow; Why and the scoreboard do not.
+    assert sum(overflows) >= 3 and not all(overflows), overflows
+    panel = max(*at_top, *midway, *at_end)  # (white: the panel's own colour)
+    shaded = panel - 3  # a shade darkens the band by more than that
+    top, bottom = 0, 1
+    assert at_top[top] > shaded and at_top[bottom] < shaded, at_top
+    assert midway[top] < shaded and midway[bottom] < shaded, midway
+    assert at_end[top] < shaded and at_end[bottom] > shaded, at_end
+
+
+_PRIMARY_JS = """() => {
+  const all = (node, found = []) => {
+    for (const el of node.querySelectorAll('*')) {
+      found.push(el)
+      if (el.shadowRoot) { all(el.shadowRoot, found) }
+    }
+    return found
+  }
+  const selectors = ['[data-pv="dataset"]', '[data-pv="guide"]', '[data-pv="theme"]',
+                     '[data-pv="class-slider"] input', '[data-pv="ood-slider"] input', '.pv-tab',
+                     '[data-pv="relabel"]', '[data-pv="train"]']
+  const shown = []
+  for (const el of all(document)) {
+    const selector = selectors.find((s) => el.matches(s))
+    const box = selector && el.getBoundingClientRect()
+    if (box && box.width && box.height) {
+      shown.push({selector, text: el.textContent.trim().slice(0, 20),
+                  w: Math.round(box.width), h: Math.round(box.height)})
+    }
+  }
+  return shown
+}"""
+
+
+@pytest.mark.parametrize("size_name", ["390x844", "1024x768"])
+def test_on_touch_screens_the_primary_controls_are_44_px(browser, base_url, size_name):
+    size = next(size for size in size_gallery.SIZES if size.name == size_name)
+    page, frame = _open(browser, base_url, size)
+    try:
+        frame.get_by_role("tab", name="Data").tap()  # (where Train and Relabel are)
+        frame.locator('[data-pv="train"]').wait_for(state="visible")
+        shown = frame.evaluate(_PRIMARY_JS)
+    finally:
+        page.context.close()
+    found = {control["selector"] for control in shown}
+    assert len(found) == 8, shown  # every kind of primary control is on screen
+    for control in shown:
+        assert control["h"] >= 44 and control["w"] >= 44, control
+
+
+def test_on_a_phone_a_slider_follows_a_finger(browser, base_url):
+    phone = next(size for size in size_gallery.SIZES if size.name == "390x844")
+    page, frame = _open(browser, base_url, phone, "?dataset=digits&class=20")
+    try:
+        track = frame.locator('[data-pv="class-slider"] input').bounding_box()
+        y = track["y"] + track["height"] / 2
+        start = track["x"] + 12 + 0.2 * (track["width"] - 24)  # the handle, at 20
+        touch = page.context.new_cdp_session(page)
+        touch.send("Input.dispatchTouchEvent",
+                   {"type": "touchStart", "touchPoints": [{"x": start, "y": y}]})
+        for step in range(1, 11):
+            touch.send("Input.dispatchTouchEvent", {
+                "type": "touchMove", "touchPoints": [{"x": start + step * 15, "y": y}]})
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        # 150 px of a track about 340 px wide: about 44 percentiles further.
+        frame.wait_for_function("window.pyvizzy.state().class_percentile > 50", timeout=30_000)
+        moved = frame.evaluate("window.pyvizzy.state().class_percentile")
+    finally:
+        page.context.close()
+    assert 55 <= moved <= 75, moved
+
+
+def test_turning_a_phone_lays_the_page_out_again_without_a_reload(browser, base_url):
+    phone = next(size for size in size_gallery.SIZES if size.name == "390x844")
+    page, frame = _open(browser, base_url, phone)
+    try:
+        frame.evaluate("window.pvNotReloaded = true")
+        portrait = frame.evaluate(size_gallery.METRICS)
+        page.set_viewport_size({"width": 844, "height": 390})
+        frame.wait_for_function("() => innerWidth === 844")
+        page.wait_for_timeout(300)
+        landscape = frame.evaluate(size_gallery.METRICS)
+        page.set_viewport_size({"width": 390, "height": 844})
+        frame.wait_for_function("() => innerWidth === 390")
+        page.wait_for_timeout(300)
+        back = frame.evaluate(size_gallery.METRICS)
+        assert frame.evaluate("window.pvNotReloaded === true")
+    finally:
+        page.context.close()
+    for metrics in (portrait, landscape, back):
+        assert not metrics["scrolls"], metrics
+        for hook in ("joint", "classSlider", "oodSlider"):
+            assert metrics[hook]["inView"], metrics
+    # Portrait: the sliders below the joint; landscape: beside it.
+    assert portrait["oodSlider"]["y"] >= portrait["joint"]["y"] + portrait["joint"]["h"]
+    assert landscape["oodSlider"]["x"] >= landscape["joint"]["x"] + landscape["joint"]["w"]
+    assert back == portrait

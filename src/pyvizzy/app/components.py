@@ -63,8 +63,10 @@ def scroll_region(name: str) -> str:
 
 
 def scroll_pane(text: str = "", **params) -> pn.pane.HTML:
-    """An HTML pane that fills the space left and scrolls inside itself."""
+    """An HTML pane that fills the space left and scrolls inside itself (its host carries
+    ``pv-scrolls``: an edge with more beyond it fades, ``styles/panel.css``)."""
     params.setdefault("sizing_mode", "stretch_both")
+    params["css_classes"] = ["pv-scrolls", *params.get("css_classes", [])]
     styles = {"overflow": "auto", "min-height": "0", **params.pop("styles", {})}
     return html_pane(text, styles=styles, **params)
 
