@@ -9,6 +9,7 @@
 - On a phone, the Guide shows each panel (its sheet) with its card in view; a cell's "+N"
   opens the cell's whole list from the keyboard, and Escape gives the focus back to it.
 - After a slider settles, a polite live region says the counts the page shows.
+- In per-class-mean mode the class slider looks off and takes no input, then or later.
 """
 
 from __future__ import annotations
@@ -300,3 +301,43 @@ def test_on_a_phone_the_guide_shows_each_panel_and_its_card_in_view(browser, bas
         assert _active(frame)["pv"] == "guide"
     finally:
         page.context.close()
+
+
+_CLASS_SLIDER_JS = """() => {
+  const find = (node) => {
+    const hit = node.querySelector('[data-pv="class-slider"]')
+    if (hit) { return hit }
+    for (const el of node.querySelectorAll('*')) {
+      const found = el.shadowRoot && find(el.shadowRoot)
+      if (found) { return found }
+    }
+    return null
+  }
+  const box = find(document)
+  const input = box.querySelector('input')
+  return {disabled: input.disabled, opacity: Number(getComputedStyle(box).opacity),
+          value: input.value}
+}"""
+
+
+def test_in_mean_mode_the_class_slider_looks_off_and_takes_no_input(browser, base_url):
+    page, frame = _open(browser, base_url, SIZES["1440x900"])
+    try:
+        live = frame.evaluate(_CLASS_SLIDER_JS)
+        frame.get_by_role("button", name="Per-class mean").click()
+        frame.wait_for_function("window.pyvizzy.state().threshold_mode === 'mean'")
+        off = frame.evaluate(_CLASS_SLIDER_JS)
+        slider = frame.locator('[data-pv="class-slider"] input')
+        slider.click(force=True)  # a click, then keys, on the disabled slider
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(500)
+        frame.get_by_role("button", name="Class percentile").click()
+        frame.wait_for_function("window.pyvizzy.state().threshold_mode === 'percentile'")
+        page.wait_for_timeout(500)
+        state = frame.evaluate("window.pyvizzy.state()")
+    finally:
+        page.context.close()
+    assert not live["disabled"] and off["disabled"]
+    assert off["opacity"] < live["opacity"]  # it looks off
+    assert state["class_percentile"] == 50  # and no key pressed then was applied later
