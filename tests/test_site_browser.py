@@ -228,7 +228,7 @@ def test_the_sample_article_embeds_the_app_and_hears_its_state(browser, base_url
     assert_agrees_with_categorize(state)
     caption = page.locator("#pyvizzy-caption").inner_text()
     assert "Class percentile 70" in caption and "label issues" in caption
-    frame = page.frame_locator("#pyvizzy-frame")
+    frame = page.frame_locator("iframe.pyvizzy-embed-frame")
     assert frame.locator('[data-pv="class-slider"]').count() == 1
     screenshot(page, "article")
     assert recorder.foreign() == []

@@ -111,6 +111,7 @@ RENDER_SCRIPTS = (
     "dom.js",
     "page_state.js",
     "theme.js",
+    "host.js",
     "busy.js",
     "address.js",
     "selection.js",

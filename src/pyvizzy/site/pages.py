@@ -46,7 +46,7 @@ PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
 DROPPED_JS = ("bokeh-gl-",)
 #: Copied as they are.
 STATIC_FILES = ("early.js", "boot.js", "site.css", "article.js", "doc.css", "memory_snapshot.js",
-                "snapshot_store.js")
+                "snapshot_store.js", "embed.js")
 #: The worker's scripts: what runs before the memory snapshot is taken (with the pinned files
 #: and pyvizzy's own wheel, which the build id covers).
 WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "snapshot_store.js")
@@ -199,7 +199,8 @@ def memory_snapshot_key(site_build_id: str, packages: list[str]) -> str:
 def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
                 css_urls: list[str], worker_config: WorkerConfig, site_build_id: str,
                 pinned_files: list[str], panel_version: str) -> None:
-    """index.html, the page's scripts, worker.js, sw.js, embed.html and article.html."""
+    """index.html, the page's scripts, worker.js, sw.js, embed.html and article.html; the
+    host pages' embed.js."""
     csp = html.escape(content_security_policy())
     css_links = "\n".join(f'  <link rel="stylesheet" href="{html.escape(u)}">' for u in css_urls)
     scripts = "\n".join(f'  <script src="{html.escape(u)}"></script>' for u in js_urls)

@@ -1,8 +1,8 @@
 // The address bar: the query string that reopens the view, written with replaceState (the
-// theme kept). Slider moves write it off the redraw's path, when the page is idle (replacing
-// the history entry costs the main thread time a key press should not wait for), and at most
-// once per ADDRESS_MS, the newest address winning: the browser also limits how often a page
-// may replace its history entry.
+// theme kept when one was chosen). Slider moves write it off the redraw's path, when the page
+// is idle (replacing the history entry costs the main thread time a key press should not wait
+// for), and at most once per ADDRESS_MS, the newest address winning: the browser also limits
+// how often a page may replace its history entry.
 
 const PV_ADDRESS_MS = 100
 
@@ -10,7 +10,11 @@ function pvInstallAddress(api, page) {
   const root = document.documentElement
   api.setAddress = (query) => {
     const params = new URLSearchParams(query)
-    if (root.dataset.pvTheme) { params.set('theme', root.dataset.pvTheme) }
+    if (root.dataset.pvThemeChosen) {
+      params.set('theme', root.dataset.pvThemeChosen)
+    } else {
+      params.delete('theme')
+    }
     const next = '?' + params.toString()
     if (next !== window.location.search) {
       const url = window.location.pathname + next + window.location.hash

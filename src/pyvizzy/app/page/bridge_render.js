@@ -8,6 +8,7 @@ const api = window.pyvizzy = window.pyvizzy || {}
 const page = api.page = pvPage(data, api.page)
 pvInstallState(api, page)
 pvInstallTheme(api, page)
+pvInstallHost()
 pvInstallBusy(api)
 pvInstallAddress(api, page)
 pvInstallSelection(api, page)

@@ -1,6 +1,8 @@
 // The theme: the page's stylesheet (theme colours as custom properties, which inherit into
-// every panel's shadow root) injected once into <head>, and `data-pv-theme` on <html>, read
-// from and written to the address's `theme` parameter.
+// every panel's shadow root) injected once into <head>, and `data-pv-theme` on <html>. The
+// address's `theme` parameter chooses light or dark; without one (or with `auto`) the page
+// follows the reader's prefers-color-scheme, live. A choice (the Theme button, a host page's
+// message: host.js) is kept in `data-pv-theme-chosen` and written to the address.
 
 function pvInstallTheme(api, page) {
   const root = document.documentElement
@@ -10,10 +12,27 @@ function pvInstallTheme(api, page) {
     style.textContent = JSON.parse(page.data.css_json)
     document.head.appendChild(style)
   }
-  const theme = new URLSearchParams(window.location.search).get('theme')
-  if (theme === 'dark' || theme === 'light') { root.dataset.pvTheme = theme }
+  const scheme = window.matchMedia('(prefers-color-scheme: dark)')
+  const apply = () => {
+    root.dataset.pvTheme = root.dataset.pvThemeChosen || (scheme.matches ? 'dark' : 'light')
+  }
+  // 'light', 'dark' or 'auto'
+  api.setTheme = (theme) => {
+    if (theme === 'light' || theme === 'dark') {
+      root.dataset.pvThemeChosen = theme
+    } else {
+      delete root.dataset.pvThemeChosen
+    }
+    apply()
+  }
   api.toggleTheme = () => {
-    root.dataset.pvTheme = root.dataset.pvTheme === 'dark' ? 'light' : 'dark'
+    api.setTheme(root.dataset.pvTheme === 'dark' ? 'light' : 'dark')
     api.setAddress(window.location.search)
+  }
+  // (once per page: the bridge renders twice, the pre-rendered view and the live app)
+  if (!root.pvThemeInstalled) {
+    root.pvThemeInstalled = true
+    scheme.addEventListener('change', apply)
+    api.setTheme(new URLSearchParams(window.location.search).get('theme'))
   }
 }

@@ -56,7 +56,9 @@ function pvLayoutJoint(root, view, tiles, pool, memo) {
   // is the button that opens its list.
   const dense = rooms.some((room) => room.columns < 2 || room.rows < 1)
   const joint = root.querySelector('.pv-joint')
-  if (joint && joint.classList.contains('dense') !== dense) { joint.classList.toggle('dense', dense) }
+  if (joint && joint.classList.contains('dense') !== dense) {
+    joint.classList.toggle('dense', dense)
+  }
   const count = (selector, value) => {
     const el = root.querySelector(selector)
     if (el) { pvSetText(el, String(value)) }

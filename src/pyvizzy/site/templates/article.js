@@ -1,11 +1,13 @@
-// The sample article listens to the embedded app's state and writes it into the caption.
+// The sample article listens to the embedded app's state (the frame embed.js makes) and
+// writes it into the caption.
 (function () {
   "use strict";
-  const frame = document.getElementById("pyvizzy-frame");
   const caption = document.getElementById("pyvizzy-caption");
   window.pyvizzyLastState = null;
   window.addEventListener("message", (event) => {
-    if (event.source !== frame.contentWindow || event.origin !== window.location.origin) return;
+    const frame = document.querySelector("iframe.pyvizzy-embed-frame");
+    if (!frame || event.source !== frame.contentWindow ||
+        event.origin !== window.location.origin) return;
     const data = event.data;
     if (!data || data.type !== "pyvizzy:state" || !data.state) return;
     const state = data.state;

@@ -1,0 +1,55 @@
+// The app in a host page's frame (a blog post; the host's side is the site's embed.js).
+// (The message is `message`, never `data.*`: Panel reads `data.<name>` in a render script as
+// a property of the bridge.)
+// From the parent window only, and only these, validated:
+//   {type: 'pyvizzy:set-theme', theme: 'light' | 'dark' | 'auto'}
+//   {type: 'pyvizzy:host', viewportHeight}: the host's window height, in CSS px.
+// To it: {type: 'pyvizzy:resize', height}, the frame height that suits the app's width
+// (pvSuitedHeight), never more than the host's window, and never read from the frame's own
+// height (no feedback loop); sent when the width or the host's height changes.
+
+// The height the app's layout for `width` wants (shell.css): a phone's column, the joint
+// about square over the sliders and the tab bar; a blog column's or a tablet's medium layout;
+// the wide layout. Capped by the host's window height `viewport` when known.
+function pvSuitedHeight(width, viewport) {
+  let height
+  if (width < 640) {
+    height = Math.min(Math.max(560, width + 300), 900)
+  } else if (width < 1200) {
+    height = Math.min(Math.max(600, Math.round(width * 0.93)), 900)
+  } else {
+    height = 900
+  }
+  return viewport ? Math.min(height, viewport) : height
+}
+
+const PV_HOST_VIEWPORT = {least: 200, most: 20000}
+
+function pvInstallHost() {
+  if (window.parent === window || window.pvHostInstalled) { return }
+  window.pvHostInstalled = true  // (once: the bridge renders twice)
+  let viewport = null
+  let told = null
+  const tell = () => {
+    const height = pvSuitedHeight(window.innerWidth, viewport)
+    if (height !== told) {
+      told = height
+      window.parent.postMessage({type: 'pyvizzy:resize', height}, '*')
+    }
+  }
+  window.addEventListener('message', (event) => {
+    const message = event.data
+    if (event.source !== window.parent || !message || typeof message !== 'object') { return }
+    const themes = ['light', 'dark', 'auto']
+    if (message.type === 'pyvizzy:set-theme' && themes.includes(message.theme)) {
+      window.pyvizzy.setTheme(message.theme)
+    } else if (message.type === 'pyvizzy:host' && Number.isFinite(message.viewportHeight) &&
+               message.viewportHeight >= PV_HOST_VIEWPORT.least &&
+               message.viewportHeight <= PV_HOST_VIEWPORT.most) {
+      viewport = Math.round(message.viewportHeight)
+      tell()
+    }
+  })
+  window.addEventListener('resize', tell)
+  tell()
+}

@@ -1,0 +1,110 @@
+// pyvizzy's one-line embed, for a host page (a blog post). The host writes
+//   <a class="pyvizzy-embed" href="https://HOST/PATH/index.html?dataset=digits&class=70&ood=5">
+//     <img src="https://HOST/PATH/posters/digits.webp" alt="..." loading="lazy"></a>
+//   <script async src="https://HOST/PATH/embed.js"></script>
+// and this script turns every a.pyvizzy-embed into the live app: a frame as wide as the
+// column, whose height follows the app's {type: 'pyvizzy:resize', height} messages; the app
+// is told the host window's height ({type: 'pyvizzy:host', viewportHeight}) and never asks
+// for more. Options, as attributes of the link:
+//   data-theme="auto|light|dark"  auto (the default) follows the reader's colour scheme;
+//   data-start="visible|click"    visible (the default): the frame is made when the link comes
+//                                 within a screen of the viewport; click: a Start button over
+//                                 the poster makes it;
+//   data-height="N"               a fixed height in CSS px (no resizing).
+// Each embed on a page is its own frame. Without JavaScript the link and its poster remain.
+(function () {
+  "use strict";
+  const HEIGHT = { least: 200, most: 4000, first: 650 };
+  const THEMES = ["light", "dark"];
+  const frames = [];
+
+  function clampHeight(value) {
+    return Math.min(Math.max(Math.round(value), HEIGHT.least), HEIGHT.most);
+  }
+
+  function tellHost(entry) {
+    if (entry.toldViewport === window.innerHeight) return;
+    entry.toldViewport = window.innerHeight;
+    entry.frame.contentWindow.postMessage(
+      { type: "pyvizzy:host", viewportHeight: window.innerHeight }, entry.origin);
+  }
+
+  // The frame in place of the link (or of its Start box).
+  function start(link, holder) {
+    const url = new URL(link.href, document.baseURI);
+    const theme = link.dataset.theme;
+    if (THEMES.includes(theme)) url.searchParams.set("theme", theme);
+    const fixed = Number(link.dataset.height);
+    const frame = document.createElement("iframe");
+    frame.src = url.href;
+    const image = link.querySelector("img");
+    frame.title = (image && image.alt) || "Confident learning, interactive (pyvizzy)";
+    frame.className = "pyvizzy-embed-frame";
+    const shown = holder.getBoundingClientRect().height;
+    const height = fixed > 0 ? fixed : shown >= HEIGHT.least ? shown : HEIGHT.first;
+    frame.style.cssText = "display:block;width:100%;border:0;height:" +
+      clampHeight(Math.min(height, fixed > 0 ? height : window.innerHeight)) + "px";
+    frames.push({ frame: frame, origin: url.origin, fixed: fixed > 0, toldViewport: null });
+    holder.replaceWith(frame);
+  }
+
+  // A Start button over the poster (data-start="click").
+  function startBox(link) {
+    const box = document.createElement("div");
+    box.className = "pyvizzy-embed-start";
+    box.style.cssText = "position:relative;display:block";
+    link.replaceWith(box);
+    box.appendChild(link);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.pv = "start";
+    button.textContent = "Start the live figure";
+    button.style.cssText = "position:absolute;left:50%;top:50%;transform:translate(-50%,-50%);" +
+      "min-height:44px;padding:0 20px;border-radius:22px;border:0;font:600 16px/1 system-ui," +
+      "sans-serif;background:#2563eb;color:#fff;cursor:pointer;box-shadow:0 2px 8px #0004";
+    button.addEventListener("click", () => start(link, box));
+    box.appendChild(button);
+  }
+
+  window.addEventListener("message", (event) => {
+    const entry = frames.find((item) => item.frame.contentWindow === event.source);
+    const data = event.data;
+    if (!entry || event.origin !== entry.origin || !data || data.type !== "pyvizzy:resize") {
+      return;
+    }
+    if (!entry.fixed && Number.isFinite(data.height)) {
+      entry.frame.style.height = clampHeight(data.height) + "px";
+    }
+    tellHost(entry);
+  });
+  window.addEventListener("resize", () => frames.forEach(tellHost));
+
+  const near = "IntersectionObserver" in window ? new IntersectionObserver((seen) => {
+    for (const item of seen) {
+      if (item.isIntersecting) {
+        near.unobserve(item.target);
+        start(item.target, item.target);
+      }
+    }
+  }, { rootMargin: "100% 0px" }) : null;
+
+  function embed() {
+    for (const link of document.querySelectorAll("a.pyvizzy-embed")) {
+      if (link.dataset.pyvizzyEmbed) continue;
+      link.dataset.pyvizzyEmbed = "1";
+      if (link.dataset.start === "click") {
+        startBox(link);
+      } else if (near) {
+        near.observe(link);
+      } else {
+        start(link, link);
+      }
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", embed);
+  } else {
+    embed();
+  }
+})();

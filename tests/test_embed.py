@@ -1,0 +1,188 @@
+"""The one-line embed (the site's ``embed.js``) in blog pages of the tests' own, in Chromium.
+
+The host pages are served from another origin (``localhost``; the site is on ``127.0.0.1``):
+a 700 px column holding ``<a class="pyvizzy-embed" href=".../index.html?...">`` and the
+``embed.js`` script. Checked: the frame fills the column and takes the height the app asks
+for (never more than the host's window), so the app does not scroll inside; a dark host (the
+reader's colour scheme) gets a dark app, ``data-theme`` and a ``pyvizzy:set-theme`` message
+choose, and a message from another window is ignored; a frame far below the fold costs the
+host nothing but ``embed.js`` until it is scrolled near, then trains; ``data-start="click"``
+waits for its Start button; two embeds on one page are sized independently.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import size_gallery  # (a script, not a module of the package)
+
+pytestmark = pytest.mark.browser
+
+COLUMN = 700
+LOAD_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    """(folder, url): a folder for host pages, served on ``localhost`` (another origin)."""
+    from pyvizzy.site.serve import serve_in_thread
+
+    folder = tmp_path_factory.mktemp("host")
+    (folder / "index.html").write_text("<!DOCTYPE html><title>A blog</title>", encoding="utf-8")
+    server, url = serve_in_thread(folder)
+    yield folder, url.replace("127.0.0.1", "localhost")
+    server.shutdown()
+    server.server_close()
+
+
+def _host_page(host, name: str, base_url: str, links: list[str], *, above: int = 200,
+               extra: str = "") -> str:
+    """Write a blog page holding ``links`` (``<a class="pyvizzy-embed">`` markup) below
+    ``above`` px of text; returns its address."""
+    folder, url = host
+    spacer = f'<div style="height:{above}px">A paragraph of the post.</div>'
+    (folder / name).write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        "<style>body{margin:0;background:Canvas;color:CanvasText}"
+        f"main{{width:{COLUMN}px;margin:0 auto}}</style>"
+        "<meta name='color-scheme' content='light dark'></head><body><main>"
+        f"<h1>A post</h1>{spacer}{''.join(links)}<p>The end.</p></main>{extra}"
+        f"<script async src='{base_url}embed.js'></script></body></html>",
+        encoding="utf-8",
+    )
+    return url + name
+
+
+def _link(base_url: str, query: str = "?dataset=digits", **data: str) -> str:
+    attributes = "".join(f' data-{key}="{value}"' for key, value in data.items())
+    return (f'<a class="pyvizzy-embed" href="{base_url}index.html{query}"{attributes}>'
+            "The live figure: confident learning on handwritten digits</a>")
+
+
+def _app(page, index: int = 0):
+    """The app's frame in the ``index``-th embed, once it has trained."""
+    handle = page.wait_for_selector(f"iframe.pyvizzy-embed-frame >> nth={index}",
+                                    timeout=LOAD_TIMEOUT_MS)
+    frame = handle.content_frame()
+    frame.wait_for_function(size_gallery.READY, timeout=LOAD_TIMEOUT_MS, polling=200)
+    return handle, frame
+
+
+def _theme(frame) -> str:
+    return frame.evaluate("document.documentElement.dataset.pvTheme")
+
+
+@pytest.mark.parametrize("window_height, expected", [(900, 651), (520, 520)])
+def test_the_frame_fills_the_column_at_the_height_the_app_asks(browser, base_url, host,
+                                                               window_height, expected):
+    address = _host_page(host, f"column-{window_height}.html", base_url, [_link(base_url)])
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": window_height})
+    page = context.new_page()
+    try:
+        page.goto(address)
+        handle, frame = _app(page)
+        page.wait_for_function(
+            f"document.querySelector('iframe.pyvizzy-embed-frame').offsetHeight === {expected}",
+            timeout=10_000)
+        box = handle.bounding_box()
+        metrics = frame.evaluate(size_gallery.METRICS)
+    finally:
+        context.close()
+    assert (box["width"], box["height"]) == (COLUMN, expected)
+    assert not metrics["scrolls"], metrics
+    for hook in ("joint", "classSlider", "oodSlider"):
+        assert metrics[hook]["inView"], metrics
+
+
+def test_the_app_takes_the_readers_colour_scheme_the_hosts_choice_and_no_one_elses(
+        browser, base_url, host):
+    # A sibling frame of the host's own origin that posts to the app: not the app's parent.
+    meddler = ("<iframe id='meddler' srcdoc=\"<script>window.addEventListener('message', () => "
+               "parent.document.querySelector('iframe.pyvizzy-embed-frame').contentWindow"
+               ".postMessage({type: 'pyvizzy:set-theme', theme: 'light'}, '*'))</script>\">"
+               "</iframe>")
+    address = _host_page(host, "themes.html", base_url,
+                         [_link(base_url), _link(base_url, theme="light")], extra=meddler)
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900},
+                                  color_scheme="dark")
+    page = context.new_page()
+    try:
+        page.goto(address)
+        _, auto = _app(page, 0)
+        _, light = _app(page, 1)
+        assert (_theme(auto), _theme(light)) == ("dark", "light")
+        page.evaluate("document.querySelector('iframe.pyvizzy-embed-frame').contentWindow"
+                      ".postMessage({type: 'pyvizzy:set-theme', theme: 'light'}, '*')")
+        auto.wait_for_function("document.documentElement.dataset.pvTheme === 'light'")
+        page.evaluate("document.querySelector('iframe.pyvizzy-embed-frame').contentWindow"
+                      ".postMessage({type: 'pyvizzy:set-theme', theme: 'auto'}, '*')")
+        auto.wait_for_function("document.documentElement.dataset.pvTheme === 'dark'")
+        page.evaluate("document.getElementById('meddler').contentWindow.postMessage('go', '*')")
+        page.wait_for_timeout(500)
+        assert _theme(auto) == "dark"  # the sibling's message was ignored
+        assert "theme=" not in auto.evaluate("location.search")  # auto: nothing to keep
+    finally:
+        context.close()
+
+
+def test_a_frame_far_below_the_fold_costs_nothing_until_scrolled_near(browser, base_url,
+                                                                     host):
+    address = _host_page(host, "far.html", base_url, [_link(base_url)], above=5000)
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
+    page = context.new_page()
+    fetched = []
+    page.on("requestfinished", lambda request: fetched.append(request))
+    try:
+        page.goto(address)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(1500)
+        site = [request for request in fetched if request.url.startswith(base_url)]
+        before = sum(request.sizes()["responseBodySize"] for request in site)
+        assert [request.url for request in site] == [base_url + "embed.js"]
+        assert before <= 300_000
+        assert page.locator("iframe").count() == 0
+        page.locator("a.pyvizzy-embed").scroll_into_view_if_needed()
+        _app(page)
+    finally:
+        context.close()
+
+
+def test_click_to_start_waits_for_its_start_button(browser, base_url, host):
+    address = _host_page(host, "click.html", base_url, [_link(base_url, start="click")])
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(address)
+        button = page.locator('[data-pv="start"]')
+        button.wait_for(state="visible")
+        page.wait_for_timeout(1000)
+        assert page.locator("iframe").count() == 0
+        button.click()
+        _app(page)
+    finally:
+        context.close()
+
+
+def test_two_embeds_on_one_page_are_two_frames_sized_apart(browser, base_url, host):
+    address = _host_page(host, "two.html", base_url, [
+        _link(base_url, "?dataset=digits&class=70&ood=5"),
+        _link(base_url, "?dataset=cats-dogs-bears", height="600"),
+    ])
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(address)
+        first, digits = _app(page, 0)
+        second, animals = _app(page, 1)
+        assert digits.evaluate("window.pyvizzy.state().class_percentile") == 70
+        assert animals.evaluate("window.pyvizzy.state().dataset") == "cats-dogs-bears"
+        page.wait_for_function(
+            "document.querySelector('iframe.pyvizzy-embed-frame').offsetHeight === 651")
+        assert second.bounding_box()["height"] == 600  # data-height: fixed
+        assert first.bounding_box()["width"] == second.bounding_box()["width"] == COLUMN
+    finally:
+        context.close()
