@@ -7,7 +7,8 @@ for (never more than the host's window), so the app does not scroll inside; a da
 reader's colour scheme) gets a dark app, ``data-theme`` and a ``pyvizzy:set-theme`` message
 choose, and a message from another window is ignored; a frame far below the fold costs the
 host nothing but ``embed.js`` until it is scrolled near, then trains; ``data-start="click"``
-waits for its Start button; two embeds on one page are sized independently.
+waits for its Start button; two embeds on one page are sized independently; the embedded
+app's Full screen link opens the view the reader has, in a new tab.
 """
 
 from __future__ import annotations
@@ -170,19 +171,65 @@ def test_click_to_start_waits_for_its_start_button(browser, base_url, host):
 def test_two_embeds_on_one_page_are_two_frames_sized_apart(browser, base_url, host):
     address = _host_page(host, "two.html", base_url, [
         _link(base_url, "?dataset=digits&class=70&ood=5"),
-        _link(base_url, "?dataset=cats-dogs-bears", height="600"),
+        _link(base_url, "?dataset=digits&class=30", height="600"),
     ])
     context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
     page = context.new_page()
     try:
         page.goto(address)
-        first, digits = _app(page, 0)
-        second, animals = _app(page, 1)
-        assert digits.evaluate("window.pyvizzy.state().class_percentile") == 70
-        assert animals.evaluate("window.pyvizzy.state().dataset") == "cats-dogs-bears"
+        first, strict = _app(page, 0)
+        second, loose = _app(page, 1)
+        assert strict.evaluate("window.pyvizzy.state().class_percentile") == 70
+        assert loose.evaluate("window.pyvizzy.state().class_percentile") == 30
         page.wait_for_function(
             "document.querySelector('iframe.pyvizzy-embed-frame').offsetHeight === 651")
         assert second.bounding_box()["height"] == 600  # data-height: fixed
         assert first.bounding_box()["width"] == second.bounding_box()["width"] == COLUMN
+    finally:
+        context.close()
+
+
+def test_the_embedded_app_opens_the_same_view_full_screen(browser, base_url, host):
+    address = _host_page(host, "full.html", base_url,
+                         [_link(base_url, "?dataset=digits&class=70&ood=5")])
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(address)
+        _, frame = _app(page)
+        frame.locator('[data-pv="class-slider"] input').focus()
+        page.keyboard.press("ArrowRight")  # 71: the view the reader has now
+        frame.wait_for_function("location.search.includes('class=71')", timeout=10_000)
+        link = frame.locator('[data-pv="full-screen"]')
+        assert link.is_visible()
+        assert link.get_attribute("target") == "_blank"
+        with context.expect_page() as opened:
+            link.click()
+        full = opened.value
+        full.wait_for_load_state()
+        assert full.url.startswith(base_url + "index.html?")
+        assert "class=71" in full.url and "ood=5" in full.url and "dataset=digits" in full.url
+        # On its own, the app has no such link.
+        full.wait_for_function(size_gallery.READY, timeout=LOAD_TIMEOUT_MS, polling=200)
+        assert not full.locator('[data-pv="full-screen"]').is_visible()
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_host_keeps_its_link_and_the_app_says_why(browser, base_url,
+                                                                         host):
+    address = _host_page(host, "noscript.html", base_url, [_link(base_url)])
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900},
+                                  java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(address)
+        link = page.locator("a.pyvizzy-embed")
+        assert link.is_visible() and link.get_attribute("href").startswith(base_url)
+        assert page.locator("iframe").count() == 0
+        page.goto(base_url + "index.html?dataset=digits")
+        said = page.locator(".pyvizzy-noscript")  # (Playwright's text search skips noscript)
+        assert said.is_visible() and "needs JavaScript" in said.inner_text()
+        assert not page.locator("#pyvizzy-progress").is_visible()  # no endless "Loading"
     finally:
         context.close()

@@ -42,6 +42,8 @@ class HeaderBar(ReactiveHTML):
         "render": page_script("header.js"),
         "pick": "data.dataset = picker.value",
         "dismiss": "data.dismissed = data.dismissed + 1",
+        # (the view as it is now, in a new tab)
+        "full": "full.href = window.location.href",
         "options_json": "state.options()",
         "dataset": "state.current()",
         "title_json": "state.current()",

@@ -1,9 +1,9 @@
-// The header's render script (header.py's HeaderBar): the app's name, the dataset switcher
-// (a native select; or the dataset's name when there is only one), the lede, what the
-// dataset is (no images, random weights), the notices and the last error (text only, never
-// HTML), and the Guide and theme buttons (the bridge's
-// click listener runs those). Python's values come as JSON (Panel would sanitize plain
-// strings as HTML).
+// The header's render script (header.py's HeaderBar): the app's name, the dataset switcher (a
+// native select; or the dataset's name when there is only one), the lede, what the dataset is
+// (no images, random weights), the notices and the last error (text only, never HTML), the
+// Guide and theme buttons (the bridge's click listener runs those), and, in another page's
+// frame, a link that opens the same view full screen in a new tab. Python's values come as
+// JSON (Panel would sanitize plain strings as HTML).
 
 const parse = (text, fallback) => (text ? JSON.parse(text) : fallback)
 state.options = () => {
@@ -43,5 +43,6 @@ state.notes = () => {
   dismiss.hidden = !said.error && !said.notices.length
 }
 lede.textContent = parse(data.lede_json, '')
+full.hidden = window.parent === window
 state.options()
 state.notes()
