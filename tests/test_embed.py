@@ -102,10 +102,10 @@ def test_the_frame_fills_the_column_at_the_height_the_app_asks(browser, base_url
 def test_the_app_takes_the_readers_colour_scheme_the_hosts_choice_and_no_one_elses(
         browser, base_url, host):
     # A sibling frame of the host's own origin that posts to the app: not the app's parent.
-    meddler = ("<iframe id='meddler' srcdoc=\"<script>window.addEventListener('message', () => "
+    meddler = ("<iframe id='meddler' srcdoc=\"<script>window.addEventListener('message', () => {"
                "parent.document.querySelector('iframe.pyvizzy-embed-frame').contentWindow"
-               ".postMessage({type: 'pyvizzy:set-theme', theme: 'light'}, '*'))</script>\">"
-               "</iframe>")
+               ".postMessage({type: 'pyvizzy:set-theme', theme: 'light'}, '*');"
+               " parent.meddled = true })</script>\"></iframe>")
     address = _host_page(host, "themes.html", base_url,
                          [_link(base_url), _link(base_url, theme="light")], extra=meddler)
     context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900},
@@ -123,6 +123,7 @@ def test_the_app_takes_the_readers_colour_scheme_the_hosts_choice_and_no_one_els
                       ".postMessage({type: 'pyvizzy:set-theme', theme: 'auto'}, '*')")
         auto.wait_for_function("document.documentElement.dataset.pvTheme === 'dark'")
         page.evaluate("document.getElementById('meddler').contentWindow.postMessage('go', '*')")
+        page.wait_for_function("window.meddled === true")  # it did send its message
         page.wait_for_timeout(500)
         assert _theme(auto) == "dark"  # the sibling's message was ignored
         assert "theme=" not in auto.evaluate("location.search")  # auto: nothing to keep
@@ -203,6 +204,8 @@ def test_the_embedded_app_opens_the_same_view_full_screen(browser, base_url, hos
         link = frame.locator('[data-pv="full-screen"]')
         assert link.is_visible()
         assert link.get_attribute("target") == "_blank"
+        link.focus()  # (its address is the view's before any way of opening it: its menu too)
+        assert "class=71" in link.get_attribute("href")
         with context.expect_page() as opened:
             link.click()
         full = opened.value

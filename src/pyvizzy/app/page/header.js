@@ -44,5 +44,9 @@ state.notes = () => {
 }
 lede.textContent = parse(data.lede_json, '')
 full.hidden = window.parent === window
+// (the view as it is now, however the link is opened: a click, a middle click, its menu)
+for (const type of ['pointerdown', 'focus', 'contextmenu', 'mouseenter']) {
+  full.addEventListener(type, () => { full.href = window.location.href })
+}
 state.options()
 state.notes()

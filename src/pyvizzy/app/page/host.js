@@ -43,6 +43,7 @@ function pvInstallHost() {
     const themes = ['light', 'dark', 'auto']
     if (message.type === 'pyvizzy:set-theme' && themes.includes(message.theme)) {
       window.pyvizzy.setTheme(message.theme)
+      window.pyvizzy.setAddress(window.location.search)
     } else if (message.type === 'pyvizzy:host' && Number.isFinite(message.viewportHeight) &&
                message.viewportHeight >= PV_HOST_VIEWPORT.least &&
                message.viewportHeight <= PV_HOST_VIEWPORT.most) {

@@ -1,10 +1,11 @@
 // pyvizzy's one-line embed, for a host page (a blog post). The host writes
 //   <a class="pyvizzy-embed" href="https://HOST/PATH/index.html?dataset=digits&class=70&ood=5">
-//     <img src="https://HOST/PATH/posters/digits.webp" alt="..." loading="lazy"></a>
+//     a line of text, or a picture of the figure (<img ... loading="lazy">)</a>
 //   <script async src="https://HOST/PATH/embed.js"></script>
 // and this script turns every a.pyvizzy-embed into the live app: a frame as wide as the
 // column, whose height follows the app's {type: 'pyvizzy:resize', height} messages; the app
-// is told the host window's height ({type: 'pyvizzy:host', viewportHeight}) and never asks
+// is told the host window's height ({type: 'pyvizzy:host', viewportHeight}: the layout
+// viewport's, which a phone's address bar coming and going does not change) and never asks
 // for more. Options, as attributes of the link:
 //   data-theme="auto|light|dark"  auto (the default) follows the reader's colour scheme;
 //   data-start="visible|click"    visible (the default): the frame is made when the link comes
@@ -22,11 +23,16 @@
     return Math.min(Math.max(Math.round(value), HEIGHT.least), HEIGHT.most);
   }
 
+  function windowHeight() {
+    return document.documentElement.clientHeight || window.innerHeight;
+  }
+
   function tellHost(entry) {
-    if (entry.toldViewport === window.innerHeight) return;
-    entry.toldViewport = window.innerHeight;
+    const height = windowHeight();
+    if (entry.toldViewport === height) return;
+    entry.toldViewport = height;
     entry.frame.contentWindow.postMessage(
-      { type: "pyvizzy:host", viewportHeight: window.innerHeight }, entry.origin);
+      { type: "pyvizzy:host", viewportHeight: height }, entry.origin);
   }
 
   // The frame in place of the link (or of its Start box).
@@ -40,12 +46,18 @@
     const image = link.querySelector("img");
     frame.title = (image && image.alt) || "Confident learning, interactive (pyvizzy)";
     frame.className = "pyvizzy-embed-frame";
-    const shown = holder.getBoundingClientRect().height;
+    // (until the app says: the picture's height, if the link holds one)
+    const shown = (image || holder).getBoundingClientRect().height;
     const height = fixed > 0 ? fixed : shown >= HEIGHT.least ? shown : HEIGHT.first;
     frame.style.cssText = "display:block;width:100%;border:0;height:" +
-      clampHeight(Math.min(height, fixed > 0 ? height : window.innerHeight)) + "px";
-    frames.push({ frame: frame, origin: url.origin, fixed: fixed > 0, toldViewport: null });
+      clampHeight(Math.min(height, fixed > 0 ? height : windowHeight())) + "px";
+    const entry = { frame: frame, origin: url.origin, fixed: fixed > 0, toldViewport: null };
+    // (a frame loaded again, by the reader, has to be told again)
+    frame.addEventListener("load", () => { entry.toldViewport = null; });
+    frames.push(entry);
+    const focused = holder.contains(document.activeElement);
     holder.replaceWith(frame);
+    if (focused) frame.focus();  // the keyboard's place stays with the figure
   }
 
   // A Start button over the poster (data-start="click").
