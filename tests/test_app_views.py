@@ -355,6 +355,20 @@ def test_a_later_address_switches_dataset_and_a_click_selects(use_folder):
     assert f"select={item_id}" in app.bridge.published_address()
 
 
+def test_a_hosts_set_state_applies_each_time_and_is_validated(use_folder):
+    app = _app(use_folder)
+    app.bridge.host_state = json.dumps({"n": 1, "query": "?class=64&ood=7"})
+    assert (app.state.class_percentile, app.state.ood_percentile) == (64, 7)
+    app.state.class_percentile = 65  # the reader moves on; the same settings apply again
+    app.bridge.host_state = json.dumps({"n": 2, "query": "?class=64&ood=7"})
+    assert app.state.class_percentile == 64
+    app.bridge.host_state = json.dumps({"n": 3, "query": "?class=999"})
+    assert app.state.class_percentile == 64
+    assert any("class=" in notice for notice in app.state.notices)
+    app.bridge.host_state = "not json"  # ignored
+    assert app.state.class_percentile == 64
+
+
 def test_moving_the_slider_widget_redraws_without_training(use_folder):
     app = _app(use_folder)
     trainings = app.state.train_revision

@@ -236,3 +236,29 @@ def test_without_javascript_the_host_keeps_its_link_and_the_app_says_why(browser
         assert not page.locator("#pyvizzy-progress").is_visible()  # no endless "Loading"
     finally:
         context.close()
+
+
+def test_the_host_sets_the_apps_state_and_bad_values_are_said(browser, base_url, host):
+    address = _host_page(host, "state.html", base_url, [_link(base_url)])
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
+    page = context.new_page()
+    post = ("(message) => document.querySelector('iframe.pyvizzy-embed-frame').contentWindow"
+            ".postMessage(message, '*')")
+    try:
+        page.goto(address)
+        _, frame = _app(page)
+        page.evaluate(post, {"type": "pyvizzy:set-state", "class": 60, "ood": 10})
+        frame.wait_for_function("(s => s.class_percentile === 60 && s.ood_percentile === 10)"
+                                "(window.pyvizzy.state())", timeout=30_000)
+        frame.locator('[data-pv="class-slider"] input').focus()
+        page.keyboard.press("ArrowRight")  # the reader moves on; the same message applies again
+        frame.wait_for_function("window.pyvizzy.state().class_percentile === 61")
+        page.evaluate(post, {"type": "pyvizzy:set-state", "class": 60, "ood": 10})
+        frame.wait_for_function("window.pyvizzy.state().class_percentile === 60")
+        page.evaluate(post, {"type": "pyvizzy:set-state", "class": "lots", "ood": 12})
+        frame.wait_for_function("window.pyvizzy.state().ood_percentile === 12")
+        state = frame.evaluate("window.pyvizzy.state()")
+    finally:
+        context.close()
+    assert state["class_percentile"] == 60  # the bad value changed nothing
+    assert any("class=" in notice for notice in state["notices"]), state["notices"]

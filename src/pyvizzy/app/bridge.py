@@ -13,7 +13,8 @@ page), so the page behaves the same in both:
 - page -> Python: ``query`` (``location.search``, sent once on render: the settings
   the page was opened with) and ``event`` (a click on anything carrying
   ``data-pv-tile``, anywhere in the page's shadow roots, selects that item; the long lists
-  mark the selection in the page, ``window.pyvizzy.markSelected``).
+  mark the selection in the page, ``window.pyvizzy.markSelected``), and ``host_state``
+  (a host page's ``pyvizzy:set-state``, ``page/host.js``).
 - page only: the theme (``data-pv-theme`` on ``<html>``, also read from and written to the
   ``theme`` query parameter) and the Guide tour, started by clicks on widgets carrying the
   CSS classes in :data:`PAGE_CONTROLS` (Bokeh ``js_on_click`` callbacks are not attached to
@@ -145,6 +146,10 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
     )
     query = param.String(default=None, allow_None=True, doc="location.search at start (page ->).")
     event = param.String(default="", doc="JSON of the last click on a data-pv-tile element.")
+    host_state = param.String(
+        default="", doc="JSON {n, query} of a host page's last pyvizzy:set-state (page ->): its "
+        "settings as a query string; n counts the messages, so a repeated one applies again.",
+    )
     css_json = param.String(default=safe_json(GLOBAL_CSS), doc="Theme CSS for <head>.")
     guide_json = param.String(default=safe_json(GUIDE_STEPS))
     controls_json = param.String(default=safe_json(PAGE_CONTROLS))

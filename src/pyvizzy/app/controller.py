@@ -10,6 +10,7 @@ train, an address): see :meth:`PyvizzyApp.acting`.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import weakref
 from collections.abc import Iterator
@@ -88,6 +89,7 @@ class PyvizzyApp:
         self.state.param.watch(self._on_state_change, list(PUBLISHED_PARAMS))
         self.bridge.param.watch(batched(self._on_query), "query")
         self.bridge.param.watch(batched(self._on_click), "event")
+        self.bridge.param.watch(batched(self._on_host_state), "host_state")
         self.header.bar.param.watch(self._on_dataset_choice, "dataset")
         self.dataset_panel.on_train = lambda: self.run_busy(BUSY_TRAINING, self.retrain)
 
@@ -235,10 +237,21 @@ class PyvizzyApp:
             if settings == self._applied:
                 return
             self._applied = settings
-            if settings.dataset is not None and settings.dataset != self.state.dataset_key:
-                self.open_dataset(settings.dataset, settings)
-            else:
-                self.state.apply_settings(settings)
+            self._apply(settings)
+
+    def apply_host_state(self, query: str) -> None:
+        """Apply a host page's ``pyvizzy:set-state``: the settings ``query`` names (validated
+        as the address's are), whatever was applied before."""
+        with self.acting():
+            if self.catalog is None or not self.started:
+                return
+            self._apply(parse_query(query, self.catalog.keys))
+
+    def _apply(self, settings: QuerySettings) -> None:
+        if settings.dataset is not None and settings.dataset != self.state.dataset_key:
+            self.open_dataset(settings.dataset, settings)
+        else:
+            self.state.apply_settings(settings)
 
     def retrain(self) -> bool:
         """Train on the pending labels (the Train button); False if training failed."""
@@ -275,6 +288,15 @@ class PyvizzyApp:
             self.apply_query(event.new)
         else:
             self.start(event.new)
+
+    def _on_host_state(self, event) -> None:
+        try:
+            message = json.loads(event.new)
+        except ValueError:
+            return
+        query = message.get("query") if isinstance(message, dict) else None
+        if isinstance(query, str):
+            self.apply_host_state(query)
 
     def _on_click(self, _event) -> None:
         item_id = self.bridge.clicked_id()

@@ -4,6 +4,9 @@
 // From the parent window only, and only these, validated:
 //   {type: 'pyvizzy:set-theme', theme: 'light' | 'dark' | 'auto'}
 //   {type: 'pyvizzy:host', viewportHeight}: the host's window height, in CSS px.
+//   {type: 'pyvizzy:set-state', class, ood, mode, select, dataset}: any of the address's
+//     settings (numbers, or strings of up to 200 characters), applied by Python and
+//     validated as the address is (pvHostStateQuery; the bridge's host_state).
 // To it: {type: 'pyvizzy:resize', height}, the frame height that suits the app's width
 // (pvSuitedHeight), never more than the host's window, and never read from the frame's own
 // height (no feedback loop); sent when the width or the host's height changes.
@@ -24,6 +27,22 @@ function pvSuitedHeight(width, viewport) {
 }
 
 const PV_HOST_VIEWPORT = {least: 200, most: 20000}
+const PV_HOST_STATE_KEYS = ['class', 'ood', 'mode', 'select', 'dataset']
+const PV_HOST_VALUE_CHARS = 200
+
+// The query string of a set-state message's settings (null: none usable).
+function pvHostStateQuery(message) {
+  const params = new URLSearchParams()
+  for (const key of PV_HOST_STATE_KEYS) {
+    const value = message[key]
+    if ((typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && value.length <= PV_HOST_VALUE_CHARS)) {
+      params.set(key, String(value))
+    }
+  }
+  const query = params.toString()
+  return query ? '?' + query : null
+}
 
 function pvInstallHost() {
   if (window.parent === window || window.pvHostInstalled) { return }
@@ -49,6 +68,13 @@ function pvInstallHost() {
                message.viewportHeight <= PV_HOST_VIEWPORT.most) {
       viewport = Math.round(message.viewportHeight)
       tell()
+    } else if (message.type === 'pyvizzy:set-state') {
+      const query = pvHostStateQuery(message)
+      const page = window.pyvizzy.page
+      if (query) {
+        page.hostStates = (page.hostStates || 0) + 1
+        page.data.host_state = JSON.stringify({n: page.hostStates, query})
+      }
     }
   })
   window.addEventListener('resize', tell)
