@@ -48,9 +48,9 @@
     frame.className = "pyvizzy-embed-frame";
     // (until the app says: the picture's height, if the link holds one)
     const shown = (image || holder).getBoundingClientRect().height;
-    const height = fixed > 0 ? fixed : shown >= HEIGHT.least ? shown : HEIGHT.first;
-    frame.style.cssText = "display:block;width:100%;border:0;height:" +
-      clampHeight(Math.min(height, fixed > 0 ? height : windowHeight())) + "px";
+    const height = fixed > 0 ? fixed
+      : Math.min(shown >= HEIGHT.least ? shown : HEIGHT.first, windowHeight());
+    frame.style.cssText = "display:block;width:100%;border:0;height:" + clampHeight(height) + "px";
     const entry = { frame: frame, origin: url.origin, fixed: fixed > 0, toldViewport: null };
     // (a frame loaded again, by the reader, has to be told again)
     frame.addEventListener("load", () => { entry.toldViewport = null; });
