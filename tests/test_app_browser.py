@@ -321,7 +321,7 @@ def test_inside_an_iframe_the_page_posts_its_state_to_the_parent(browser, server
             frame.style = 'width:1100px;height:760px;border:0'
             document.body.appendChild(frame)
         }""",
-        f"{server}?class=30",
+        f"{server}?class=30&origin=" + server.split("/")[0] + "//" + server.split("/")[2],
     )
     page.wait_for_function(
         "window.received.some(m => m.type === 'pyvizzy:state' && m.state.trained"

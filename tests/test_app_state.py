@@ -228,11 +228,13 @@ def test_bad_values_are_ignored_with_a_notice(query, fragment):
 
 
 def test_good_values_are_kept_next_to_bad_ones():
-    settings_read = parse_query("?class=30&ood=200&mode=mean&theme=dark", ("synthetic",))
+    settings_read = parse_query(
+        "?class=30&ood=200&mode=mean&theme=dark&origin=https%3A%2F%2Fblog.example", ("synthetic",)
+    )
     assert settings_read.class_percentile == 30
     assert settings_read.ood_percentile is None
     assert settings_read.threshold_mode == "mean"
-    assert len(settings_read.notices) == 1  # theme is the browser's, not a notice
+    assert len(settings_read.notices) == 1  # theme and origin are the browser's, not notices
 
 
 def test_an_unknown_selected_id_is_ignored_with_a_notice(dataset):

@@ -8,7 +8,8 @@ reader's colour scheme) gets a dark app, ``data-theme`` and a ``pyvizzy:set-them
 choose, and a message from another window is ignored; a frame far below the fold costs the
 host nothing but ``embed.js`` until it is scrolled near, then trains; ``data-start="click"``
 waits for its Start button; two embeds on one page are sized independently; the embedded
-app's Full screen link opens the view the reader has, in a new tab.
+app's Full screen link opens the view the reader has, in a new tab; the host is told the
+figure's summary, and the full state only at the origin it names.
 """
 
 from __future__ import annotations
@@ -262,3 +263,51 @@ def test_the_host_sets_the_apps_state_and_bad_values_are_said(browser, base_url,
         context.close()
     assert state["class_percentile"] == 60  # the bad value changed nothing
     assert any("class=" in notice for notice in state["notices"]), state["notices"]
+
+
+RECORD_MESSAGES = """<script>
+window.received = [];
+window.addEventListener("message", (event) => {
+  const frames = Array.from(document.querySelectorAll("iframe.pyvizzy-embed-frame"));
+  const index = frames.findIndex((frame) => frame.contentWindow === event.source);
+  if (event.data && String(event.data.type).startsWith("pyvizzy:")) {
+    window.received.push({frame: index, type: event.data.type, state: event.data.state});
+  }
+});
+</script>"""
+FULL_STATE_KEYS = {"ids", "given", "pending_given", "pred_probs", "categories"}
+
+
+def test_the_host_gets_the_summary_and_the_full_state_only_at_the_origin_it_names(
+        browser, base_url, host):
+    host_origin = host[1].rstrip("/")
+    links = [_link(base_url, "?dataset=digits"),
+             _link(base_url, f"?dataset=digits&origin={host_origin}"),
+             _link(base_url, "?dataset=digits&origin=http://example.com")]
+    address = _host_page(host, "messages.html", base_url, links, extra=RECORD_MESSAGES)
+    # (tall enough to show all three: a frame out of view draws, and so posts, nothing)
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 2400})
+    page = context.new_page()
+    try:
+        page.goto(address)
+        frames = [_app(page, index)[1] for index in range(3)]
+        page.wait_for_function("[0, 1].every((i) => window.received.some((m) => m.frame === i"
+                               " && m.type === 'pyvizzy:state' && m.state.trained))",
+                               timeout=LOAD_TIMEOUT_MS)
+        full = frames[0].evaluate("window.pyvizzy.state()")
+        page.wait_for_timeout(1000)  # (anything the third frame would post)
+        received = page.evaluate("window.received")
+    finally:
+        context.close()
+    by_frame = {index: [m for m in received
+                        if m["frame"] == index and m["type"] != "pyvizzy:resize"]
+                for index in range(3)}
+    summary = by_frame[0][-1]["state"]
+    assert [m["type"] for m in by_frame[0]].count("pyvizzy:ready") == 1
+    assert by_frame[0][0]["type"] == "pyvizzy:ready" and by_frame[0][0]["state"]["trained"]
+    assert not FULL_STATE_KEYS & set(summary), sorted(summary)
+    counted = {name: full["categories"].count(name) for name in set(full["categories"])}
+    assert summary["counts"] == counted
+    assert summary["images"] == len(full["ids"]) and summary["joint"] == full["joint"]
+    assert FULL_STATE_KEYS <= set(by_frame[1][-1]["state"])  # the origin named: the full state
+    assert by_frame[2] == []  # another origin named: nothing reaches this host

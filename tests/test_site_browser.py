@@ -223,11 +223,16 @@ def test_the_sample_article_embeds_the_app_and_hears_its_state(browser, base_url
         "() => { const s = window.pyvizzyLastState; return !!(s && s.trained); }",
         timeout=LOAD_TIMEOUT_MS,
     )
-    state = page.evaluate("window.pyvizzyLastState")
-    assert (state["class_percentile"], state["ood_percentile"]) == (70, 5)
+    summary = page.evaluate("window.pyvizzyLastState")
+    assert (summary["class_percentile"], summary["ood_percentile"]) == (70, 5)
+    assert "pred_probs" not in summary and "categories" not in summary  # (no ?origin=)
+    state = page.frames[1].evaluate("window.pyvizzy.state()")
     assert_agrees_with_categorize(state)
+    counts = {name: state["categories"].count(name) for name in set(state["categories"])}
+    assert summary["counts"] == counts and summary["joint"] == state["joint"]
     caption = page.locator("#pyvizzy-caption").inner_text()
-    assert "Class percentile 70" in caption and "label issues" in caption
+    assert "Class percentile 70" in caption
+    assert f"{counts.get('label_issue', 0)} label issues" in caption
     frame = page.frame_locator("iframe.pyvizzy-embed-frame")
     assert frame.locator('[data-pv="class-slider"]').count() == 1
     screenshot(page, "article")

@@ -25,7 +25,7 @@ __all__ = [
 #: The percentiles' range (both sliders), whole numbers.
 PERCENTILE_BOUNDS = (0, 100)
 #: Parameters handled in the browser only (never a notice).
-BROWSER_QUERY_KEYS = ("theme",)
+BROWSER_QUERY_KEYS = ("theme", "origin")
 #: Values from the address are quoted in notices up to this many characters.
 MAX_QUERY_VALUE_SHOWN = 40
 

@@ -1,5 +1,5 @@
 // The address bar: the query string that reopens the view, written with replaceState (the
-// theme kept when one was chosen). Slider moves write it off the redraw's path, when the page
+// theme kept when one was chosen, and a host page's ?origin=, host.js). Slider moves write it off the redraw's path, when the page
 // is idle (replacing the history entry costs the main thread time a key press should not wait
 // for), and at most once per ADDRESS_MS, the newest address winning: the browser also limits
 // how often a page may replace its history entry.
@@ -15,6 +15,8 @@ function pvInstallAddress(api, page) {
     } else {
       params.delete('theme')
     }
+    const origin = new URLSearchParams(window.location.search).get('origin')
+    if (origin !== null) { params.set('origin', origin) }
     const next = '?' + params.toString()
     if (next !== window.location.search) {
       const url = window.location.pathname + next + window.location.hash

@@ -10,6 +10,11 @@
 // To it: {type: 'pyvizzy:resize', height}, the frame height that suits the app's width
 // (pvSuitedHeight), never more than the host's window, and never read from the frame's own
 // height (no feedback loop); sent when the width or the host's height changes.
+// {type: 'pyvizzy:ready', state} once the app is live and trained, then {type:
+// 'pyvizzy:state', state} after each redraw: to any origin the figure's summary only
+// (pvStateSummary); the full state (window.pyvizzy.state()) only to the origin the address
+// names with ?origin= (pvHostOrigin), and then only to it. (A frame out of view draws
+// nothing, so it posts its state once it comes into view.)
 
 // The height the app's layout for `width` wants (shell.css): a phone's column, the joint
 // about square over the sliders and the tab bar; a blog column's or a tablet's medium layout;
@@ -42,6 +47,52 @@ function pvHostStateQuery(message) {
   }
   const query = params.toString()
   return query ? '?' + query : null
+}
+
+// The host's origin the address names (?origin=https://blog.example), or null: only an
+// http(s) origin exactly as URL writes it (no path, query, user or trailing slash).
+function pvHostOrigin(search) {
+  const value = new URLSearchParams(search).get('origin')
+  if (!value || value.length > PV_HOST_VALUE_CHARS) { return null }
+  let url
+  try { url = new URL(value) } catch (error) { return null }
+  const web = url.protocol === 'https:' || url.protocol === 'http:'
+  return web && url.origin === value ? value : null
+}
+
+// What any host page may be told of the figure: the dataset's key and class names, the
+// settings, the confident joint, how many images fall in each category, the selected id and
+// the training's outcome; no image's label, probability or category.
+function pvStateSummary(state) {
+  const counts = {}
+  for (const category of state.categories) { counts[category] = (counts[category] || 0) + 1 }
+  return {
+    dataset: state.dataset,
+    class_names: state.class_names,
+    class_percentile: state.class_percentile,
+    ood_percentile: state.ood_percentile,
+    threshold_mode: state.threshold_mode,
+    joint: state.joint,
+    counts: counts,
+    images: state.ids.length,
+    selected: state.selected,
+    trained: state.trained,
+    train_seconds: state.train_seconds,
+    error: state.error,
+    revision: state.revision,
+  }
+}
+
+// Tell the host page the state (api.state()'s copy): once as ready, then after each redraw.
+function pvPostState(state) {
+  if (window.parent === window) { return }
+  const origin = pvHostOrigin(window.location.search)
+  const told = origin ? state : pvStateSummary(state)
+  if (!window.pvHostReady && state.trained) {
+    window.pvHostReady = true
+    window.parent.postMessage({type: 'pyvizzy:ready', state: told}, origin || '*')
+  }
+  window.parent.postMessage({type: 'pyvizzy:state', state: told}, origin || '*')
 }
 
 function pvInstallHost() {

@@ -40,7 +40,8 @@ function pvPage(data, previous) {
   }
 }
 
-// The state API: window.pyvizzy.state() (a copy), and the parent frame told after a redraw.
+// The state API: window.pyvizzy.state() (a copy), and the parent frame told after a redraw
+// (host.js).
 function pvInstallState(api, page) {
   api.state = () => (page.state === null ? null : JSON.parse(JSON.stringify(page.state)))
   api.decode = (value) => {
@@ -52,9 +53,7 @@ function pvInstallState(api, page) {
   }
   api.post = () => {
     if (window.parent !== window && page.state !== null) {
-      requestAnimationFrame(() => {
-        window.parent.postMessage({type: 'pyvizzy:state', state: api.state()}, '*')
-      })
+      requestAnimationFrame(() => pvPostState(api.state()))
     }
   }
   // Draw a payload (Python's, or one computed ahead): state, address, views, selection.

@@ -1,5 +1,5 @@
-// The sample article listens to the embedded app's state (the frame embed.js makes) and
-// writes it into the caption.
+// The sample article listens to the embedded app's state (the frame embed.js makes; its
+// summary, host.js) and writes it into the caption.
 (function () {
   "use strict";
   const caption = document.getElementById("pyvizzy-caption");
@@ -12,10 +12,7 @@
     if (!data || data.type !== "pyvizzy:state" || !data.state) return;
     const state = data.state;
     window.pyvizzyLastState = state;
-    const counts = {};
-    for (const category of state.categories || []) {
-      counts[category] = (counts[category] || 0) + 1;
-    }
+    const counts = state.counts || {};
     caption.textContent =
       `Class percentile ${state.class_percentile}, OOD percentile ${state.ood_percentile}: ` +
       `${counts.label_issue || 0} label issues, ${counts.ood || 0} out of distribution, ` +
