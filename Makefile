@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH_PIN)"
-	$(PY) -m pip install --quiet -e ".[app,embed,test]"
+	$(PY) -m pip install --quiet -e ".[app,embed,test,site]"
 	touch $@
 
 venv: $(STAMP)

@@ -15,7 +15,10 @@ the new state), and over ``--jumps`` PageUp presses on the OOD slider (10 steps 
 settings the worker computes ahead, so these wait for Python), on the last cold load and on
 the last repeat visit at 1440x900, then on one more repeat visit at each ``--size`` (a phone's
 390x844 and a blog column's 700x650 by default), with how many presses were drawn from a payload
-computed ahead; and the 10 largest files of a cold load.
+computed ahead; and the 10 largest files of a cold load. Then ``--network-cold`` cold loads
+through each ``--network`` (bandwidth and round trip, emulated by the benchmark's own server
+for every download: the page's and the Python worker's), with what bounds them: the bytes to
+download at that bandwidth, and the rest.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 from pathlib import Path
 
 from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
-from pyvizzy.site.serve import serve_in_thread
+from pyvizzy.site.serve import Link, serve_in_thread
 
 READY = """() => {
     const load = window.pyvizzyLoad;
@@ -54,6 +57,8 @@ TIMINGS = """() => {
         first_paint: first ? first.startTime : null,
         snapshot: at('prerendered'),
         worker_start: inWorker('status:pyodide'),
+        // the page's clock when the worker's started
+        worker_offset: load.events.find((x) => x.name === 'status:pyodide').worker_started,
         imports_start: inWorker('status:imports'),
         app_start: inWorker('status:app'),
         render_start: inWorker('status:render'),
@@ -175,6 +180,55 @@ def timed_press(page, step: int, keys=None) -> tuple[float, bool]:
     return page.evaluate(MOVE), page.evaluate(HITS) > hits_before
 
 
+def cold_visit(playwright, profile: Path, url: str):
+    """A cold visit (a fresh profile): (timings with bytes and requests, files, context,
+    page)."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        viewport={"width": 1440, "height": 900},
+    )
+    timings, files, page = visit(context, url)
+    timings["bytes"] = sum(size for _, size, _ in files)
+    timings["requests"] = len(files)
+    return timings, files, context, page
+
+
+def network_lines(site: Path, playwright, profiles: Path, links: list[Link], runs: int,
+                  send_compressed: bool) -> list[str]:
+    """``runs`` cold visits through each of ``links``: the report's rows."""
+    if runs <= 0 or not links:
+        return []
+    lines = ["Cold visits through an emulated network (the benchmark's server paces every "
+             f"response; {runs} each, median (min-max), seconds):", "",
+             "| network | first paint | interactive | MB | the MB at that bandwidth | "
+             "memory snapshot read (page clock) | after it: restore, app, train |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for link in links:
+        server, base = serve_in_thread(site, send_compressed=send_compressed, link=link)
+        visits = []
+        try:
+            for run in range(runs):
+                timings, _files, context, _page = cold_visit(
+                    playwright, profiles / f"network-{link.mbit_per_s:g}-{run}",
+                    base + "index.html")
+                context.close()
+                visits.append(timings)
+                print(f"{link}, cold {run + 1}: interactive "
+                      f"{timings['interactive'] / 1000:.2f} s", file=sys.stderr)
+        finally:
+            server.shutdown()
+        wire = [v["bytes"] * 8 / (link.mbit_per_s * 1e6) * 1000 for v in visits]
+        read = [v["snapshot_read"] + v["worker_offset"] for v in visits
+                if v["snapshot_read"] is not None]
+        after = [v["interactive"] - at for v, at in zip(visits, read, strict=False)]
+        lines.append(
+            f"| {link} | {fmt([v['first_paint'] for v in visits], 1000)} | "
+            f"{fmt([v['interactive'] for v in visits], 1000)} | "
+            f"{fmt([v['bytes'] for v in visits], 1e6, 1)} | {fmt(wire, 1000)} | "
+            f"{fmt(read, 1000)} | {fmt(after, 1000)} |")
+    return [*lines, ""]
+
+
 def slider_latencies(page, moves: int, jumps: int) -> dict:
     """Per kind of :data:`PRESSES` (``moves`` arrow presses, ``jumps`` page presses): the
     latencies, Python's time per change message, the page's time per patch applied, and
@@ -245,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="also measure the sliders on a repeat visit at this window "
                              "size (repeatable; default: 390x844, a phone, and 700x650, a "
                              "blog column)")
+    parser.add_argument("--network", action="append", default=None, type=Link.parse,
+                        help="also time cold loads through this network, MBIT/RTT_MS "
+                             "(repeatable; default: 20/40 and 5/100)")
+    parser.add_argument("--network-cold", type=int, default=2,
+                        help="cold loads through each --network (0: none)")
     parser.add_argument("--no-gzip", action="store_true", help="serve without compression")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--screenshot", type=Path, default=None,
@@ -254,10 +313,11 @@ def main(argv: list[str] | None = None) -> int:
                              "set, our own data)")
     args = parser.parse_args(argv)
     args.size = args.size or ["390x844", "700x650"]
+    args.network = args.network or [Link(20, 40), Link(5, 100)]
 
     from playwright.sync_api import sync_playwright
 
-    server, base = serve_in_thread(args.site, use_gzip=not args.no_gzip)
+    server, base = serve_in_thread(args.site, send_compressed=not args.no_gzip)
     url = base + "index.html"
     cold, repeat = [], []
     sliders = {}  # "the cold visit at 1440x900", ...: slider_latencies(...)
@@ -267,13 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(args.cold):
             if context is not None:
                 context.close()
-            context = playwright.chromium.launch_persistent_context(
-                str(Path(profiles) / f"profile-{run}"), executable_path=CHROMIUM,
-                args=CHROMIUM_ARGS, viewport={"width": 1440, "height": 900},
-            )
-            timings, files, page = visit(context, url)
-            timings["bytes"] = sum(size for _, size, _ in files)
-            timings["requests"] = len(files)
+            timings, files, context, page = cold_visit(
+                playwright, Path(profiles) / f"profile-{run}", url)
             cold.append(timings)
             largest = sorted(files, key=lambda f: -f[1])[:10]
             print(f"cold {run + 1}: interactive {timings['interactive'] / 1000:.2f} s, "
@@ -317,7 +372,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"screenshot: {args.screenshot}", file=sys.stderr)
             page.close()
         context.close()
-    server.shutdown()
+        server.shutdown()
+        networks = network_lines(args.site, playwright, Path(profiles), args.network,
+                                 args.network_cold, not args.no_gzip)
 
     def row(name, key, scale=1000.0, digits=2):
         return (f"| {name} | {fmt([r[key] for r in cold], scale, digits)} | "
@@ -360,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{restored_from(cold, 'site')} | {restored_from(repeat, 'cache')} |",
         "",
         *slider_lines(sliders),
+        *networks,
         "10 largest files of a cold load:",
         "",
         "| file | KB on the wire | KB decoded |",

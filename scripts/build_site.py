@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from pyvizzy.site import SiteBuildError, build_site
+from pyvizzy.site.compress import BROTLI_QUALITY
 from pyvizzy.site.fetch import PinError
 
 
@@ -33,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="ship source wheels (slower start, readable tracebacks)")
     parser.add_argument("--no-gzip", action="store_true",
                         help="skip the .gz copies (implies --deflate-archives)")
+    parser.add_argument("--brotli-quality", type=int, default=BROTLI_QUALITY,
+                        help="quality of the .br copies, 0-11 (default 11: the smallest; a "
+                             "minute or two for the memory snapshot, once for the other files)")
+    parser.add_argument("--no-brotli", action="store_true", help="skip the .br copies")
     parser.add_argument("--deflate-archives", action="store_true",
                         help="compress inside the wheels and stdlib zip, for a host that does "
                              "not compress .whl/.zip responses (loads a little slower)")
@@ -55,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                             compress=not args.no_gzip,
                             stored_archives=not args.deflate_archives,
                             memory_snapshot=not args.no_memory_snapshot,
-                            site_snapshot=args.site_snapshot)
+                            site_snapshot=args.site_snapshot,
+                            brotli_quality=None if args.no_brotli else args.brotli_quality)
     except (SiteBuildError, PinError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     try:
-        server = make_server(args.dir, args.port, use_gzip=not args.no_gzip,
+        server = make_server(args.dir, args.port, send_compressed=not args.no_gzip,
                              quiet=not args.verbose)
     except (FileNotFoundError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -25,7 +25,7 @@ def site_dir(tmp_path_factory) -> Path:
     from pyvizzy.site import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
-    build_site(out, log=lambda line: None)
+    build_site(out, brotli_quality=5, log=lambda line: None)  # (quick .br copies)
     return out
 
 

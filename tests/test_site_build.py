@@ -14,18 +14,20 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 import zipfile
 from pathlib import Path
 
+import brotli
 import pytest
 
 from pyvizzy.site import derived, fetch, lock, resources, wheels
 from pyvizzy.site.build import _swap_in, want_site_snapshot
-from pyvizzy.site.compress import gzip_files
+from pyvizzy.site.compress import brotli_files, gzip_files
 from pyvizzy.site.context import BuildContext, BuildOptions, SiteBuildError
 from pyvizzy.site.pages import content_security_policy, json_for_script, memory_snapshot_key
-from pyvizzy.site.serve import serve_in_thread
+from pyvizzy.site.serve import Link, serve_in_thread
 from pyvizzy.site.slim import PANEL_ROOT, check_only_kept_imported, keep_only_modules
 from pyvizzy.site.sources import fetch_wasm_wheels
 
@@ -254,6 +256,63 @@ def test_server_sends_wasm_mime_and_gzip_only_to_browsers_that_accept_it(tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_server_prefers_brotli_then_gzip_as_the_browser_accepts(tmp_path):
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>t</title>")
+    wasm = b"\0asm" + bytes(range(256)) * 40
+    (tmp_path / "pyodide.asm.wasm").write_bytes(wasm)
+    gzip_files(tmp_path)
+    assert brotli_files(tmp_path, quality=5) == [tmp_path / "pyodide.asm.wasm.br"]
+    server, base = serve_in_thread(tmp_path)
+    try:
+        for accepted, expected in (("gzip, deflate, br, zstd", "br"), ("gzip;q=1.0", "gzip"),
+                                   ("zstd", None)):
+            request = urllib.request.Request(base + "pyodide.asm.wasm",
+                                             headers={"Accept-Encoding": accepted})
+            with urllib.request.urlopen(request) as response:
+                assert response.headers.get("Content-Encoding") == expected, accepted
+                body = response.read()
+            unpack = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[expected]
+            assert unpack(body) == wasm
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_brotli_copies_come_from_the_cache_only_when_they_unpack_to_the_file(tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    site.mkdir()
+    data = b"pyvizzy " * 4000
+    (site / "app.js").write_bytes(data)
+    gzip_files(site)
+    (copy,) = brotli_files(site, quality=5, cache=cache)
+    (kept,) = cache.iterdir()
+    assert brotli.decompress(copy.read_bytes()) == data and kept.read_bytes() == copy.read_bytes()
+    kept.write_bytes(brotli.compress(b"something else"))  # a cache entry that lies
+    copy.unlink()
+    brotli_files(site, quality=5, cache=cache)
+    assert brotli.decompress(copy.read_bytes()) == data
+    assert brotli.decompress(kept.read_bytes()) == data  # made again
+
+
+def test_a_link_paces_every_response_at_its_bandwidth_and_round_trip(tmp_path):
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>t</title>")
+    (tmp_path / "big.bin").write_bytes(bytes(200_000))
+    link = Link.parse("8/50")  # 1 MB/s: 0.2 s for the file, after a 50 ms round trip
+    assert (link.mbit_per_s, link.rtt_ms) == (8, 50)
+    server, base = serve_in_thread(tmp_path, link=link)
+    try:
+        started = time.monotonic()
+        with urllib.request.urlopen(base + "big.bin") as response:
+            assert len(response.read()) == 200_000
+        assert time.monotonic() - started >= 0.25
+    finally:
+        server.shutdown()
+        server.server_close()
+    for bad in ("fast", "0/40", "20/-1"):
+        with pytest.raises(ValueError, match=r"network|bandwidth"):
+            Link.parse(bad)
 
 
 def test_the_kept_modules_check_looks_at_the_apps_own_imports():

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .chromium import CHROMIUM, CHROMIUM_ARGS
+from .compress import write_brotli
 from .resources import bake_script
 from .serve import SiteRequestHandler, serve_in_thread
 
@@ -152,12 +153,13 @@ def _in_own_thread(function, *args) -> None:
 
 
 def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
+                         brotli_quality: int | None = None,
                          log: Callable[[str], None] = print) -> Path:
     """Make the memory snapshot of the built site ``site`` for ``key`` and write it there.
 
-    Writes ``site/memory-snapshot/<key>.bin`` and its ``.gz`` (each to a temporary file first,
-    then renamed). Returns the path of the ``.bin``. Raises SnapshotBakeError when the visit
-    fails or does not keep a snapshot.
+    Writes ``site/memory-snapshot/<key>.bin``, its ``.gz`` and, given ``brotli_quality``,
+    its ``.br`` (each to a temporary file first, then renamed). Returns the path of the
+    ``.bin``. Raises SnapshotBakeError when the visit fails or does not keep a snapshot.
     """
     reason = cannot_bake()
     if reason:
@@ -175,15 +177,22 @@ def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
         with open(received, "rb") as source, gzip.GzipFile(packed, "wb", compresslevel=6,
                                                            mtime=0) as out:
             shutil.copyfileobj(source, out, 1 << 20)
-        for path in (received, packed):
-            path.chmod(0o644)  # (mkstemp makes it private to the builder)
+        received.chmod(0o644)  # (mkstemp makes it private to the builder)
+        if brotli_quality is not None:
+            os.replace(write_brotli(received, brotli_quality), final.with_name(final.name + ".br"))
+        packed.chmod(0o644)
         os.replace(packed, final.with_name(final.name + ".gz"))
         os.replace(received, final)
     finally:
         server.shutdown()
         server.server_close()
         received.unlink(missing_ok=True)
-        received.with_name(received.name + ".gz").unlink(missing_ok=True)
+        for suffix in (".gz", ".br"):
+            received.with_name(received.name + suffix).unlink(missing_ok=True)
+    packed_sizes = [f"{path.stat().st_size / 1e6:.1f} MB {name}"
+                    for name, path in (("gzip", final.with_name(final.name + ".gz")),
+                                       ("brotli", final.with_name(final.name + ".br")))
+                    if path.is_file()]
     log(f"  site memory snapshot: {final.stat().st_size / 1e6:.1f} MB "
-        f"({final.with_name(final.name + '.gz').stat().st_size / 1e6:.1f} MB gzip)")
+        f"({', '.join(packed_sizes)})")
     return final

@@ -34,7 +34,7 @@ from pyvizzy import files
 
 from . import bake, resources
 from .bytecode import compile_site_archives
-from .compress import gzip_files
+from .compress import BROTLI_QUALITY, brotli_available, brotli_files, gzip_files
 from .context import BuildContext, BuildOptions, BuildReport, SiteBuildError
 from .datasets import place_datasets
 from .lock import place_runtime
@@ -52,7 +52,7 @@ CACHE_NAME = "site"
 def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path | None = None,
                demo_dir: Path | None = None, bytecode: bool = True, compress: bool = True,
                stored_archives: bool = True, memory_snapshot: bool = True,
-               site_snapshot: bool | None = None,
+               site_snapshot: bool | None = None, brotli_quality: int | None = BROTLI_QUALITY,
                log: Callable[[str], None] = print) -> BuildReport:
     """Build the whole static site into ``out_dir`` (replaced atomically at the end).
 
@@ -71,6 +71,10 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
         Ship sourceless bytecode (faster start; tracebacks without source lines).
     compress : bool
         Write a ``.gz`` beside each compressible file.
+    brotli_quality : int or None
+        Also write a ``.br`` beside each ``.gz``, at this quality (0 to 11; 11, the default,
+        is the smallest and slowest: about 10 s a MB, cached but for the memory snapshot);
+        None for none. Without the ``brotli`` package the build says so and writes none.
     stored_archives : bool
         Write the (compiled) wheels and stdlib uncompressed inside, which loads faster when
         the server compresses them; turn it off for a host that serves ``.whl``/``.zip``
@@ -89,7 +93,8 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     out_dir = Path(out_dir).resolve()
     options = BuildOptions(bytecode=bytecode, compress=compress,
                            stored_archives=stored_archives, memory_snapshot=memory_snapshot,
-                           site_snapshot=want_site_snapshot(memory_snapshot, site_snapshot, log))
+                           site_snapshot=want_site_snapshot(memory_snapshot, site_snapshot, log),
+                           brotli_quality=want_brotli(compress, brotli_quality, log))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-build-", dir=out_dir.parent))
     try:
@@ -143,10 +148,14 @@ def _build_into_staging(ctx: BuildContext, scratch: Path) -> None:
     if ctx.options.compress:
         with ctx.step("gzip"):
             gzip_files(staging)
+    if ctx.options.brotli_quality is not None:
+        with ctx.step("brotli"):
+            brotli_files(staging, ctx.options.brotli_quality, ctx.cache_dir / "brotli")
     if ctx.options.site_snapshot:
         with ctx.step("memory snapshot"):
             try:
                 bake.bake_memory_snapshot(staging, worker_config.memory_snapshot_key,
+                                          brotli_quality=ctx.options.brotli_quality,
                                           log=ctx.log)
             except bake.SnapshotBakeError as error:
                 raise SiteBuildError(
@@ -154,7 +163,20 @@ def _build_into_staging(ctx: BuildContext, scratch: Path) -> None:
                     "to leave it out)"
                 ) from None
     ctx.report.total_bytes = sum(p.stat().st_size for p in staging.rglob("*")
-                                 if p.is_file() and not p.name.endswith(".gz"))
+                                 if p.is_file() and not p.name.endswith((".gz", ".br")))
+
+
+def want_brotli(compress: bool, quality: int | None, log) -> int | None:
+    """The brotli quality to build with: None without compression, or (said in one line)
+    without the ``brotli`` package."""
+    if not compress or quality is None:
+        return None
+    if not 0 <= quality <= 11:
+        raise SiteBuildError(f"brotli's quality is 0 to 11, not {quality}")
+    if not brotli_available():
+        log("no .br copies: the brotli package is not installed (pip install -e '.[site]')")
+        return None
+    return quality
 
 
 def want_site_snapshot(memory_snapshot: bool, wanted: bool | None, log) -> bool:

@@ -32,6 +32,7 @@ class BuildOptions:
     stored_archives: bool = True
     memory_snapshot: bool = True
     site_snapshot: bool = False
+    brotli_quality: int | None = None
 
     @property
     def stored(self) -> bool:

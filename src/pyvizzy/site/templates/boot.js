@@ -220,7 +220,8 @@
         window.pyvizzy.ahead(msg.basis, msg.key, msg.payload);
       }
     } else if (msg.type === "status") {
-      mark("status:" + msg.phase, { worker_t: msg.t });
+      mark("status:" + msg.phase, { worker_t: msg.t,
+        worker_started: msg.started_at - performance.timeOrigin });
       showStatus(msg.phase, msg.msg);
     } else if (msg.type === "error") {
       mark("error", { worker_t: msg.t });

@@ -42,7 +42,9 @@ function elapsed() {
   return Math.round(performance.now() - started);
 }
 function status(phase, message) {
-  self.postMessage({ type: "status", phase: phase, msg: message, t: elapsed() });
+  // (t: ms on the worker's clock; started_at: when that clock started, ms since the epoch)
+  self.postMessage({ type: "status", phase: phase, msg: message, t: elapsed(),
+    started_at: performance.timeOrigin + started });
 }
 function fail(phase, error) {
   failed = true;
