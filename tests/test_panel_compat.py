@@ -288,10 +288,18 @@ def test_the_page_session_gives_the_app_the_pages_address():
 
 
 def test_an_app_script_runs_as_panel_serve_would_run_it_or_says_why_not(tmp_path):
+    import panel as pn
+
     good = tmp_path / "good.py"
     good.write_text("import panel as pn\npn.pane.Markdown('hi').servable(title='t')\n")
     document = panel_compat.run_app_script(good)
     assert document.roots and document.title == "t"
+    asks = tmp_path / "asks.py"
+    asks.write_text("import panel as pn\n"
+                    "pn.state.cache['asked'] = dict(pn.state.session_args)\n"
+                    "pn.pane.Str('asked').servable(title='a')\n")
+    panel_compat.run_app_script(asks, "?dataset=digits&class=70")
+    assert pn.state.cache.pop("asked") == {"dataset": [b"digits"], "class": [b"70"]}
     silent = tmp_path / "silent.py"
     silent.write_text("x = 1\n")
     with pytest.raises(RuntimeError, match=r"silent\.py: the app published nothing"):

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import brotli
 import numpy as np
 import pytest
 from snapshot_check import categorize_state
@@ -273,7 +274,7 @@ def test_the_site_lock_lists_exactly_the_served_files_and_no_page_names_a_cdn(si
     listed = {entry["file_name"] for entry in packages.values()}
     core = {"pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
             "pyodide-lock.json"}
-    served = {p.name for p in pyodide_dir.iterdir() if not p.name.endswith(".gz")}
+    served = {p.name for p in pyodide_dir.iterdir() if not p.name.endswith((".gz", ".br"))}
     assert served - core == listed
     for entry in packages.values():
         data = (pyodide_dir / entry["file_name"]).read_bytes()
@@ -307,9 +308,11 @@ def test_repeat_visits_load_the_pinned_files_from_the_service_worker_of_their_bu
 
     def rewrite(path: Path, text: str) -> None:
         path.write_text(text)
-        packed = path.with_name(path.name + ".gz")
-        if packed.exists():  # the server sends the .gz copy when there is one
-            packed.write_bytes(gzip.compress(text.encode()))
+        # (the server sends the .br or .gz copy when there is one)
+        for suffix, pack in ((".gz", gzip.compress), (".br", brotli.compress)):
+            packed = path.with_name(path.name + suffix)
+            if packed.exists():
+                packed.write_bytes(pack(text.encode()))
     context = browser.new_context(viewport={"width": 1440, "height": 900})
 
     def visit() -> list[str]:
@@ -449,6 +452,8 @@ def test_the_site_serves_the_memory_snapshot_its_worker_asks_for(site_dir):
     assert any("/panel/" in name for name in names)
     packed = path.with_name(path.name + ".gz")
     assert gzip.decompress(packed.read_bytes()) == path.read_bytes()
+    packed = path.with_name(path.name + ".br")
+    assert brotli.decompress(packed.read_bytes()) == path.read_bytes()
 
 
 def test_a_first_visit_starts_from_the_sites_memory_snapshot_a_repeat_visit_from_the_kept_one(
@@ -603,3 +608,51 @@ def test_a_kept_snapshot_another_tab_holds_is_passed_over_not_dropped(browser, b
         assert started_from(load) == ("restored", "cache")
     finally:
         context.close()
+
+
+FIRST_VIEW_DRAWN = "() => window.pyvizzyLoad && window.pyvizzyLoad.prerendered"
+
+
+def _first_view_only(browser, base_url: str, query: str):
+    """The page at ``query`` with a Python worker that never answers: only the first view."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.route("**/worker.js", lambda route: route.fulfill(
+        status=200, content_type="text/javascript", body="self.onmessage = () => {};"))
+    page = context.new_page()
+    recorder = Recorder(page, base_url)
+    page.goto(base_url + "index.html" + query)
+    return page, recorder
+
+
+def test_the_first_view_is_the_asked_datasets_and_says_which_settings_it_shows(
+        browser, base_url, site_dir):
+    assert (site_dir / "index.html").stat().st_size < 20_000  # (the views are files of their own)
+    page, recorder = _first_view_only(browser, base_url, "?dataset=digits&class=70&ood=5")
+    page.wait_for_function(FIRST_VIEW_DRAWN, timeout=LOAD_TIMEOUT_MS)
+    first = page.evaluate("window.pyvizzyLoad.first_view")
+    assert first == {"dataset": "digits", "settings": {"class": 50, "ood": 15,
+                                                        "mode": "percentile"}}
+    assert page.locator('[data-pv-tile^="digit-"]').count() > 0
+    note = page.locator(".pyvizzy-progress-note").inner_text()
+    assert note == "(showing 50 / 15 until Python has 70 / 5)"
+    assert [url for url in recorder.requests if "/first-view/" in url] == [
+        base_url + "first-view/digits.json"]
+    page.context.close()
+
+    default = json.loads((site_dir / "datasets" / "index.json").read_text())["default"]
+    page, _ = _first_view_only(browser, base_url, "?class=50")
+    page.wait_for_function(FIRST_VIEW_DRAWN, timeout=LOAD_TIMEOUT_MS)
+    assert page.evaluate("window.pyvizzyLoad.first_view.dataset") == default
+    assert "until Python" not in page.locator(".pyvizzy-progress-note").inner_text()
+    page.context.close()
+
+
+def test_a_dataset_the_build_has_no_first_view_of_shows_none_rather_than_another(
+        browser, base_url):
+    page, recorder = _first_view_only(browser, base_url, "?dataset=added-later")
+    page.wait_for_function("() => window.Bokeh && document.readyState === 'complete'")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.pyvizzyLoad.prerendered") is False
+    assert [url for url in recorder.requests if "/first-view/" in url] == []
+    assert page.locator("#pyvizzy-progress").is_visible()
+    page.context.close()

@@ -305,21 +305,25 @@ class DocumentRelay:
 # --------------------------------------------------------------------------------------------
 
 
-def run_app_script(app_script: Path) -> Document:
+def run_app_script(app_script: Path, query: str = "") -> Document:
     """Run an app script as ``panel serve`` would, on-load callbacks included; its document.
 
+    ``query`` is the address's query string the session sees (``pn.state.session_args``).
     Panel offers no public way to run a script into a document outside a server: this uses
     the application's private handler list (to report a script that failed), a mock session
     (the private ``_session_context``) and the private ``state._on_load``, which runs the
     callbacks a served page runs once loaded.
     """
+    from urllib.parse import parse_qs
+
     from panel.io.application import build_single_handler_application
-    from panel.io.document import MockSessionContext
     from panel.io.state import set_curdoc, state
 
     application = build_single_handler_application(str(Path(app_script).resolve()))
     document = Document()
-    document._session_context = lambda: MockSessionContext(document=document)
+    arguments = {key: [value.encode() for value in values]
+                 for key, values in parse_qs(query.lstrip("?")).items()}
+    attach_page_session(document, arguments)
     with set_curdoc(document):
         application.initialize_document(document)
         handler = application._handlers[0]

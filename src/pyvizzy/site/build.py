@@ -10,9 +10,9 @@ wheels/slim   :func:`pyvizzy.site.slim.prepare_wheels` (build, slim, patch, reso
 compile       :func:`pyvizzy.site.bytecode.compile_site_archives`
 lock          :func:`pyvizzy.site.lock.place_runtime`
 data          :func:`pyvizzy.pipeline.catalog.build_catalog`
-pre-render    :func:`pyvizzy.site.prerender.prerender_app_isolated`
+pre-render    :func:`pyvizzy.site.prerender.prerender_app_isolated` (a first view per dataset)
 pages         :mod:`pyvizzy.site.pages`
-gzip          :func:`pyvizzy.site.compress.gzip_files`
+gzip, brotli  :func:`pyvizzy.site.compress.gzip_files`, :func:`~pyvizzy.site.compress.brotli_files`
 snapshot      :func:`pyvizzy.site.bake.bake_memory_snapshot`
 ============  ===========================================================================
 
@@ -22,6 +22,7 @@ end, so a failed build never leaves a half-written site.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlencode
 
 from pyvizzy import files
 
@@ -137,13 +139,17 @@ def _build_into_staging(ctx: BuildContext, scratch: Path) -> None:
     with ctx.step("datasets"):
         ctx.report.datasets = place_datasets(ctx)
     with ctx.step("prerender"):
+        catalog = json.loads((staging / "datasets" / "index.json").read_text(encoding="utf-8"))
+        keys = [entry["key"] for entry in catalog["datasets"]]
         prerendered, app_modules = prerender_app_isolated(
-            ctx.app_script, env={"PYVIZZY_DATASETS": str(staging / "datasets")}
+            ctx.app_script, env={"PYVIZZY_DATASETS": str(staging / "datasets")},
+            queries=tuple("?" + urlencode({"dataset": key}) for key in keys),
         )
         check_only_kept_imported(shipped.keep, app_modules)
     with ctx.step("pages"):
-        site_build_id, worker_config = write_site_pages(ctx, prerendered, sources.wheels,
-                                                        shipped.needed)
+        site_build_id, worker_config = write_site_pages(
+            ctx, dict(zip(keys, prerendered, strict=True)), catalog["default"],
+            sources.wheels, shipped.needed)
         write_build_info(ctx, site_build_id, worker_config, entries)
     if ctx.options.compress:
         with ctx.step("gzip"):

@@ -8,6 +8,7 @@ this origin only.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -40,6 +41,8 @@ __all__ = [
 
 PYODIDE_DIR = "pyodide/"
 BOKEH_DIR = "vendor/bokeh/"
+#: The pre-rendered first view of each dataset: <key>.json.
+FIRST_VIEW_DIR = "first-view/"
 # Panel dist folders served next to the JS: stylesheets and the images they refer to.
 PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
 # Bokeh's WebGL bundle is listed by Panel but only used by webgl output backends.
@@ -123,8 +126,7 @@ def localize_prerender(prerendered: Prerendered, panel_version: str) -> Prerende
             raise SiteBuildError(
                 f"the pre-rendered app still refers to a CDN: {docs_json[where:where + 120]}"
             )
-    return Prerendered(prerendered.title, docs_json, prerendered.render_items,
-                       prerendered.roots, prerendered.js_urls, prerendered.css_urls)
+    return dataclasses.replace(prerendered, docs_json=docs_json)
 
 
 def vendor_resources(prerendered: Prerendered, staging: Path, originals: dict[str, Path],
@@ -196,23 +198,47 @@ def memory_snapshot_key(site_build_id: str, packages: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
+def first_view(dataset: str, prerendered: Prerendered, element_ids: list[str]) -> str:
+    """The file ``first-view/<dataset>.json``: the pre-rendered document, its render items
+    drawing its roots into the page's root elements ``element_ids`` (in order), and the
+    settings it shows."""
+    if len(prerendered.roots) != len(element_ids):
+        raise SiteBuildError(
+            f"the first view of {dataset} has {len(prerendered.roots)} roots, the page "
+            f"{len(element_ids)}: every dataset's first view must have the same layout")
+    roots = {mid: eid for (_, mid), eid in zip(prerendered.roots, element_ids, strict=True)}
+    view = {
+        "format": "pyvizzy-first-view/1",
+        "dataset": dataset,
+        "settings": prerendered.settings,
+        "docs_json": json.loads(prerendered.docs_json),
+        "render_items": [{**item, "roots": roots} for item in prerendered.render_items],
+    }
+    return json.dumps(view, separators=(",", ":"))
+
+
+def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_urls: list[str],
                 css_urls: list[str], worker_config: WorkerConfig, site_build_id: str,
                 pinned_files: list[str], panel_version: str) -> None:
-    """index.html, the page's scripts, worker.js, sw.js, embed.html and article.html; the
-    host pages' embed.js."""
+    """index.html, the first views (one per dataset of ``views``; ``default``: the catalog's),
+    the page's scripts, worker.js, sw.js, embed.html and article.html; the host pages'
+    embed.js."""
     csp = html.escape(content_security_policy())
     css_links = "\n".join(f'  <link rel="stylesheet" href="{html.escape(u)}">' for u in css_urls)
     scripts = "\n".join(f'  <script src="{html.escape(u)}"></script>' for u in js_urls)
+    page_roots = views[default].roots
     root_divs = "\n".join(
         f'  <div id="{html.escape(eid)}" data-root-id="{html.escape(mid)}" '
         'style="display: contents;"></div>'
-        for eid, mid in prerendered.roots
+        for eid, mid in page_roots
     )
+    for dataset, prerendered in views.items():
+        write_text_atomic(staging / FIRST_VIEW_DIR / f"{dataset}.json",
+                          first_view(dataset, prerendered, [eid for eid, _ in page_roots]))
+    first_views = {"folder": FIRST_VIEW_DIR, "default": default, "datasets": sorted(views)}
     page_config = {
         "worker_url": "worker.js",
         "service_worker": "sw.js",
-        "render_items": prerendered.render_items,
         "build_id": site_build_id,
         # What the snapshot's scripts leave on window that only the live app may provide.
         "snapshot_globals": ["pyvizzy"],
@@ -220,12 +246,12 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
     }
     replacements = {
         "__CSP__": csp,
-        "__TITLE__": html.escape(prerendered.title),
+        "__TITLE__": html.escape(views[default].title),
+        "__FIRST_VIEWS__": html.escape(json.dumps(first_views)),
         "__FAVICON__": f"{PANEL_ROOT}{panel_version}/dist/images/favicon.ico",
         "__CSS_LINKS__": css_links,
         "__JS_SCRIPTS__": scripts,
         "__ROOT_DIVS__": root_divs,
-        "__PRERENDER_JSON__": json_for_script(prerendered.docs_json),
         "__CONFIG_JSON__": json_for_script(page_config),
     }
     page = resources.template_text("index.html")
@@ -244,14 +270,19 @@ def write_pages(staging: Path, prerendered: Prerendered, js_urls: list[str],
         write_text_atomic(staging / name, resources.template_text(name).replace("__CSP__", csp))
 
 
-def write_site_pages(ctx: BuildContext, prerendered: Prerendered, originals: dict[str, Path],
-                     packages: list[str]) -> tuple[str, WorkerConfig]:
+def write_site_pages(ctx: BuildContext, views: dict[str, Prerendered], default: str,
+                     originals: dict[str, Path], packages: list[str]) -> tuple[str, WorkerConfig]:
     """Step *pages*: the vendored Bokeh/Panel files (out of the full wheels ``originals``) and
-    the pages; returns the site's build id and what the worker was told."""
+    the pages, with the first view of each dataset (``views``; ``default``, the catalog's,
+    lays out the page); returns the site's build id and what the worker was told."""
     staging = ctx.staging
     panel_version = wheels.read_wheel_info(originals["panel"]).version
-    prerendered = localize_prerender(prerendered, panel_version)
-    js_urls, css_urls = vendor_resources(prerendered, staging, originals, panel_version)
+    views = {key: localize_prerender(view, panel_version) for key, view in views.items()}
+    for key, view in views.items():
+        if (view.js_urls, view.css_urls) != (views[default].js_urls, views[default].css_urls):
+            raise SiteBuildError(f"the first views of {key} and {default} need different "
+                                 "JS or CSS: the page loads one set")
+    js_urls, css_urls = vendor_resources(views[default], staging, originals, panel_version)
     pinned_files = sorted(
         path.relative_to(staging).as_posix()
         for folder in (PYODIDE_DIR, "vendor/")
@@ -266,8 +297,8 @@ def write_site_pages(ctx: BuildContext, prerendered: Prerendered, originals: dic
         site_memory_snapshot=(site_snapshot_path(snapshot_key)
                               if ctx.options.site_snapshot else None),
     )
-    write_pages(staging, prerendered, js_urls, css_urls, worker_config, site_build_id,
-                      pinned_files, panel_version)
+    write_pages(staging, views, default, js_urls, css_urls, worker_config, site_build_id,
+                pinned_files, panel_version)
     return site_build_id, worker_config
 
 

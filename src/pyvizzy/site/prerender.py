@@ -1,7 +1,9 @@
-"""Step *pre-render*: run the Panel app once in CPython at build time, capture its first view.
+"""Step *pre-render*: run the Panel app in CPython at build time, once for each dataset,
+and capture its first view.
 
-The captured Bokeh document (JSON) is drawn by the page while Python loads in the browser, and
-the Bokeh/Panel resources it needs tell the build which JS and CSS files to vendor.
+Each captured Bokeh document (JSON) is drawn by the page while Python loads in the browser
+(the one of the dataset the address asks for), and the Bokeh/Panel resources they need tell
+the build which JS and CSS files to vendor.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ _HREF_RE = re.compile(r'<link[^>]*\shref="([^"]+)"')
 class Prerendered:
     """The first view of the app, as computed in CPython."""
 
+    query: str                   # the address it was made for ("?dataset=digits")
+    settings: dict               # the sliders' settings it shows: class, ood, mode
     title: str
     docs_json: str               # Bokeh's docs JSON (CDN URLs already rewritten)
     render_items: list           # Bokeh render items (JSON-able)
@@ -51,22 +55,30 @@ def _environment(overrides: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def prerender_app(app_script: Path, *, env: dict[str, str] | None = None) -> Prerendered:
-    """Run ``app_script`` as ``panel serve`` would (on-load callbacks included) and capture it."""
+def prerender_app(app_script: Path, *, env: dict[str, str] | None = None,
+                  query: str = "") -> Prerendered:
+    """Run ``app_script`` as ``panel serve`` would (on-load callbacks included) for an address
+    with ``query``, and capture it."""
     from bokeh.embed.util import standalone_docs_json_and_render_items
     from panel.io.resources import Resources, bundle_resources
     from panel.io.state import set_curdoc
 
     from pyvizzy.app.panel_compat import run_app_script
+    from pyvizzy.app.state import AppState
 
     with _environment(env or {}):
-        document = run_app_script(app_script)
+        document = run_app_script(app_script, query)
         with set_curdoc(document):
             js_html, css_html = bundle_resources(document.roots, Resources(mode="cdn"))
         docs_json, render_items = standalone_docs_json_and_render_items(document)
     render_item = render_items[0].to_json()
     roots = list(render_item["roots"].items())
+    defaults = AppState.param
     return Prerendered(
+        query=query,
+        settings={"class": defaults.class_percentile.default,
+                  "ood": defaults.ood_percentile.default,
+                  "mode": defaults.threshold_mode.default},
         title=document.title or "pyvizzy",
         docs_json=json.dumps(docs_json, separators=(",", ":")),
         render_items=[{**render_item, "roots": dict(render_item["roots"])}],
@@ -77,9 +89,10 @@ def prerender_app(app_script: Path, *, env: dict[str, str] | None = None) -> Pre
 
 
 def prerender_app_isolated(
-    app_script: Path, *, env: dict[str, str] | None = None
-) -> tuple[Prerendered, frozenset[str]]:
-    """:func:`prerender_app` in a fresh interpreter; also the modules that run imported.
+    app_script: Path, *, env: dict[str, str] | None = None, queries: tuple[str, ...] = ("",)
+) -> tuple[list[Prerendered], frozenset[str]]:
+    """:func:`prerender_app` in a fresh interpreter for each of ``queries``; also the
+    modules that run imported.
 
     A fresh process makes the set of imported modules the app's own, not whatever the calling
     process (a test session that ran the pipeline, say) had imported before.
@@ -87,7 +100,7 @@ def prerender_app_isolated(
     with tempfile.TemporaryDirectory() as folder:
         result_file = Path(folder) / "prerendered.json"
         command = [sys.executable, "-m", __name__, str(app_script), json.dumps(env or {}),
-                   str(result_file)]
+                   str(result_file), json.dumps(list(queries))]
         finished = subprocess.run(command, capture_output=True, text=True, check=False)
         if finished.returncode != 0:
             raise RuntimeError(
@@ -95,17 +108,17 @@ def prerender_app_isolated(
                 + finished.stderr[-4000:]
             )
         result = json.loads(result_file.read_text(encoding="utf-8"))
-    prerendered = Prerendered(**{
-        **result["prerendered"],
-        "roots": [tuple(pair) for pair in result["prerendered"]["roots"]],
-    })
+    prerendered = [Prerendered(**{**one, "roots": [tuple(pair) for pair in one["roots"]]})
+                   for one in result["prerendered"]]
     return prerendered, frozenset(result["modules"])
 
 
 def _main(argv: list[str]) -> None:
     app_script, env, result_file = Path(argv[0]), json.loads(argv[1]), Path(argv[2])
-    prerendered = prerender_app(app_script, env=env)
-    result = {"prerendered": dataclasses.asdict(prerendered), "modules": sorted(sys.modules)}
+    queries = json.loads(argv[3]) if len(argv) > 3 else [""]
+    prerendered = [prerender_app(app_script, env=env, query=query) for query in queries]
+    result = {"prerendered": [dataclasses.asdict(one) for one in prerendered],
+              "modules": sorted(sys.modules)}
     result_file.write_text(json.dumps(result), encoding="utf-8")
 
 

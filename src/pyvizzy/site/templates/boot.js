@@ -97,20 +97,42 @@
       );
     }
   }
-  const prerender = document.getElementById("pyvizzy-prerender");
-  if (prerender && window.Bokeh) {
+  const early = window.pyvizzyEarly;
+  delete window.pyvizzyEarly;
+  const firstView = early ? early.firstView : Promise.resolve(null);
+  const firstViewShown = firstView.then((view) => {
+    if (!view || !window.Bokeh) return null;
+    noteSettings(view.settings);
     snapshotMode(true);
-    Bokeh.embed
-      .embed_items(JSON.parse(prerender.textContent), config.render_items)
+    return Bokeh.embed
+      .embed_items(view.docs_json, view.render_items)
       .then(() => {
         for (const name of config.snapshot_globals || []) {
           delete window[name];
         }
         load.prerendered = true;
+        load.first_view = { dataset: view.dataset, settings: view.settings };
         mark("prerendered");
       })
       .catch((error) => console.error("pre-rendered view failed", error))
       .finally(() => snapshotMode(false));
+  });
+
+  // The progress line says when the first view's settings are not the ones the address
+  // asks for (Python, once up, shows those): "showing 50 / 15 until Python has 70 / 5".
+  function noteSettings(shown) {
+    const asked = new URLSearchParams(window.location.search);
+    const wanted = (name) => {
+      const value = asked.get(name);
+      return value !== null && /^\d{1,3}$/.test(value) && Number(value) <= 100
+        ? Number(value) : shown[name];
+    };
+    const note = document.querySelector(".pyvizzy-progress-note");
+    const [nowClass, nowOod] = [wanted("class"), wanted("ood")];
+    if (note && (nowClass !== shown.class || nowOod !== shown.ood)) {
+      note.textContent = "(showing " + shown.class + " / " + shown.ood + " until Python has " +
+        nowClass + " / " + nowOod + ")";
+    }
   }
 
   if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") {
@@ -119,10 +141,8 @@
   }
 
   // 2. Python in a Web Worker (usually already started by early.js).
-  const early = window.pyvizzyEarly;
-  delete window.pyvizzyEarly;
-  const worker = early ? early.worker : new Worker(config.worker_url);
-  if (!early) {
+  const worker = early && early.worker ? early.worker : new Worker(config.worker_url);
+  if (!early || !early.worker) {
     worker.postMessage({ type: "init", location: JSON.stringify(window.location) });
   }
   worker.busy = false;
@@ -247,6 +267,7 @@
         jsdoc.on_change(sendChange.bind(null, jsdoc), false);
         // The root <div>s stand in document order, the same order as the worker's roots.
         const rootElements = [...document.querySelectorAll("[data-root-id]")];
+        await firstViewShown; // (replaced only once drawn)
         Bokeh.index.roots.map((view) => view.remove());
         for (const element of rootElements) {
           element.innerHTML = "";
@@ -290,7 +311,7 @@
     }
   };
 
-  if (early) {
+  if (early && early.worker) {
     for (const event of early.errors) worker.onerror(event);
     for (const event of early.messages) worker.onmessage(event);
   }
