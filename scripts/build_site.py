@@ -38,6 +38,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="quality of the .br copies, 0-11 (default 11: the smallest; a "
                              "minute or two for the memory snapshot, once for the other files)")
     parser.add_argument("--no-brotli", action="store_true", help="skip the .br copies")
+    posters = parser.add_mutually_exclusive_group()
+    posters.add_argument("--posters", dest="posters", action="store_true", default=None,
+                         help="make a picture of each dataset's first view (posters/*.webp) "
+                              "in headless Chromium (default: where Chromium, Playwright and "
+                              "Pillow are installed)")
+    posters.add_argument("--no-posters", dest="posters", action="store_false",
+                         help="do not: the embed shows a plain Start box")
+    parser.add_argument("--base-url", default=None,
+                        help="the address the site will be served from, such as "
+                             "https://example.org/pyvizzy/ (for the social preview, og:image)")
     parser.add_argument("--deflate-archives", action="store_true",
                         help="compress inside the wheels and stdlib zip, for a host that does "
                              "not compress .whl/.zip responses (loads a little slower)")
@@ -61,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                             stored_archives=not args.deflate_archives,
                             memory_snapshot=not args.no_memory_snapshot,
                             site_snapshot=args.site_snapshot,
-                            brotli_quality=None if args.no_brotli else args.brotli_quality)
+                            brotli_quality=None if args.no_brotli else args.brotli_quality,
+                            posters=args.posters, base_url=args.base_url)
     except (SiteBuildError, PinError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

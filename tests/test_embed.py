@@ -59,10 +59,22 @@ def _host_page(host, name: str, base_url: str, links: list[str], *, above: int =
     return url + name
 
 
-def _link(base_url: str, query: str = "?dataset=digits", **data: str) -> str:
+def _link(base_url: str, query: str = "?dataset=digits", poster: str | None = None,
+          **data: str) -> str:
+    """The one-line embed's link (with ``poster``, the picture ``posters/<poster>.webp``)."""
     attributes = "".join(f' data-{key}="{value}"' for key, value in data.items())
-    return (f'<a class="pyvizzy-embed" href="{base_url}index.html{query}"{attributes}>'
-            "The live figure: confident learning on handwritten digits</a>")
+    text = "The live figure: confident learning on handwritten digits"
+    inner = (f'<img src="{base_url}posters/{poster}.webp" alt="{text}" width="700" height="651"'
+             ' loading="lazy" style="max-width:100%;height:auto">' if poster else text)
+    return f'<a class="pyvizzy-embed" href="{base_url}index.html{query}"{attributes}>{inner}</a>'
+
+
+def _fetched(page) -> list[str]:
+    """The addresses ``page`` fetches, once each response has come whole with status 200."""
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url)
+            if request.response() and request.response().status == 200 else None)
+    return fetched
 
 
 def _app(page, index: int = 0):
@@ -134,7 +146,8 @@ def test_the_app_takes_the_readers_colour_scheme_the_hosts_choice_and_no_one_els
 
 def test_a_frame_far_below_the_fold_costs_nothing_until_scrolled_near(browser, base_url,
                                                                      host):
-    address = _host_page(host, "far.html", base_url, [_link(base_url)], above=5000)
+    address = _host_page(host, "far.html", base_url, [_link(base_url, poster="digits")],
+                         above=5000)
     context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
     page = context.new_page()
     fetched = []
@@ -154,17 +167,27 @@ def test_a_frame_far_below_the_fold_costs_nothing_until_scrolled_near(browser, b
         context.close()
 
 
-def test_click_to_start_waits_for_its_start_button(browser, base_url, host):
-    address = _host_page(host, "click.html", base_url, [_link(base_url, start="click")])
-    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
+def test_click_to_start_waits_for_its_start_button_over_the_poster_or_a_plain_box(
+        browser, base_url, host):
+    links = [_link(base_url, poster="digits", start="click"),
+             _link(base_url, poster="no-such-dataset", start="click")]
+    address = _host_page(host, "click.html", base_url, links)
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 1800})
     page = context.new_page()
     try:
         page.goto(address)
-        button = page.locator('[data-pv="start"]')
-        button.wait_for(state="visible")
+        buttons = page.locator('[data-pv="start"]')
+        buttons.nth(1).wait_for(state="visible")
+        page.locator(".pyvizzy-embed-plain").wait_for()  # the poster that does not load
+        boxes = page.locator(".pyvizzy-embed-start")
+        poster = boxes.nth(0).locator("img")
+        assert poster.is_visible() and poster.evaluate("(img) => img.naturalWidth") == 1400
+        assert "pyvizzy-embed-plain" not in boxes.nth(0).get_attribute("class")
+        assert not boxes.nth(1).locator("img").is_visible()
+        assert boxes.nth(1).bounding_box()["height"] >= 320
         page.wait_for_timeout(1000)
         assert page.locator("iframe").count() == 0
-        button.click()
+        buttons.nth(0).click()
         _app(page)
     finally:
         context.close()
@@ -222,18 +245,25 @@ def test_the_embedded_app_opens_the_same_view_full_screen(browser, base_url, hos
 
 def test_without_javascript_the_host_keeps_its_link_and_the_app_says_why(browser, base_url,
                                                                          host):
-    address = _host_page(host, "noscript.html", base_url, [_link(base_url)])
+    address = _host_page(host, "noscript.html", base_url, [_link(base_url, poster="digits")])
     context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900},
                                   java_script_enabled=False)
     page = context.new_page()
+    fetched = _fetched(page)
     try:
         page.goto(address)
         link = page.locator("a.pyvizzy-embed")
         assert link.is_visible() and link.get_attribute("href").startswith(base_url)
+        assert link.locator("img").is_visible()
+        page.wait_for_load_state("load")
+        assert base_url + "posters/digits.webp" in fetched  # the poster, whole
         assert page.locator("iframe").count() == 0
         page.goto(base_url + "index.html?dataset=digits")
         said = page.locator(".pyvizzy-noscript")  # (Playwright's text search skips noscript)
         assert said.is_visible() and "needs JavaScript" in said.inner_text()
+        assert said.locator("img").is_visible()  # the default dataset's poster
+        page.wait_for_load_state("load")
+        assert any("/posters/" in url for url in fetched[-3:])
         assert not page.locator("#pyvizzy-progress").is_visible()  # no endless "Loading"
     finally:
         context.close()

@@ -656,3 +656,16 @@ def test_a_dataset_the_build_has_no_first_view_of_shows_none_rather_than_another
     assert [url for url in recorder.requests if "/first-view/" in url] == []
     assert page.locator("#pyvizzy-progress").is_visible()
     page.context.close()
+
+
+def test_every_dataset_has_a_poster_of_its_first_view(site_dir):
+    from PIL import Image
+
+    catalog = json.loads((site_dir / "datasets" / "index.json").read_text())
+    for entry in catalog["datasets"]:
+        poster = site_dir / "posters" / f"{entry['key']}.webp"
+        assert poster.stat().st_size <= 300_000, poster
+        with Image.open(poster) as image:
+            assert (image.format, image.size) == ("WEBP", (1400, 1302))
+            # a picture of the figure, not of an empty page: many colours
+            assert len(image.convert("RGB").getcolors(1 << 20) or []) > 500

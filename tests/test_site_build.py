@@ -22,7 +22,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from pyvizzy.site import derived, fetch, lock, resources, wheels
+from pyvizzy.site import chromium, derived, fetch, lock, resources, wheels
 from pyvizzy.site.build import _swap_in, want_site_snapshot
 from pyvizzy.site.compress import brotli_files, gzip_files
 from pyvizzy.site.context import BuildContext, BuildOptions, SiteBuildError
@@ -464,16 +464,14 @@ def test_the_worker_sends_ahead_what_the_next_slider_move_then_publishes(tmp_pat
 
 
 def test_the_site_snapshot_is_made_where_it_can_be_and_required_only_when_asked(monkeypatch):
-    from pyvizzy.site import bake
-
     logged: list[str] = []
-    monkeypatch.setattr(bake, "cannot_bake", lambda: "no Chromium at /usr/bin/chromium")
+    monkeypatch.setattr(chromium, "unavailable", lambda: "no Chromium at /usr/bin/chromium")
     assert want_site_snapshot(True, None, logged.append) is False
     assert logged == ["no site memory snapshot (no Chromium at /usr/bin/chromium): "
                       "first visits start Python afresh"]
     with pytest.raises(SiteBuildError, match="cannot be made here: no Chromium"):
         want_site_snapshot(True, True, logged.append)
-    monkeypatch.setattr(bake, "cannot_bake", lambda: None)
+    monkeypatch.setattr(chromium, "unavailable", lambda: None)
     assert want_site_snapshot(True, None, logged.append) is True
     assert want_site_snapshot(True, False, logged.append) is False
     # No memory snapshot at all: nothing to bake either.
@@ -551,3 +549,52 @@ def test_a_webassembly_wheel_changed_in_the_cache_is_taken_from_its_carrier_agai
     with open(extracted, "ab") as handle:
         handle.write(b"appended module")
     assert fetch_wasm_wheels(ctx, official)["numpy"].read_bytes() == wheel
+
+
+# ----------------------------------------------------------------------------- posters
+
+
+def test_a_poster_is_webp_at_the_best_quality_that_fits_or_an_error():
+    from PIL import Image
+
+    from pyvizzy.site.posters import webp_under
+
+    picture = io.BytesIO()
+    Image.new("RGB", (1400, 1302), "#dde4f0").save(picture, "PNG")
+    poster = webp_under(picture.getvalue())
+    assert poster[:4] == b"RIFF" and poster[8:12] == b"WEBP" and len(poster) <= 300_000
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (400, 400), os.urandom(400 * 400 * 3)).save(noise, "PNG")
+    with pytest.raises(SiteBuildError, match="does not fit in 20000 bytes"):
+        webp_under(noise.getvalue(), max_bytes=20_000)
+
+
+def test_the_base_url_is_an_http_folder_and_the_preview_names_the_poster_only_with_it():
+    from pyvizzy.site.build import checked_base_url
+    from pyvizzy.site.pages import social_tags
+
+    assert checked_base_url("https://example.org/pyvizzy/") == "https://example.org/pyvizzy/"
+    for bad in ("https://example.org/pyvizzy", "ftp://example.org/", "/pyvizzy/",
+                "https://example.org/?x=1/"):
+        with pytest.raises(SiteBuildError, match="base URL"):
+            checked_base_url(bad)
+    tags = social_tags("pyvizzy", "https://example.org/p/", "posters/digits.webp")
+    assert '<meta property="og:image" content="https://example.org/p/posters/digits.webp">' \
+        in tags
+    assert "og:" not in social_tags("pyvizzy", None, "posters/digits.webp")
+    assert "og:image" not in social_tags("pyvizzy", "https://example.org/p/", None)
+
+
+def test_posters_are_made_where_they_can_be_and_required_only_when_asked(monkeypatch):
+    from pyvizzy.site import build
+
+    logged: list[str] = []
+    monkeypatch.setattr(build, "cannot_make_posters", lambda: "no Chromium at /usr/bin/chromium")
+    assert build.want_posters(None, logged.append) is False
+    assert logged == ["no posters (no Chromium at /usr/bin/chromium): the embed shows a plain "
+                      "Start box"]
+    with pytest.raises(SiteBuildError, match="posters cannot be made here: no Chromium"):
+        build.want_posters(True, logged.append)
+    monkeypatch.setattr(build, "cannot_make_posters", lambda: None)
+    assert build.want_posters(None, logged.append) is True
+    assert build.want_posters(False, logged.append) is False

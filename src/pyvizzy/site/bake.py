@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from .chromium import CHROMIUM, CHROMIUM_ARGS
+from .chromium import CHROMIUM, CHROMIUM_ARGS, run_in_own_thread, unavailable
 from .compress import write_brotli
 from .resources import bake_script
 from .serve import SiteRequestHandler, serve_in_thread
@@ -56,15 +54,6 @@ class SnapshotBakeError(RuntimeError):
 def site_snapshot_path(key: str) -> str:
     """The site-relative path of the memory snapshot for ``key``."""
     return f"{SNAPSHOT_DIR}{key}.bin"
-
-
-def cannot_bake() -> str | None:
-    """Why this machine cannot make the snapshot (no Chromium, no Playwright), or None."""
-    if not Path(CHROMIUM).exists():
-        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "Python's playwright is not installed (pip install playwright)"
-    return None
 
 
 class _UploadHandler(SiteRequestHandler):
@@ -134,24 +123,6 @@ def _visit_and_upload(url: str, key: str, timeout_s: float) -> None:
             browser.close()
 
 
-def _in_own_thread(function, *args) -> None:
-    """Run ``function(*args)`` in a new thread and re-raise what it raised: Playwright's sync
-    API refuses to start in a thread where another one is running (a test session's)."""
-    raised: list[BaseException] = []
-
-    def run():
-        try:
-            function(*args)
-        except BaseException as error:  # handed to the caller below
-            raised.append(error)
-
-    thread = threading.Thread(target=run, name="pyvizzy-bake")
-    thread.start()
-    thread.join()
-    if raised:
-        raise raised[0]
-
-
 def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
                          brotli_quality: int | None = None,
                          log: Callable[[str], None] = print) -> Path:
@@ -161,7 +132,7 @@ def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
     its ``.br`` (each to a temporary file first, then renamed). Returns the path of the
     ``.bin``. Raises SnapshotBakeError when the visit fails or does not keep a snapshot.
     """
-    reason = cannot_bake()
+    reason = unavailable()
     if reason:
         raise SnapshotBakeError(reason)
     site = Path(site).resolve()
@@ -170,7 +141,7 @@ def bake_memory_snapshot(site: Path, key: str, *, timeout_s: float = 300,
     received = Path(tempfile.mkstemp(prefix=".upload-", dir=final.parent)[1])
     server, url = serve_in_thread(site, handler=_UploadHandler, target=received)
     try:
-        _in_own_thread(_visit_and_upload, url, key, timeout_s)
+        run_in_own_thread(_visit_and_upload, url, key, timeout_s)
         if not received.is_file() or received.stat().st_size == 0:
             raise SnapshotBakeError("the bake visit's page sent no snapshot")
         packed = received.with_name(received.name + ".gz")

@@ -12,7 +12,8 @@ lock          :func:`pyvizzy.site.lock.place_runtime`
 data          :func:`pyvizzy.pipeline.catalog.build_catalog`
 pre-render    :func:`pyvizzy.site.prerender.prerender_app_isolated` (a first view per dataset)
 pages         :mod:`pyvizzy.site.pages`
-gzip, brotli  :func:`pyvizzy.site.compress.gzip_files`, :func:`~pyvizzy.site.compress.brotli_files`
+posters       :func:`pyvizzy.site.posters.make_posters`
+gzip, brotli  :func:`pyvizzy.site.compress.gzip_files`, ``brotli_files``
 snapshot      :func:`pyvizzy.site.bake.bake_memory_snapshot`
 ============  ===========================================================================
 
@@ -30,17 +31,18 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from pyvizzy import files
 
-from . import bake, resources
+from . import bake, chromium, resources
 from .bytecode import compile_site_archives
 from .compress import BROTLI_QUALITY, brotli_available, brotli_files, gzip_files
 from .context import BuildContext, BuildOptions, BuildReport, SiteBuildError
 from .datasets import place_datasets
 from .lock import place_runtime
 from .pages import PYODIDE_DIR, write_build_info, write_site_pages
+from .posters import cannot_make_posters, make_posters
 from .prerender import prerender_app_isolated
 from .slim import check_only_kept_imported, prepare_wheels
 from .sources import fetch_sources
@@ -55,6 +57,7 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                demo_dir: Path | None = None, bytecode: bool = True, compress: bool = True,
                stored_archives: bool = True, memory_snapshot: bool = True,
                site_snapshot: bool | None = None, brotli_quality: int | None = BROTLI_QUALITY,
+               posters: bool | None = None, base_url: str | None = None,
                log: Callable[[str], None] = print) -> BuildReport:
     """Build the whole static site into ``out_dir`` (replaced atomically at the end).
 
@@ -88,6 +91,13 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
         Also make that snapshot at build time, in headless Chromium, and serve it, so first
         visits start from it too (:mod:`pyvizzy.site.bake`). None makes it
         where Chromium and Playwright are installed; True fails where they are not.
+    posters : bool or None
+        Make a picture of each dataset's first view (:mod:`pyvizzy.site.posters`), for the
+        embed, the no-script note and the social preview. None makes them where Chromium,
+        Playwright and Pillow are; True fails where they are not.
+    base_url : str or None
+        The address the site will be served from (``https://host/path/``): the page then
+        names its social preview (``og:image``, ``og:url``), which must be absolute.
     log : callable
         Receives one line per event.
     """
@@ -96,7 +106,9 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     options = BuildOptions(bytecode=bytecode, compress=compress,
                            stored_archives=stored_archives, memory_snapshot=memory_snapshot,
                            site_snapshot=want_site_snapshot(memory_snapshot, site_snapshot, log),
-                           brotli_quality=want_brotli(compress, brotli_quality, log))
+                           brotli_quality=want_brotli(compress, brotli_quality, log),
+                           posters=want_posters(posters, log),
+                           base_url=checked_base_url(base_url))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-build-", dir=out_dir.parent))
     try:
@@ -150,6 +162,9 @@ def _build_into_staging(ctx: BuildContext, scratch: Path) -> None:
         site_build_id, worker_config = write_site_pages(
             ctx, dict(zip(keys, prerendered, strict=True)), catalog["default"],
             sources.wheels, shipped.needed)
+    if ctx.options.posters:
+        with ctx.step("posters"):
+            make_posters(staging, keys, log=ctx.log)
         write_build_info(ctx, site_build_id, worker_config, entries)
     if ctx.options.compress:
         with ctx.step("gzip"):
@@ -185,11 +200,35 @@ def want_brotli(compress: bool, quality: int | None, log) -> int | None:
     return quality
 
 
+def want_posters(wanted: bool | None, log) -> bool:
+    """Whether this build makes posters (see :func:`build_site`)."""
+    if wanted is False:
+        return False
+    reason = cannot_make_posters()
+    if reason and wanted:
+        raise SiteBuildError(f"the posters cannot be made here: {reason}")
+    if reason:
+        log(f"no posters ({reason}): the embed shows a plain Start box")
+    return reason is None
+
+
+def checked_base_url(base_url: str | None) -> str | None:
+    """``base_url`` if it is an http(s) address of a folder (ending in ``/``), else an error."""
+    if base_url is None:
+        return None
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not base_url.endswith("/") \
+            or parts.query or parts.fragment:
+        raise SiteBuildError(f"the base URL must be an http(s) address ending in /, such as "
+                             f"https://example.org/pyvizzy/, not {base_url!r}")
+    return base_url
+
+
 def want_site_snapshot(memory_snapshot: bool, wanted: bool | None, log) -> bool:
     """Whether this build makes the site's memory snapshot (see :func:`build_site`)."""
     if not memory_snapshot or wanted is False:
         return False
-    reason = bake.cannot_bake()
+    reason = chromium.unavailable()
     if reason and wanted:
         raise SiteBuildError(f"the site's memory snapshot cannot be made here: {reason}")
     if reason:

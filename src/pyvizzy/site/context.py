@@ -33,6 +33,8 @@ class BuildOptions:
     memory_snapshot: bool = True
     site_snapshot: bool = False
     brotli_quality: int | None = None
+    posters: bool = False
+    base_url: str | None = None
 
     @property
     def stored(self) -> bool:

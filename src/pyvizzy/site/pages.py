@@ -22,6 +22,7 @@ from . import resources, wheels
 from .bake import site_snapshot_path
 from .context import BuildContext, SiteBuildError
 from .lock import LockEntry
+from .posters import SCALE, SIZE, poster_path
 from .prerender import BOKEH_CDN, PANEL_CDN_DIST_TEMPLATE, Prerendered
 from .slim import PANEL_ROOT
 
@@ -55,6 +56,9 @@ STATIC_FILES = ("early.js", "boot.js", "site.css", "article.js", "doc.css", "mem
 WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "snapshot_store.js")
 #: How long the page waits for a step of the load before it says something is stuck.
 STALL_SECONDS = 120
+#: What the page is, for search results and link previews.
+DESCRIPTION = ("Confident learning, live in your browser: a model trained on the page finds "
+               "the label errors and the out-of-distribution images in a dataset.")
 
 
 @dataclass(frozen=True)
@@ -217,12 +221,38 @@ def first_view(dataset: str, prerendered: Prerendered, element_ids: list[str]) -
     return json.dumps(view, separators=(",", ":"))
 
 
+def social_tags(title: str, base_url: str | None, poster: str | None) -> str:
+    """The page's description, and with ``base_url`` its social preview (Open Graph)."""
+    tags = [("name", "description", DESCRIPTION)]
+    if base_url:
+        tags += [("property", "og:type", "website"), ("property", "og:title", title),
+                 ("property", "og:description", DESCRIPTION),
+                 ("property", "og:url", base_url + "index.html")]
+        if poster:
+            tags += [("property", "og:image", base_url + poster),
+                     ("property", "og:image:width", str(SIZE[0] * SCALE)),
+                     ("property", "og:image:height", str(SIZE[1] * SCALE)),
+                     ("name", "twitter:card", "summary_large_image")]
+    return "\n".join(f'  <meta {kind}="{html.escape(name)}" content="{html.escape(value)}">'
+                     for kind, name, value in tags)
+
+
+def poster_img(poster: str | None, alt: str, extra: str = "") -> str:
+    """An ``<img>`` of ``poster`` (a site-relative path), or nothing without one."""
+    if poster is None:
+        return ""
+    return (f'<img src="{html.escape(poster)}" alt="{html.escape(alt)}" width="{SIZE[0]}" '
+            f'height="{SIZE[1]}"{extra}>')
+
+
 def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_urls: list[str],
                 css_urls: list[str], worker_config: WorkerConfig, site_build_id: str,
-                pinned_files: list[str], panel_version: str) -> None:
+                pinned_files: list[str], panel_version: str, *, posters: bool = False,
+                base_url: str | None = None) -> None:
     """index.html, the first views (one per dataset of ``views``; ``default``: the catalog's),
     the page's scripts, worker.js, sw.js, embed.html and article.html; the host pages'
-    embed.js."""
+    embed.js. ``posters``: the posters step will draw ``posters/<key>.webp`` (shown without
+    JavaScript, and named as the social preview when ``base_url`` is known)."""
     csp = html.escape(content_security_policy())
     css_links = "\n".join(f'  <link rel="stylesheet" href="{html.escape(u)}">' for u in css_urls)
     scripts = "\n".join(f'  <script src="{html.escape(u)}"></script>' for u in js_urls)
@@ -244,8 +274,14 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
         "snapshot_globals": ["pyvizzy"],
         "stall_seconds": STALL_SECONDS,
     }
+    poster = poster_path(default) if posters else None
+    poster_alt = (f"{views[default].title}: a picture of the figure for "
+                  f"{default} at its first settings")
     replacements = {
         "__CSP__": csp,
+        "__SOCIAL__": social_tags(views[default].title, base_url, poster),
+        "__NOSCRIPT_POSTER__": poster_img(poster, poster_alt,
+                                          ' style="max-width:100%;height:auto"'),
         "__TITLE__": html.escape(views[default].title),
         "__FIRST_VIEWS__": html.escape(json.dumps(first_views)),
         "__FAVICON__": f"{PANEL_ROOT}{panel_version}/dist/images/favicon.ico",
@@ -267,7 +303,9 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
         json.dumps({"build_id": site_build_id, "pinned": pinned_files}, indent=1),
     ))
     for name in ("embed.html", "article.html"):
-        write_text_atomic(staging / name, resources.template_text(name).replace("__CSP__", csp))
+        text = resources.template_text(name).replace("__CSP__", csp)
+        text = text.replace("__POSTER_IMG__", poster_img(poster, poster_alt, ' loading="lazy"'))
+        write_text_atomic(staging / name, text)
 
 
 def write_site_pages(ctx: BuildContext, views: dict[str, Prerendered], default: str,
@@ -298,7 +336,8 @@ def write_site_pages(ctx: BuildContext, views: dict[str, Prerendered], default: 
                               if ctx.options.site_snapshot else None),
     )
     write_pages(staging, views, default, js_urls, css_urls, worker_config, site_build_id,
-                pinned_files, panel_version)
+                pinned_files, panel_version, posters=ctx.options.posters,
+                base_url=ctx.options.base_url)
     return site_build_id, worker_config
 
 

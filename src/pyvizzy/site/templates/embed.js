@@ -10,7 +10,8 @@
 //   data-theme="auto|light|dark"  auto (the default) follows the reader's colour scheme;
 //   data-start="visible|click"    visible (the default): the frame is made when the link comes
 //                                 within a screen of the viewport; click: a Start button over
-//                                 the poster makes it;
+//                                 the poster makes it (over a plain box, with the link's text,
+//                                 when the link holds no picture or its picture fails);
 //   data-height="N"               a fixed height in CSS px (no resizing).
 // Each embed on a page is its own frame. Without JavaScript the link and its poster remain.
 (function () {
@@ -60,13 +61,27 @@
     if (focused) frame.focus();  // the keyboard's place stays with the figure
   }
 
-  // A Start button over the poster (data-start="click").
+  // A Start button over the poster (data-start="click"), or over a plain box when there is
+  // no picture to show.
   function startBox(link) {
     const box = document.createElement("div");
     box.className = "pyvizzy-embed-start";
     box.style.cssText = "position:relative;display:block";
     link.replaceWith(box);
     box.appendChild(link);
+    const image = link.querySelector("img");
+    const plain = () => {
+      if (image) image.style.display = "none";
+      box.classList.add("pyvizzy-embed-plain");
+      box.style.cssText = "position:relative;display:flex;align-items:flex-start;" +
+        "min-height:320px;padding:16px;box-sizing:border-box;border:1px solid #8888;" +
+        "border-radius:8px";
+    };
+    if (!image || (image.complete && image.naturalWidth === 0 && image.getAttribute("src"))) {
+      plain();
+    } else {
+      image.addEventListener("error", plain, { once: true });
+    }
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.pv = "start";
