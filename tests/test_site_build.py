@@ -28,7 +28,13 @@ from pyvizzy.site.compress import brotli_files, gzip_files
 from pyvizzy.site.context import BuildContext, BuildOptions, SiteBuildError
 from pyvizzy.site.pages import content_security_policy, json_for_script, memory_snapshot_key
 from pyvizzy.site.serve import Link, serve_in_thread
-from pyvizzy.site.slim import PANEL_ROOT, check_only_kept_imported, keep_only_modules
+from pyvizzy.site.slim import (
+    PANEL_ROOT,
+    check_dropped_not_imported,
+    check_only_kept_imported,
+    drop_unused,
+    keep_only_modules,
+)
 from pyvizzy.site.sources import fetch_wasm_wheels
 
 HEX64 = set("0123456789abcdef")
@@ -335,6 +341,23 @@ def test_module_file_prefixes_keep_a_module_and_its_packages_init_files():
     assert kept == ["a/__init__.py", "a/b/__init__.pyc", "a/b/c.cpython-312.so", "a/d.py"]
     assert wheels.is_dist_info("a-1.0.dist-info/METADATA")
     assert not wheels.is_dist_info("a/x.dist-info/METADATA")
+
+
+def test_every_wheel_loses_what_never_runs_and_the_modules_pinned_to_drop(tmp_path):
+    files = {"demo/__init__.py": b"", "demo/core.py": b"x = 1\n", "demo/core.pyi": b"",
+             "demo/include/demo.h": b"", "demo/lib/libdemo.a": b"", "demo/_ext.pyx": b"",
+             "demo/tests/test_core.py": b"", "demo/f2py/__init__.py": b"",
+             "demo/_simd.cpython-312-wasm32-emscripten.so": b"\0asm",
+             "demo/_simdx.py": b"", "demo-1.0.data/data/share/demo/providers.json": b"{}"}
+    source = _make_wheel(tmp_path / "demo-1.0-py3-none-any.whl", files,
+                         "Name: demo\nVersion: 1.0\n")
+    drop = {"demo": ["demo.f2py", "demo._simd"]}
+    slim = drop_unused({"demo": source}, drop, tmp_path / "slim")["demo"]
+    kept = sorted(n for n in zipfile.ZipFile(slim).namelist() if not wheels.is_dist_info(n))
+    assert kept == ["demo/__init__.py", "demo/_simdx.py", "demo/core.py"]
+    check_dropped_not_imported(drop, frozenset({"demo", "demo.core", "demo._simdx"}))
+    with pytest.raises(SiteBuildError, match=r"imports demo\._simd, demo\.f2py\.x, which"):
+        check_dropped_not_imported(drop, frozenset({"demo", "demo.f2py.x", "demo._simd"}))
 
 
 def test_the_memory_snapshot_key_changes_with_whatever_runs_before_the_snapshot():

@@ -44,7 +44,7 @@ from .lock import place_runtime
 from .pages import PYODIDE_DIR, write_build_info, write_site_pages
 from .posters import cannot_make_posters, make_posters
 from .prerender import prerender_app_isolated
-from .slim import check_only_kept_imported, prepare_wheels
+from .slim import check_dropped_not_imported, check_only_kept_imported, prepare_wheels
 from .sources import fetch_sources
 
 __all__ = ["BuildReport", "SiteBuildError", "build_site"]
@@ -158,6 +158,7 @@ def _build_into_staging(ctx: BuildContext, scratch: Path) -> None:
             queries=tuple("?" + urlencode({"dataset": key}) for key in keys),
         )
         check_only_kept_imported(shipped.keep, app_modules)
+        check_dropped_not_imported(shipped.drop, app_modules)
     with ctx.step("pages"):
         site_build_id, worker_config = write_site_pages(
             ctx, dict(zip(keys, prerendered, strict=True)), catalog["default"],

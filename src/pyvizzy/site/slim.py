@@ -3,8 +3,11 @@
 pyvizzy's own wheel is zipped from the package; Panel and Bokeh lose their JS/CSS bundles
 and tests (the page loads those as plain files) and Panel's Python is patched
 (:func:`pyvizzy.site.wheels.patch_panel`); of scikit-learn and SciPy only the modules
-``pins.json`` lists under ``keep_only_modules`` stay. Then the packages the app needs are
-resolved from the wheels' metadata (:func:`pyvizzy.site.lock.resolve_closure`).
+``pins.json`` lists under ``keep_only_modules`` stay; every wheel loses what no package reads
+when it runs (:func:`pyvizzy.site.wheels.is_never_run`: tests, stubs, headers, sources) and
+the modules ``drop_modules`` lists (numpy's f2py, testing helpers and test extensions). Then
+the packages the app needs are resolved from the wheels' metadata
+(:func:`pyvizzy.site.lock.resolve_closure`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from .sources import Sources
 __all__ = [
     "PANEL_ROOT",
     "ShippedWheels",
+    "check_dropped_not_imported",
     "check_only_kept_imported",
+    "drop_unused",
     "keep_only_modules",
     "prepare_wheels",
     "slim_wheels",
@@ -48,6 +53,8 @@ class ShippedWheels:
         Canonical name -> the names it depends on under Pyodide.
     keep : dict
         ``keep_only_modules`` of ``pins.json``: what is kept of scikit-learn and SciPy.
+    drop : dict
+        ``drop_modules`` of ``pins.json``: the modules left out of other packages.
     """
 
     wheels: dict[str, Path]
@@ -55,6 +62,7 @@ class ShippedWheels:
     infos: dict[str, wheels.WheelInfo]
     requires: dict[str, tuple[str, ...]]
     keep: dict[str, list[str]]
+    drop: dict[str, list[str]]
 
 
 def prepare_wheels(ctx: BuildContext, sources: Sources, pyvizzy_wheel_dir: Path) -> ShippedWheels:
@@ -64,6 +72,8 @@ def prepare_wheels(ctx: BuildContext, sources: Sources, pyvizzy_wheel_dir: Path)
     keep = {k: v for k, v in ctx.pins.get("keep_only_modules", {}).items()
             if not k.startswith("_")}
     available = keep_only_modules(available, keep, ctx.cache("slim"))
+    drop = {k: v for k, v in ctx.pins.get("drop_modules", {}).items() if not k.startswith("_")}
+    available = drop_unused(available, drop, ctx.cache("slim"))
     available["pyvizzy"] = wheels.build_pyvizzy_wheel(pyvizzy_package_dir(), pyvizzy_version(),
                                                       pyvizzy_wheel_dir)
     infos = {name: wheels.read_wheel_info(path) for name, path in available.items()
@@ -73,7 +83,7 @@ def prepare_wheels(ctx: BuildContext, sources: Sources, pyvizzy_wheel_dir: Path)
         requires[name] = tuple(sources.official_lock["packages"][name]["depends"])
     needed = lock.resolve_closure(ctx.pins["app_roots"], requires, ctx.pins.get("not_loaded", {}))
     return ShippedWheels(wheels={name: available[name] for name in needed}, needed=needed,
-                         infos=infos, requires=requires, keep=keep)
+                         infos=infos, requires=requires, keep=keep, drop=drop)
 
 
 def check_versions(pins: dict) -> None:
@@ -126,6 +136,38 @@ def keep_only_modules(available: dict[str, Path], keep: dict[str, list[str]],
             derived.record(target)
         result[name] = target
     return result
+
+
+def drop_unused(available: dict[str, Path], drop: dict[str, list[str]],
+                slim_dir: Path) -> dict[str, Path]:
+    """Every wheel without what no package reads when it runs and without the modules
+    ``drop`` (``pins.json``) lists for its packages."""
+    result = dict(available)
+    for name, source in available.items():
+        if source.suffix != ".whl":
+            continue
+        modules = [m for top in wheels.read_wheel_info(source).imports for m in drop.get(top, ())]
+        prefixes = wheels.module_prefixes(modules)
+        target = slim_dir / derived.cache_key(source, "drop_unused", *prefixes) / source.name
+        if not derived.verified(target):
+            wheels.filter_wheel(
+                source, target,
+                keep=lambda n, p=prefixes: not wheels.is_never_run(n) and not n.startswith(p),
+            )
+            derived.record(target)
+        result[name] = target
+    return result
+
+
+def check_dropped_not_imported(drop: dict[str, list[str]], modules: frozenset[str]) -> None:
+    """Fail when the app imported (``modules``) a module that ``drop`` leaves out."""
+    dropped = [m for listed in drop.values() for m in listed]
+    found = sorted(m for m in modules if any(m == d or m.startswith(d + ".") for d in dropped))
+    if found:
+        raise SiteBuildError(
+            f"the app imports {', '.join(found)}, which the site's wheels leave out: take "
+            "them off 'drop_modules' in pins.json"
+        )
 
 
 def check_only_kept_imported(keep: dict[str, list[str]], modules: frozenset[str]) -> None:

@@ -165,19 +165,36 @@ def module_file_prefixes(modules: list[str]) -> tuple[str, ...]:
     return tuple(sorted(prefixes))
 
 
-def _is_dropped_everywhere(name: str) -> bool:
+#: Files no package reads when it runs: type stubs, Cython sources and declarations, C and
+#: Fortran sources and headers, static libraries, TypeScript, source maps.
+NEVER_RUN_SUFFIXES = (".pyi", ".ts", ".map", ".tsx", ".pxd", ".pyx", ".pxi", ".h", ".hpp",
+                      ".c", ".cpp", ".a", ".f", ".f90", ".pc")
+
+
+def is_never_run(name: str) -> bool:
+    """Whether a wheel entry is nothing the package reads when it runs: a test, a cached
+    bytecode folder, one of :data:`NEVER_RUN_SUFFIXES`, or a file of the wheel's ``.data``
+    folder (which pip installs outside the package, as data or headers for other tools)."""
     return (
         "/tests/" in name
         or "/__pycache__/" in name
-        or name.endswith((".pyi", ".ts", ".map", ".tsx"))
+        or name.endswith(NEVER_RUN_SUFFIXES)
+        or name.split("/", 1)[0].endswith(".data")
     )
+
+
+def module_prefixes(modules: list[str]) -> tuple[str, ...]:
+    """Wheel-entry prefixes of ``modules`` (``"a.b"``: ``a/b/`` and ``a/b.``, a package or a
+    module such as ``b.py`` or ``b.cpython-312-wasm32-emscripten.so``)."""
+    return tuple(sorted(p for m in modules for p in ("/".join(m.split(".")) + "/",
+                                                       "/".join(m.split(".")) + ".")))
 
 
 # panel/dist holds the JS/CSS bundles: served as plain files by the site, so only the CSS
 # (read by Python when building stylesheets) stays in the wheel.
 def keep_in_panel(name: str) -> bool:
     """Which panel wheel entries the Pyodide runtime needs."""
-    if _is_dropped_everywhere(name):
+    if is_never_run(name):
         return False
     if name.startswith("panel/dist/"):
         return name.startswith("panel/dist/css/")
@@ -187,7 +204,7 @@ def keep_in_panel(name: str) -> bool:
 
 def keep_in_bokeh(name: str) -> bool:
     """Which bokeh wheel entries the Pyodide runtime needs (the JS is served separately)."""
-    if _is_dropped_everywhere(name):
+    if is_never_run(name):
         return False
     return not name.startswith(("bokeh/server/static/", "bokeh/sphinxext/", "bokeh/sampledata/"))
 
