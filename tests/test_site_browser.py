@@ -15,7 +15,9 @@ import itertools
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
+from typing import ClassVar
 
 import brotli
 import numpy as np
@@ -669,3 +671,44 @@ def test_every_dataset_has_a_poster_of_its_first_view(site_dir):
             assert (image.format, image.size) == ("WEBP", (1400, 1302))
             # a picture of the figure, not of an empty page: many colours
             assert len(image.convert("RGB").getcolors(1 << 20) or []) > 500
+
+
+def test_a_restored_python_fetches_its_standard_library_after_the_app_is_live_or_when_needed(
+        browser, site_dir):
+    # A restored worker starts with an empty archive in place of the standard library's and
+    # fetches the real one once the app is live (here the server holds that answer back for
+    # 4 s); a module of it imported before then makes the worker fetch it at once.
+    from pyvizzy.site.serve import SiteRequestHandler, serve_in_thread
+
+    class SlowStdlib(SiteRequestHandler):
+        held: ClassVar[list] = []
+
+        def send_head(self):
+            if self.path.endswith("/python_stdlib.zip") and not self.held:
+                self.held.append(self.path)
+                time.sleep(4)
+            return super().send_head()
+
+    served: list[str] = []
+    server, url = serve_in_thread(site_dir, handler=SlowStdlib, on_request=served.append)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url + "index.html")
+        wait_until_trained(page)
+        load = page.evaluate("window.pyvizzyLoad")
+        assert started_from(load) == ("restored", "site")
+        worker = page.workers[0]
+        assert worker.evaluate("self.pyvizzyStdlib.written()") is False
+        imported = worker.evaluate(
+            "self.pyodide.runPython(\"import sys; fresh = 'tabnanny' not in sys.modules;"
+            " import tabnanny; (fresh, tabnanny.__name__)\").toJs()")
+        assert imported == [True, "tabnanny"]
+        assert worker.evaluate("self.pyvizzyStdlib.written()") is True
+        assert worker.evaluate("self.pyodide.runPython('import sys;"
+                               " type(sys.meta_path[0]).__name__')") != "StdlibGate"
+        assert [p for p in served if "stdlib" in p][:1] == ["/stdlib-placeholder.zip"]
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

@@ -130,11 +130,9 @@ def read_datasets_text(relative_path: str) -> str:
     """
     relative_path = _check_relative(relative_path, "datasets", "path")
     if is_pyodide():
-        from pyodide.http import open_url
-
         url = f"{DATASETS_URL}/{relative_path}"
         try:
-            return open_url(url).read()
+            return _fetch_text(url)
         except Exception as error:  # pyodide raises OSError or JsException
             raise OSError(f"could not fetch {url} relative to the page: {error}") from None
     path = datasets_dir() / relative_path
@@ -145,6 +143,20 @@ def read_datasets_text(relative_path: str) -> str:
             f"{path} does not exist: build the datasets (make site) or point "
             f"{DATASETS_ENV} at a datasets folder"
         ) from None
+
+
+def _fetch_text(url: str) -> str:
+    """The text at ``url`` (relative to the worker), by a synchronous request, as Pyodide's
+    ``open_url`` makes it; with no module to import (``js`` is imported before the memory
+    snapshot is taken, ``pyodide.http`` would be imported anew on every visit)."""
+    import js  # Pyodide's module of the worker's JS globals
+
+    request = js.XMLHttpRequest.new()
+    request.open("GET", url, False)
+    request.send()
+    if request.status != 200:
+        raise OSError(f"HTTP {request.status}")
+    return request.responseText
 
 
 def parse_catalog(text: str, source: str = CATALOG_FILE) -> Catalog:

@@ -3,7 +3,8 @@
 The worker starts Pyodide, then calls, in this order:
 
 1. :func:`preload` (skipped when Python starts from a memory snapshot: the snapshot is taken
-   right after it, so it holds everything imported and made there);
+   right after it, so it holds everything imported and made there; a restored Python gets
+   :func:`defer_stdlib` instead);
 2. :func:`build_page` with the page's address and the app script's source: a fresh Bokeh
    document with the app in it; :meth:`WorkerPage.render` gives its JSON for the page;
 3. once the page has drawn it, :meth:`WorkerPage.link`; then, for every message of the
@@ -21,7 +22,8 @@ import json
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-__all__ = ["WorkerPage", "build_page", "imported_bytecode", "page_query_arguments", "preload"]
+__all__ = ["StdlibGate", "WorkerPage", "build_page", "defer_stdlib", "imported_bytecode",
+           "page_query_arguments", "preload"]
 
 
 def preload() -> None:
@@ -33,8 +35,8 @@ def preload() -> None:
     document); and the HTML sanitizer Panel makes then (a bleach Cleaner: its making imports
     html5lib's tree walkers and compiles its patterns). A visit starts from Python's memory
     right after this (the memory snapshot), so nothing here is done again; a test checks
-    that building the app then imports nothing more (``pyodide.http``, which the app imports
-    to read its dataset, holds a JS object the snapshot cannot keep, and stays out).
+    that building the app then imports nothing more: a restored Python starts without the
+    standard library's archive, fetched once the app is live (:class:`StdlibGate`).
 
     Then every object alive is frozen out of the cyclic garbage collector's reach, so that
     a full pass over the libraries' objects does not run in the middle of the app's first
@@ -69,6 +71,62 @@ def imported_bytecode() -> list[str]:
                if getattr(module, "__spec__", None) is not None)
     return sorted({origin for origin in origins
                    if isinstance(origin, str) and origin.endswith(".pyc")})
+
+
+class StdlibGate:
+    """The import system's first finder while the standard library's archive is not written.
+
+    A Python restored from a memory snapshot starts with an empty file in place of the
+    standard library's archive (``python3XX.zip``): every module imported before the
+    snapshot is in the restored memory, so the worker fetches the archive only once the app
+    is live. The zip importer in the restored memory still holds the archive's table of
+    contents (it read it before the snapshot), so this finder knows which modules are in it:
+    when one of them is imported before the archive is written, it has the worker fetch and
+    write it at once (``loader.now(archive)``, a synchronous download, which a worker may
+    make). Once the archive is written it steps aside.
+
+    ``loader``: ``written()`` says whether the archive is in place; ``now(archive)`` puts it
+    there.
+    """
+
+    def __init__(self, archive: str, contents, loader):
+        self.archive, self.contents, self.loader = archive, contents, loader
+
+    def needs_archive(self, fullname: str) -> bool:
+        """Whether importing ``fullname`` reads the archive (a module or package in it)."""
+        stem = fullname.replace(".", "/")
+        return any(stem + end in self.contents
+                   for end in (".pyc", ".py", "/__init__.pyc", "/__init__.py"))
+
+    def find_spec(self, fullname, path=None, target=None):
+        import sys
+
+        if not self.loader.written() and self.needs_archive(fullname):
+            self.loader.now(self.archive)
+        if self.loader.written():
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+            importer = sys.path_importer_cache.get(self.archive)
+            if importer is not None:
+                importer.invalidate_caches()  # (the same archive: the same contents)
+        return None  # the usual finders find it
+
+
+def defer_stdlib(loader) -> str:
+    """Install a :class:`StdlibGate` for the standard library's archive; its path.
+
+    Call it right after a restore, before anything is imported. The table of contents is
+    the zip importer's (its ``_files``: the private name CPython 3.12 keeps it under).
+    """
+    import sys
+
+    archive = next(entry for entry in sys.path if entry.endswith(".zip"))
+    importer = sys.path_importer_cache.get(archive)
+    contents = getattr(importer, "_files", None)
+    if not contents:
+        raise RuntimeError(f"the zip importer of {archive} holds no table of contents")
+    sys.meta_path.insert(0, StdlibGate(archive, frozenset(contents), loader))
+    return archive
 
 
 def page_query_arguments(page_location: dict | None) -> dict[str, list[bytes]]:

@@ -56,6 +56,10 @@ STATIC_FILES = ("early.js", "boot.js", "site.css", "article.js", "doc.css", "mem
 WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "snapshot_store.js")
 #: How long the page waits for a step of the load before it says something is stuck.
 STALL_SECONDS = 120
+#: What a worker restored from a memory snapshot starts with in place of the standard
+#: library's archive (worker.js fetches the archive once the app is live): a zip of nothing.
+STDLIB_PLACEHOLDER = "stdlib-placeholder.zip"
+EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
 #: What the page is, for search results and link previews.
 DESCRIPTION = ("Confident learning, live in your browser: a model trained on the page finds "
                "the label errors and the out-of-distribution images in a dataset.")
@@ -296,6 +300,7 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
     write_text_atomic(staging / "index.html", page)
     for name in STATIC_FILES:
         write_bytes_atomic(staging / name, resources.template_bytes(name))
+    write_bytes_atomic(staging / STDLIB_PLACEHOLDER, EMPTY_ZIP)
     write_text_atomic(staging / "worker.js", resources.template_text("worker.js").replace(
         "__PYVIZZY_WORKER_CONFIG__", json.dumps(worker_config.to_json(), indent=1)))
     write_text_atomic(staging / "sw.js", resources.template_text("sw.js").replace(

@@ -121,6 +121,49 @@ const locationPromise = new Promise((resolve) => {
   locationArrived = resolve;
 });
 
+// After a restore, Python's standard library (the archive python_stdlib.zip, 2.5 MB) is not
+// needed to start: every module imported before the snapshot is in the restored memory. So a
+// restore starts with an empty archive in its place (STDLIB_PLACEHOLDER), and the real one is
+// fetched once the app is live; an import that needs it before then has it fetched at once
+// (worker_runtime.StdlibGate; a worker may make a synchronous request).
+const STDLIB_PLACEHOLDER = "stdlib-placeholder.zip";
+const stdlib = { archive: null, written: true, download: null };
+function writeStdlib(buffer) {
+  if (stdlib.written) return;
+  self.pyodide.FS.writeFile(stdlib.archive, new Uint8Array(buffer));
+  stdlib.written = true;
+}
+function stdlibUrl() {
+  return new URL(CONFIG.pyodide_url + "python_stdlib.zip", self.location.href).href;
+}
+self.pyvizzyStdlib = {
+  written: () => stdlib.written,
+  now: () => {
+    const request = new XMLHttpRequest();
+    request.open("GET", stdlibUrl(), false);
+    request.responseType = "arraybuffer";
+    request.send();
+    if (request.status !== 200) {
+      throw new Error("the standard library could not be downloaded: " + request.status);
+    }
+    writeStdlib(request.response);
+  },
+};
+function fetchStdlibLater() {
+  if (stdlib.written || stdlib.download) return;
+  stdlib.download = fetch(stdlibUrl())
+    .then((response) => {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.arrayBuffer();
+    })
+    .then(writeStdlib)
+    .catch((error) => {
+      // (an import that needs it will try again, and say so if it cannot)
+      console.info("pyvizzy: the standard library could not be downloaded yet", error);
+      stdlib.download = null;
+    });
+}
+
 // Python from a memory snapshot (the kept one, else the site's), or else started afresh with
 // the packages loaded (and, where snapshots are on, the libraries' places recorded: the
 // recorder is returned).
@@ -136,7 +179,17 @@ async function startPython(options) {
         bytes = buffer;
         return buffer;
       });
-      self.pyodide = await MemorySnapshot.restore(loadPyodide, options, body, SNAPSHOT_KEY);
+      const later = Object.assign({}, options, {
+        stdLibURL: new URL(STDLIB_PLACEHOLDER, self.location.href).href,
+      });
+      self.pyodide = await MemorySnapshot.restore(loadPyodide, later, body, SNAPSHOT_KEY);
+      const runtime = self.pyodide.pyimport("pyvizzy.app.worker_runtime");
+      try {
+        stdlib.archive = runtime.defer_stdlib(self.pyvizzyStdlib);
+        stdlib.written = false;
+      } finally {
+        runtime.destroy();
+      }
       snapshotTimes.restored_at = elapsed();
       snapshotState = "restored";
       snapshotSource = source;
@@ -281,6 +334,7 @@ self.onmessage = async (event) => {
         decodedBodySize: entry.decodedBodySize,
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
+      fetchStdlibLater();
       lastPatchAt = performance.now();
       whenQuiet();
       lookingAhead = true;
