@@ -58,7 +58,8 @@ TIMINGS = """() => {
         snapshot: at('prerendered'),
         worker_start: inWorker('status:pyodide'),
         // the page's clock when the worker's started
-        worker_offset: load.events.find((x) => x.name === 'status:pyodide').worker_started,
+        worker_offset: (load.events.find((x) => x.name === 'status:pyodide') || {}).worker_started
+            ?? null,
         imports_start: inWorker('status:imports'),
         app_start: inWorker('status:app'),
         render_start: inWorker('status:render'),
@@ -218,9 +219,10 @@ def network_lines(site: Path, playwright, profiles: Path, links: list[Link], run
         finally:
             server.shutdown()
         wire = [v["bytes"] * 8 / (link.mbit_per_s * 1e6) * 1000 for v in visits]
-        read = [v["snapshot_read"] + v["worker_offset"] for v in visits
-                if v["snapshot_read"] is not None]
-        after = [v["interactive"] - at for v, at in zip(visits, read, strict=False)]
+        read_at = [(v, v["snapshot_read"] + v["worker_offset"]) for v in visits
+                   if v["snapshot_read"] is not None and v["worker_offset"] is not None]
+        read = [at for _, at in read_at]
+        after = [v["interactive"] - at for v, at in read_at]
         lines.append(
             f"| {link} | {fmt([v['first_paint'] for v in visits], 1000)} | "
             f"{fmt([v['interactive'] for v in visits], 1000)} | "
