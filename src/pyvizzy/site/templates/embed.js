@@ -71,7 +71,8 @@
     box.appendChild(link);
     const image = link.querySelector("img");
     const plain = () => {
-      if (image) image.style.display = "none";
+      // (the picture's description, as the link's text)
+      if (image) image.replaceWith(document.createTextNode(image.alt || "The live figure"));
       box.classList.add("pyvizzy-embed-plain");
       box.style.cssText = "position:relative;display:flex;align-items:flex-start;" +
         "min-height:320px;padding:16px;box-sizing:border-box;border:1px solid #8888;" +
