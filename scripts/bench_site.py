@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
+from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS, IMAGES_SHOWN
 from pyvizzy.site.serve import Link, serve_in_thread
 
 READY = """() => {
@@ -76,22 +76,6 @@ TIMINGS = """() => {
 # The first visit has kept its memory snapshot (or will not): repeat visits may start from it.
 SNAPSHOT_SETTLED = """() => window.pyvizzyLoad.live &&
     window.pyvizzyLoad.memory_snapshot_kept !== "pending";"""
-# Every thumbnail in the window has loaded (lazy images load once laid out in view).
-IMAGES_SHOWN = """() => {
-    const all = (node, found = []) => {
-        found.push(...node.querySelectorAll('img'));
-        for (const el of node.querySelectorAll('*')) {
-            if (el.shadowRoot) { all(el.shadowRoot, found); }
-        }
-        return found;
-    };
-    return all(document).every((img) => {
-        const r = img.getBoundingClientRect();
-        const inView = r.width > 0 && r.bottom > 0 && r.right > 0 &&
-            r.top < innerHeight && r.left < innerWidth;
-        return !inView || (img.complete && img.naturalWidth > 0);
-    });
-}"""
 # Key press to the paint of the first frame that shows the new state: the key's time is the
 # keydown event's own timestamp, recorded by a capturing listener (it runs before the slider's
 # own), which also starts watching the frames: the state is checked in each animation-frame

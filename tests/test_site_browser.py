@@ -665,12 +665,17 @@ def test_every_dataset_has_a_poster_of_its_first_view(site_dir):
 
     catalog = json.loads((site_dir / "datasets" / "index.json").read_text())
     for entry in catalog["datasets"]:
-        poster = site_dir / "posters" / f"{entry['key']}.webp"
-        assert poster.stat().st_size <= 300_000, poster
-        with Image.open(poster) as image:
-            assert (image.format, image.size) == ("WEBP", (1400, 1302))
-            # a picture of the figure, not of an empty page: many colours
-            assert len(image.convert("RGB").getcolors(1 << 20) or []) > 500
+        brightness = {}
+        for theme in ("", "-dark"):
+            poster = site_dir / "posters" / f"{entry['key']}{theme}.webp"
+            assert poster.stat().st_size <= 300_000, poster
+            with Image.open(poster) as image:
+                assert (image.format, image.size) == ("WEBP", (1400, 1302))
+                pixels = image.convert("L")
+                # a picture of the figure, not of an empty page: many shades
+                assert len(pixels.getcolors(1 << 20) or []) > 100, poster
+                brightness[theme] = sum(pixels.getdata()) / (1400 * 1302)
+        assert brightness["-dark"] < brightness[""] / 2  # the dark theme's
 
 
 def test_a_restored_python_fetches_its_standard_library_after_the_app_is_live_or_when_needed(

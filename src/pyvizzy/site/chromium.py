@@ -21,6 +21,23 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+#: Every thumbnail in the window has loaded (lazy images load once laid out in view).
+IMAGES_SHOWN = """() => {
+    const all = (node, found = []) => {
+        found.push(...node.querySelectorAll('img'));
+        for (const el of node.querySelectorAll('*')) {
+            if (el.shadowRoot) { all(el.shadowRoot, found); }
+        }
+        return found;
+    };
+    return all(document).every((img) => {
+        const r = img.getBoundingClientRect();
+        const inView = r.width > 0 && r.bottom > 0 && r.right > 0 &&
+            r.top < innerHeight && r.left < innerWidth;
+        return !inView || (img.complete && img.naturalWidth > 0);
+    });
+}"""
+
 
 def unavailable() -> str | None:
     """Why this machine cannot drive Chromium (no Chromium, no Playwright), or None."""

@@ -241,12 +241,15 @@ def social_tags(title: str, base_url: str | None, poster: str | None) -> str:
                      for kind, name, value in tags)
 
 
-def poster_img(poster: str | None, alt: str, extra: str = "") -> str:
-    """An ``<img>`` of ``poster`` (a site-relative path), or nothing without one."""
-    if poster is None:
+def poster_picture(dataset: str | None, alt: str, extra: str = "") -> str:
+    """A ``<picture>`` of ``dataset``'s poster in the reader's colour scheme, or nothing
+    without one."""
+    if dataset is None:
         return ""
-    return (f'<img src="{html.escape(poster)}" alt="{html.escape(alt)}" width="{SIZE[0]}" '
-            f'height="{SIZE[1]}"{extra}>')
+    dark, light = (html.escape(poster_path(dataset, theme)) for theme in ("dark", "light"))
+    return (f'<picture><source srcset="{dark}" media="(prefers-color-scheme: dark)">'
+            f'<img src="{light}" alt="{html.escape(alt)}" width="{SIZE[0]}" '
+            f'height="{SIZE[1]}"{extra}></picture>')
 
 
 def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_urls: list[str],
@@ -284,8 +287,8 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
     replacements = {
         "__CSP__": csp,
         "__SOCIAL__": social_tags(views[default].title, base_url, poster),
-        "__NOSCRIPT_POSTER__": poster_img(poster, poster_alt,
-                                          ' style="max-width:100%;height:auto"'),
+        "__NOSCRIPT_POSTER__": poster_picture(default if posters else None, poster_alt,
+                                              ' style="max-width:100%;height:auto"'),
         "__TITLE__": html.escape(views[default].title),
         "__FIRST_VIEWS__": html.escape(json.dumps(first_views)),
         "__FAVICON__": f"{PANEL_ROOT}{panel_version}/dist/images/favicon.ico",
@@ -309,7 +312,9 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
     ))
     for name in ("embed.html", "article.html"):
         text = resources.template_text(name).replace("__CSP__", csp)
-        text = text.replace("__POSTER_IMG__", poster_img(poster, poster_alt, ' loading="lazy"'))
+        text = text.replace("__POSTER_IMG__", poster_picture(
+            default if posters else None, poster_alt,
+            ' loading="lazy" style="max-width:100%;height:auto"'))
         write_text_atomic(staging / name, text)
 
 

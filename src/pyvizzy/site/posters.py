@@ -1,4 +1,5 @@
-"""Step *posters*: a picture of each dataset's first view, ``posters/<key>.webp``.
+"""Step *posters*: a picture of each dataset's first view, ``posters/<key>.webp``, and one
+in the dark theme, ``posters/<key>-dark.webp``.
 
 The one-line embed's snippet shows it (``<img loading="lazy">`` in the link) until the live
 figure replaces it, and where scripts do not run (a feed reader, JavaScript off); click-to-
@@ -6,8 +7,9 @@ start puts its Start button over it; ``index.html`` shows it in its ``<noscript>
 built with a base URL, names the default dataset's as its social preview (``og:image``). Each
 is the built page drawn in headless Chromium at a blog column's size (700 x 651 CSS px, the
 frame's height there), at twice the pixels, with a Python worker that never starts: only the
-pre-rendered first view, as a reader sees it first. WebP, at the best quality that keeps it
-under :data:`MAX_BYTES`.
+pre-rendered first view, as a reader sees it first, in the light theme and in the dark one
+(a ``<picture>`` shows the reader's). WebP, at the best quality that keeps it under
+:data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from urllib.parse import urlencode
 
 from pyvizzy.files import write_bytes_atomic
 
-from .chromium import CHROMIUM, CHROMIUM_ARGS, run_in_own_thread, unavailable
+from .chromium import CHROMIUM, CHROMIUM_ARGS, IMAGES_SHOWN, run_in_own_thread, unavailable
 from .context import SiteBuildError
 from .serve import serve_in_thread
 
-__all__ = ["MAX_BYTES", "POSTER_DIR", "SIZE", "cannot_make_posters", "make_posters",
+__all__ = ["MAX_BYTES", "POSTER_DIR", "SIZE", "THEMES", "cannot_make_posters", "make_posters",
            "poster_path", "webp_under"]
 
 POSTER_DIR = "posters/"
@@ -32,32 +34,20 @@ SIZE, SCALE = (700, 651), 2
 MAX_BYTES = 300_000
 #: WebP qualities tried, best first, until the picture fits in MAX_BYTES.
 QUALITIES = (82, 72, 62, 52, 42)
-# The first view is drawn and every image in view has loaded.
-DRAWN = """() => {
-    const load = window.pyvizzyLoad;
-    if (!load || !load.prerendered) { return false; }
-    const all = (node, found = []) => {
-        found.push(...node.querySelectorAll('img'));
-        for (const el of node.querySelectorAll('*')) {
-            if (el.shadowRoot) { all(el.shadowRoot, found); }
-        }
-        return found;
-    };
-    return all(document).every((img) => {
-        const r = img.getBoundingClientRect();
-        const inView = r.width > 0 && r.bottom > 0 && r.right > 0 &&
-            r.top < innerHeight && r.left < innerWidth;
-        return !inView || (img.complete && img.naturalWidth > 0);
-    });
-}"""
+# The first view is drawn (then IMAGES_SHOWN: every image in view has loaded).
+DRAWN = "() => !!(window.pyvizzyLoad && window.pyvizzyLoad.prerendered)"
 # The progress line and the error box are the loading page's, not the figure's.
 HIDDEN = ".pyvizzy-progress, .pyvizzy-error { display: none !important; }"
 WORKER_THAT_NEVER_STARTS = "self.onmessage = () => {};"
 
 
-def poster_path(key: str) -> str:
-    """The site-relative path of the poster of dataset ``key``."""
-    return f"{POSTER_DIR}{key}.webp"
+#: The themes drawn, and what each adds to the poster's name.
+THEMES = {"light": "", "dark": "-dark"}
+
+
+def poster_path(key: str, theme: str = "light") -> str:
+    """The site-relative path of the poster of dataset ``key`` in ``theme``."""
+    return f"{POSTER_DIR}{key}{THEMES[theme]}.webp"
 
 
 def cannot_make_posters() -> str | None:
@@ -92,9 +82,10 @@ def webp_under(png: bytes, max_bytes: int = MAX_BYTES) -> bytes:
 
 def make_posters(site: Path, keys: list[str], *, timeout_s: float = 120,
                  log: Callable[[str], None] = print) -> list[Path]:
-    """Write ``site/posters/<key>.webp`` for each dataset of ``keys``; returns them."""
+    """Write ``site/posters/<key>.webp`` and ``<key>-dark.webp`` for each dataset of
+    ``keys``; returns them."""
     site = Path(site).resolve()
-    shots: dict[str, bytes] = {}
+    shots: dict[tuple[str, str], bytes] = {}
     server, url = serve_in_thread(site)
     try:
         run_in_own_thread(_shoot, url, keys, timeout_s, shots)
@@ -102,34 +93,38 @@ def make_posters(site: Path, keys: list[str], *, timeout_s: float = 120,
         server.shutdown()
         server.server_close()
     written = []
-    for key in keys:
-        target = site / poster_path(key)
+    for (key, theme), png in shots.items():
+        target = site / poster_path(key, theme)
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(target, webp_under(shots[key]))
+        write_bytes_atomic(target, webp_under(png))
         written.append(target)
     log(f"  posters: {', '.join(f'{p.name} {p.stat().st_size // 1000} KB' for p in written)}")
     return written
 
 
-def _shoot(url: str, keys: list[str], timeout_s: float, shots: dict[str, bytes]) -> None:
+def _shoot(url: str, keys: list[str], timeout_s: float,
+           shots: dict[tuple[str, str], bytes]) -> None:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(
-                viewport={"width": SIZE[0], "height": SIZE[1]}, device_scale_factor=SCALE,
-                color_scheme="light", timezone_id="UTC", locale="en-US",
-                service_workers="block")
-            context.route("**/worker.js", lambda route: route.fulfill(
-                status=200, content_type="text/javascript", body=WORKER_THAT_NEVER_STARTS))
-            page = context.new_page()
-            for key in keys:
-                page.goto(f"{url}index.html?{urlencode({'dataset': key})}")
-                page.add_style_tag(content=HIDDEN)
-                page.wait_for_function(DRAWN, timeout=timeout_s * 1000, polling=100)
-                shots[key] = page.screenshot(type="png")
+            for theme in THEMES:  # (the app follows the reader's colour scheme)
+                context = browser.new_context(
+                    viewport={"width": SIZE[0], "height": SIZE[1]}, device_scale_factor=SCALE,
+                    color_scheme=theme, timezone_id="UTC", locale="en-US",
+                    service_workers="block")
+                context.route("**/worker.js", lambda route: route.fulfill(
+                    status=200, content_type="text/javascript", body=WORKER_THAT_NEVER_STARTS))
+                page = context.new_page()
+                for key in keys:
+                    page.goto(f"{url}index.html?{urlencode({'dataset': key})}")
+                    page.add_style_tag(content=HIDDEN)
+                    for drawn in (DRAWN, IMAGES_SHOWN):
+                        page.wait_for_function(drawn, timeout=timeout_s * 1000, polling=100)
+                    shots[key, theme] = page.screenshot(type="png")
+                context.close()
         except PlaywrightError as error:
             raise SiteBuildError(f"the posters could not be made: {error}") from None
         finally:
