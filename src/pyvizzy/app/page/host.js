@@ -10,7 +10,8 @@
 // To it: {type: 'pyvizzy:resize', height}, the frame height that suits the app's width
 // (pvSuitedHeight), never more than the host's window, and never read from the frame's own
 // height (no feedback loop); sent when the width or the host's height changes.
-// {type: 'pyvizzy:ready', state} once the app is live and trained, then {type:
+// {type: 'pyvizzy:ready', state} once the live app has drawn (trained, or saying what stopped
+// it: state.error), then {type:
 // 'pyvizzy:state', state} after each redraw: to any origin the figure's summary only
 // (pvStateSummary); the full state (window.pyvizzy.state()) only to the origin the address
 // names with ?origin= (pvHostOrigin), and then only to it. (A frame out of view draws
@@ -88,7 +89,7 @@ function pvPostState(state) {
   if (window.parent === window) { return }
   const origin = pvHostOrigin(window.location.search)
   const told = origin ? state : pvStateSummary(state)
-  if (!window.pvHostReady && state.trained) {
+  if (!window.pvHostReady) {
     window.pvHostReady = true
     window.parent.postMessage({type: 'pyvizzy:ready', state: told}, origin || '*')
   }
