@@ -11,11 +11,10 @@
 // (pvSuitedHeight), never more than the host's window, and never read from the frame's own
 // height (no feedback loop); sent when the width or the host's height changes.
 // {type: 'pyvizzy:ready', state} once the live app has drawn (trained, or saying what stopped
-// it: state.error), then {type:
-// 'pyvizzy:state', state} after each redraw: to any origin the figure's summary only
-// (pvStateSummary); the full state (window.pyvizzy.state()) only to the origin the address
-// names with ?origin= (pvHostOrigin), and then only to it. (A frame out of view draws
-// nothing, so it posts its state once it comes into view.)
+// it: state.error), then {type: 'pyvizzy:state', state} after each redraw. To any origin
+// only the figure's summary (pvStateSummary); the full state (window.pyvizzy.state()) only
+// to the origin the address names with ?origin= (pvHostOrigin), and then only to it. (A
+// frame out of view draws nothing, so it posts its state once it comes into view.)
 
 // The height the app's layout for `width` wants (shell.css): a phone's column, the joint
 // about square over the sliders and the tab bar; a blog column's or a tablet's medium layout;
