@@ -717,3 +717,29 @@ def test_a_restored_python_fetches_its_standard_library_after_the_app_is_live_or
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def test_the_progress_line_shows_how_much_of_the_memory_snapshot_has_arrived(browser, site_dir):
+    # Through a 60 Mbit/s link the site's snapshot takes a couple of seconds: the page shows
+    # its share (not in the live region), up to all of it.
+    from pyvizzy.site.serve import Link, serve_in_thread
+
+    server, url = serve_in_thread(site_dir, link=Link(60, 10))
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url + "index.html")
+        percent = page.locator("#pyvizzy-progress-percent")
+        page.wait_for_function(
+            "() => /^[1-9][0-9]?\\u00a0%$/.test(document.getElementById("
+            "'pyvizzy-progress-percent')"
+            ".textContent)", timeout=LOAD_TIMEOUT_MS, polling=50)
+        assert percent.get_attribute("aria-hidden") == "true"
+        page.wait_for_function(LIVE_AND_TRAINED, timeout=LOAD_TIMEOUT_MS)
+        load = page.evaluate("window.pyvizzyLoad")
+        assert started_from(load) == ("restored", "site")
+        assert load["download_fraction"] == 1
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

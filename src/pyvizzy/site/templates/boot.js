@@ -37,6 +37,7 @@
   const progress = document.getElementById("pyvizzy-progress");
   const progressText = document.getElementById("pyvizzy-progress-text");
   const progressBar = document.getElementById("pyvizzy-progress-bar");
+  const progressPercent = document.getElementById("pyvizzy-progress-percent");
   const PHASES = { pyodide: 1, imports: 2, app: 3, render: 4 };
 
   // If no step finishes for this long, something is stuck (a download that never ends):
@@ -60,6 +61,7 @@
     watchForStall();
     load.phase = phase;
     if (progressText) progressText.textContent = message;
+    if (progressPercent) progressPercent.textContent = "";
     if (progressBar && PHASES[phase]) {
       progressBar.style.width = Math.round((100 * PHASES[phase]) / 5) + "%";
     }
@@ -239,6 +241,14 @@
       if (window.pyvizzy && window.pyvizzy.ahead) {
         window.pyvizzy.ahead(msg.basis, msg.key, msg.payload);
       }
+    } else if (msg.type === "progress") {
+      // The snapshot's download, within the first phase; shown, not announced (the live
+      // region says the phases only).
+      if (progressBar && load.phase === "pyodide") {
+        progressBar.style.width = Math.round((100 * (PHASES.pyodide + msg.fraction)) / 5) + "%";
+      }
+      if (progressPercent) progressPercent.textContent = Math.round(100 * msg.fraction) + "\u00a0%";
+      load.download_fraction = msg.fraction;
     } else if (msg.type === "status") {
       mark("status:" + msg.phase, { worker_t: msg.t,
         worker_started: msg.started_at - performance.timeOrigin });

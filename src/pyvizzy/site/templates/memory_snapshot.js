@@ -209,6 +209,19 @@ const MemorySnapshot = (() => {
       new Uint8Array(SCRATCH_BYTES)];
   }
 
+  /** The length of a stored snapshot, from its first bytes `head` (a Uint8Array): null
+   * until they hold its whole header (the memory follows the files, at a multiple of 16). */
+  function storedLength(head) {
+    if (head.length < 8) return null;
+    const view = new DataView(head.buffer, head.byteOffset, head.length);
+    if (view.getUint32(0, true) !== MAGIC) throw new Error("not a pyvizzy memory snapshot");
+    const headerLength = view.getUint32(4, true);
+    if (head.length < 8 + headerLength) return null;
+    const header = JSON.parse(new TextDecoder().decode(head.subarray(8, 8 + headerLength)));
+    const filesEnd = header.files.reduce((end, [, size]) => end + size, 8 + headerLength);
+    return Math.ceil(filesEnd / 16) * 16 + header.memoryBytes + SCRATCH_BYTES;
+  }
+
   /** The parts of a stored snapshot made for `key`: the memory a view into `buffer`, the
    * files views into a copy of their part. */
   function parse(buffer, key) {
@@ -320,5 +333,5 @@ const MemorySnapshot = (() => {
     return new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
   }
 
-  return { recordLibraries, capture, serialize, parse, restore, packageFolders };
+  return { recordLibraries, capture, serialize, storedLength, parse, restore, packageFolders };
 })();

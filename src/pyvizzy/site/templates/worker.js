@@ -37,6 +37,44 @@ function siteSnapshot() {
 }
 keptSnapshot.then((kept) => kept || siteSnapshot());
 
+// The site's snapshot's body, with its progress told to the page (a slow network takes
+// seconds over it): {type: "progress", fraction} at most every PROGRESS_MS. The total is the
+// stored length its header gives, so the fraction counts the bytes as decoded.
+const PROGRESS_MS = 200;
+async function readWithProgress(response) {
+  if (!response.body) return response.arrayBuffer();
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  let total = null;
+  let toldAt = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    if (total === null) {
+      const head = chunks.length === 1 ? value : joinChunks(chunks, received);
+      total = MemorySnapshot.storedLength(head);
+    }
+    if (total && performance.now() - toldAt >= PROGRESS_MS) {
+      toldAt = performance.now();
+      self.postMessage({ type: "progress", fraction: Math.min(received / total, 1) });
+    }
+  }
+  if (total) self.postMessage({ type: "progress", fraction: Math.min(received / total, 1) });
+  return joinChunks(chunks, received).buffer;
+}
+function joinChunks(chunks, length) {
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return joined;
+}
+
 const started = performance.now();
 function elapsed() {
   return Math.round(performance.now() - started);
@@ -174,7 +212,8 @@ async function startPython(options) {
     let bytes = null;
     try {
       // Its body is read while Pyodide starts.
-      const body = snapshot.arrayBuffer().then((buffer) => {
+      const read = source === "site" ? readWithProgress(snapshot) : snapshot.arrayBuffer();
+      const body = read.then((buffer) => {
         snapshotTimes.read_at = elapsed();
         bytes = buffer;
         return buffer;
