@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -621,3 +622,19 @@ def test_posters_are_made_where_they_can_be_and_required_only_when_asked(monkeyp
     monkeypatch.setattr(build, "cannot_make_posters", lambda: None)
     assert build.want_posters(None, logged.append) is True
     assert build.want_posters(False, logged.append) is False
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js builds the bytecode")
+def test_a_build_without_chromium_extras_still_writes_every_page(tmp_path):
+    # No posters, no site snapshot, no brotli (as on a machine without Chromium or the site
+    # extra): the site is whole all the same, build-info.json included.
+    from pyvizzy.site import build_site
+
+    out = tmp_path / "site"
+    logged: list[str] = []
+    build_site(out, site_snapshot=False, posters=False, brotli_quality=None, log=logged.append)
+    for name in ("index.html", "build-info.json", "worker.js", "embed.js", "stdlib-placeholder.zip",
+                 "first-view/digits.json"):
+        assert (out / name).is_file(), name
+    assert not (out / "posters").exists() and not list(out.rglob("*.br"))
+    assert json.loads((out / "build-info.json").read_text())["build_id"]

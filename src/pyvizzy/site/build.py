@@ -163,10 +163,10 @@ def _build_into_staging(ctx: BuildContext, scratch: Path) -> None:
         site_build_id, worker_config = write_site_pages(
             ctx, dict(zip(keys, prerendered, strict=True)), catalog["default"],
             sources.wheels, shipped.needed)
+        write_build_info(ctx, site_build_id, worker_config, entries)
     if ctx.options.posters:
         with ctx.step("posters"):
             make_posters(staging, keys, log=ctx.log)
-        write_build_info(ctx, site_build_id, worker_config, entries)
     if ctx.options.compress:
         with ctx.step("gzip"):
             gzip_files(staging)
