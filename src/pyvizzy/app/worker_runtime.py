@@ -104,12 +104,9 @@ class StdlibGate:
         if not self.loader.written() and self.needs_archive(fullname):
             self.loader.now(self.archive)
         if self.loader.written():
-            if self in sys.meta_path:
-                sys.meta_path.remove(self)
-            importer = sys.path_importer_cache.get(self.archive)
-            if importer is not None:
-                importer.invalidate_caches()  # (the same archive: the same contents)
-        return None  # the usual finders find it
+            # (a new list: the import under way walks the old one, which stays whole)
+            sys.meta_path = [finder for finder in sys.meta_path if finder is not self]
+        return None  # the usual finders find it (the archive written is the one read before)
 
 
 def defer_stdlib(loader) -> str:

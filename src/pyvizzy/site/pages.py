@@ -93,6 +93,7 @@ class WorkerConfig:
             "app_source": self.app_source,
             "memory_snapshot_key": self.memory_snapshot_key,
             "site_memory_snapshot": self.site_memory_snapshot,
+            "stdlib_placeholder": STDLIB_PLACEHOLDER,
         }
 
 
@@ -281,13 +282,14 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
         "snapshot_globals": ["pyvizzy"],
         "stall_seconds": STALL_SECONDS,
     }
-    poster = poster_path(default) if posters else None
+    poster_of = default if posters else None  # (the dataset whose poster the pages show)
     poster_alt = (f"{views[default].title}: a picture of the figure for "
                   f"{default} at its first settings")
     replacements = {
         "__CSP__": csp,
-        "__SOCIAL__": social_tags(views[default].title, base_url, poster),
-        "__NOSCRIPT_POSTER__": poster_picture(default if posters else None, poster_alt,
+        "__SOCIAL__": social_tags(views[default].title, base_url,
+                                  poster_of and poster_path(poster_of)),
+        "__NOSCRIPT_POSTER__": poster_picture(poster_of, poster_alt,
                                               ' style="max-width:100%;height:auto"'),
         "__TITLE__": html.escape(views[default].title),
         "__FIRST_VIEWS__": html.escape(json.dumps(first_views)),
@@ -313,7 +315,7 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
     for name in ("embed.html", "article.html"):
         text = resources.template_text(name).replace("__CSP__", csp)
         text = text.replace("__POSTER_IMG__", poster_picture(
-            default if posters else None, poster_alt,
+            poster_of, poster_alt,
             ' loading="lazy" style="max-width:100%;height:auto"'))
         write_text_atomic(staging / name, text)
 

@@ -161,10 +161,10 @@ const locationPromise = new Promise((resolve) => {
 
 // After a restore, Python's standard library (the archive python_stdlib.zip, 2.5 MB) is not
 // needed to start: every module imported before the snapshot is in the restored memory. So a
-// restore starts with an empty archive in its place (STDLIB_PLACEHOLDER), and the real one is
-// fetched once the app is live; an import that needs it before then has it fetched at once
-// (worker_runtime.StdlibGate; a worker may make a synchronous request).
-const STDLIB_PLACEHOLDER = "stdlib-placeholder.zip";
+// restore starts with an empty archive in its place (CONFIG.stdlib_placeholder), and the
+// real one is fetched once the visitor has left the app alone a moment (whenQuiet); an
+// import that needs it before then has it fetched at once (worker_runtime.StdlibGate; a
+// worker may make a synchronous request).
 const stdlib = { archive: null, written: true, download: null };
 function writeStdlib(buffer) {
   if (stdlib.written) return;
@@ -187,6 +187,23 @@ self.pyvizzyStdlib = {
     writeStdlib(request.response);
   },
 };
+// Right after a restore: the gate for imports until the archive is written; without it (it
+// could not be made), the archive at once.
+function deferStdlib() {
+  const runtime = self.pyodide.pyimport("pyvizzy.app.worker_runtime");
+  try {
+    stdlib.archive = runtime.defer_stdlib(self.pyvizzyStdlib);
+    stdlib.written = false;
+  } catch (error) {
+    console.info("pyvizzy: the standard library is fetched now", error);
+    stdlib.archive = self.pyodide.runPython(
+      "import sys; next(entry for entry in sys.path if entry.endswith('.zip'))");
+    stdlib.written = false;
+    self.pyvizzyStdlib.now();
+  } finally {
+    runtime.destroy();
+  }
+}
 function fetchStdlibLater() {
   if (stdlib.written || stdlib.download) return;
   stdlib.download = fetch(stdlibUrl())
@@ -219,16 +236,10 @@ async function startPython(options) {
         return buffer;
       });
       const later = Object.assign({}, options, {
-        stdLibURL: new URL(STDLIB_PLACEHOLDER, self.location.href).href,
+        stdLibURL: new URL(CONFIG.stdlib_placeholder, self.location.href).href,
       });
       self.pyodide = await MemorySnapshot.restore(loadPyodide, later, body, SNAPSHOT_KEY);
-      const runtime = self.pyodide.pyimport("pyvizzy.app.worker_runtime");
-      try {
-        stdlib.archive = runtime.defer_stdlib(self.pyvizzyStdlib);
-        stdlib.written = false;
-      } finally {
-        runtime.destroy();
-      }
+      deferStdlib();
       snapshotTimes.restored_at = elapsed();
       snapshotState = "restored";
       snapshotSource = source;
@@ -266,6 +277,7 @@ function whenQuiet() {
     return;
   }
   self.postMessage({ type: "quiet" });
+  fetchStdlibLater();
   if (snapshotToKeep) storeSnapshot();
 }
 
@@ -373,7 +385,6 @@ self.onmessage = async (event) => {
         decodedBodySize: entry.decodedBodySize,
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
-      fetchStdlibLater();
       lastPatchAt = performance.now();
       whenQuiet();
       lookingAhead = true;
