@@ -50,10 +50,10 @@ PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
 DROPPED_JS = ("bokeh-gl-",)
 #: Copied as they are.
 STATIC_FILES = ("early.js", "boot.js", "site.css", "article.js", "doc.css", "memory_snapshot.js",
-                "snapshot_store.js", "embed.js")
+                "snapshot_store.js", "stdlib_later.js", "embed.js")
 #: The worker's scripts: what runs before the memory snapshot is taken (with the pinned files
 #: and pyvizzy's own wheel, which the build id covers).
-WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "snapshot_store.js")
+WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "snapshot_store.js", "stdlib_later.js")
 #: How long the page waits for a step of the load before it says something is stuck.
 STALL_SECONDS = 120
 #: What a worker restored from a memory snapshot starts with in place of the standard
