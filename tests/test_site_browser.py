@@ -16,6 +16,7 @@ import json
 import shutil
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,6 +24,11 @@ import brotli
 import numpy as np
 import pytest
 from snapshot_check import categorize_state
+
+from pyvizzy.app.state import N_FOLDS, TRAIN_SEED
+from pyvizzy.crossval import out_of_sample_pred_probs
+from pyvizzy.dataset import load_dataset
+from pyvizzy.site import ddot
 
 pytestmark = pytest.mark.browser
 
@@ -115,11 +121,17 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"))
 
 
-def test_loads_offline_trains_and_the_sliders_agree_with_categorize(browser, base_url):
+def test_loads_offline_trains_and_the_sliders_agree_with_categorize(browser, base_url, site_dir):
     page, recorder = open_page(browser, base_url)
     start = wait_until_trained(page)
     assert (start["class_percentile"], start["ood_percentile"]) == (50, 15)
     assert_agrees_with_categorize(start)
+    # The model trained in the browser (libsvm on the site's own ddot_) is CPython's (libsvm
+    # on OpenBLAS): the same folds and the same sums, but for rounding.
+    dataset = load_dataset(site_dir / "datasets" / start["dataset"] / "dataset.json")
+    expected = out_of_sample_pred_probs(dataset.embeddings, np.asarray(start["given"]),
+                                        n_folds=N_FOLDS, seed=TRAIN_SEED)
+    np.testing.assert_allclose(start["pred_probs"], expected, atol=1e-9)
     screenshot(page, "index-1440x900")
 
     press_slider(page, "class", "ArrowRight", 6, "s.class_percentile === 56")
@@ -283,6 +295,11 @@ def test_the_site_lock_lists_exactly_the_served_files_and_no_page_names_a_cdn(si
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file_name"]
         assert set(entry["depends"]) <= set(packages), entry["name"]
     assert "pandas" not in packages and "micropip" not in packages
+    # SciPy's OpenBLAS is the site's one-function library (pyvizzy.site.ddot).
+    openblas = packages[ddot.PACKAGE]
+    assert (openblas["version"], openblas["package_type"]) == (ddot.VERSION, "shared_library")
+    with zipfile.ZipFile(pyodide_dir / openblas["file_name"]) as archive:
+        assert archive.read(ddot.LIBRARY) == ddot.ddot_module()
     # Our own pages, scripts and the lock (vendored third-party JS may mention its CDN in code
     # paths the site never takes; the request recording in the tests above covers those).
     own_files = [p for p in site_dir.iterdir() if p.suffix in (".html", ".js", ".css", ".json")]

@@ -17,6 +17,8 @@ from packaging.utils import canonicalize_name
 
 from pyvizzy.files import sha256_of, write_text_atomic
 
+from . import ddot
+
 #: Pyodide's standard library, as one archive.
 STDLIB = "python_stdlib.zip"
 #: Pyodide's files the page loads itself (the lock lists the packages).
@@ -25,7 +27,7 @@ CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", STDLIB)
 
 @dataclass(frozen=True)
 class LockEntry:
-    """One file Pyodide may load: a wheel, or a zip of shared libraries (openblas)."""
+    """One file Pyodide may load: a wheel, or a zip of shared libraries."""
 
     name: str
     version: str
@@ -124,7 +126,8 @@ def place_runtime(pyodide_dir: Path, core: Mapping[str, bytes], files: Mapping[s
     official : dict
         Pyodide's official lock: versions, imports and types of its WebAssembly packages.
     wasm_packages : iterable of str
-        The packages that are Pyodide's own builds.
+        The packages that are Pyodide's own builds (:data:`pyvizzy.site.ddot.PACKAGE` is the
+        site's own shared library).
     infos, requires : mappings
         The pure wheels' :class:`~pyvizzy.site.wheels.WheelInfo`, and every package's
         dependencies.
@@ -143,7 +146,10 @@ def place_runtime(pyodide_dir: Path, core: Mapping[str, bytes], files: Mapping[s
     for name, path in files.items():
         shipped = pyodide_dir / path.name
         shutil.copyfile(path, shipped)
-        if name in wasm_packages:
+        if name == ddot.PACKAGE:
+            version, imports = ddot.VERSION, ()
+            package_type, install_dir = "shared_library", "dynlib"
+        elif name in wasm_packages:
             official_entry = official["packages"][name]
             version, imports = official_entry["version"], tuple(official_entry["imports"])
             package_type = official_entry["package_type"]

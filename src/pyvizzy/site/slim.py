@@ -5,7 +5,8 @@ and tests (the page loads those as plain files) and Panel's Python is patched
 (:func:`pyvizzy.site.wheels.patch_panel`); of scikit-learn and SciPy only the modules
 ``pins.json`` lists under ``keep_only_modules`` stay; every wheel loses what no package reads
 when it runs (:func:`pyvizzy.site.wheels.is_never_run`: tests, stubs, headers, sources) and
-the modules ``drop_modules`` lists (numpy's f2py, testing helpers and test extensions). Then
+the modules ``drop_modules`` lists (numpy's f2py, testing helpers and test extensions).
+OpenBLAS is replaced by the one function of it that runs (:mod:`pyvizzy.site.ddot`). Then
 the packages the app needs are resolved from the wheels' metadata
 (:func:`pyvizzy.site.lock.resolve_closure`).
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from pyvizzy import versions
 
-from . import derived, lock, wheels
+from . import ddot, derived, lock, wheels
 from .context import BuildContext, SiteBuildError
 from .sources import Sources
 
@@ -76,11 +77,13 @@ def prepare_wheels(ctx: BuildContext, sources: Sources, pyvizzy_wheel_dir: Path)
     available = drop_unused(available, drop, ctx.cache("slim"))
     available["pyvizzy"] = wheels.build_pyvizzy_wheel(pyvizzy_package_dir(), pyvizzy_version(),
                                                       pyvizzy_wheel_dir)
+    available[ddot.PACKAGE] = ddot.write_library_zip(pyvizzy_wheel_dir / ddot.FILE_NAME)
     infos = {name: wheels.read_wheel_info(path) for name, path in available.items()
              if path.suffix == ".whl"}
     requires = {name: info.requires for name, info in infos.items()}
     for name in ctx.pins["wasm_wheels"]["packages"]:  # Pyodide knows their shared libraries
         requires[name] = tuple(sources.official_lock["packages"][name]["depends"])
+    requires[ddot.PACKAGE] = ()
     needed = lock.resolve_closure(ctx.pins["app_roots"], requires, ctx.pins.get("not_loaded", {}))
     return ShippedWheels(wheels={name: available[name] for name in needed}, needed=needed,
                          infos=infos, requires=requires, keep=keep, drop=drop)

@@ -4,7 +4,7 @@
 //
 // Pyodide 0.27 can snapshot and restore its WebAssembly memory (`_makeSnapshot`,
 // `makeMemorySnapshot`, `_loadSnapshot`), but not the shared libraries loaded before the
-// snapshot (numpy's, OpenBLAS, libsvm's): their code is not in that memory. This file adds
+// snapshot (numpy's, libsvm's): their code is not in that memory. This file adds
 // what is missing:
 //   - while a fresh start loads each library, it records where Emscripten placed it (its
 //     memory base and table base; Emscripten keeps them in the `handle` it is given);

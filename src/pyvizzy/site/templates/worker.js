@@ -323,6 +323,8 @@ self.onmessage = async (event) => {
         transferSize: entry.transferSize,
         encodedBodySize: entry.encodedBodySize,
         decodedBodySize: entry.decodedBodySize,
+        startTime: entry.startTime,
+        responseEnd: entry.responseEnd,
       }));
       self.postMessage({ type: "linked", t: elapsed(), resources: resources });
       lastPatchAt = performance.now();
