@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -62,6 +63,51 @@ def test_a_missing_folder_says_how_to_fix_it(tmp_path, monkeypatch):
     monkeypatch.setenv(app_data.DATASETS_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match="make site"):
         app_data.load_catalog()
+
+
+class _Requests:
+    """Stand-in for the worker's JS globals: ``pyvizzyPrefetched`` (a Map) and a
+    synchronous ``XMLHttpRequest`` that answers every address with its own name."""
+
+    def __init__(self, prefetched: dict):
+        outer = self
+        self.sent = []
+        self.pyvizzyPrefetched = _Map(prefetched)
+
+        class XMLHttpRequest:
+            @staticmethod
+            def new():
+                request = XMLHttpRequest()
+                request.status = 200
+                return request
+
+            def open(self, method, url, asynchronous):
+                self.url = url
+
+            def send(self):
+                outer.sent.append(self.url)
+                self.responseText = f"fetched {self.url}"
+
+        self.XMLHttpRequest = XMLHttpRequest
+
+
+class _Map(dict):
+    has = dict.__contains__
+    get = dict.get
+
+    def delete(self, key):
+        del self[key]
+
+
+def test_in_the_worker_a_text_fetched_ahead_is_taken_once_instead_of_a_request(monkeypatch):
+    worker = _Requests({"datasets/index.json": "ahead"})
+    monkeypatch.setitem(sys.modules, "js", worker)
+    monkeypatch.setattr(app_data, "is_pyodide", lambda: True)
+    assert app_data.read_datasets_text("index.json") == "ahead"
+    assert worker.sent == []
+    assert app_data.read_datasets_text("index.json") == "fetched datasets/index.json"
+    assert app_data.read_datasets_text("a/dataset.json") == "fetched datasets/a/dataset.json"
+    assert worker.sent == ["datasets/index.json", "datasets/a/dataset.json"]
 
 
 @pytest.mark.parametrize(

@@ -487,6 +487,15 @@ def test_a_first_visit_starts_from_the_sites_memory_snapshot_a_repeat_visit_from
         assert wheels_downloaded(load) == [], "a restored worker installs no packages"
         assert_agrees_with_categorize(first)
         assert recorder.foreign() == [] and recorder.failed == []
+        # The worker asked for the site's snapshot before its other scripts, and fetched the
+        # dataset once, while Python started (the app took it from there).
+        started = {e["name"].split("/", 3)[-1]: e["startTime"] for e in load["worker_resources"]}
+        assert started[key] < started["pyodide/pyodide.asm.js"]
+        datasets = [e for e in load["worker_resources"] if "/datasets/" in e["name"]]
+        assert sorted(e["name"].split("/datasets/")[1] for e in datasets) == [
+            f"{first['dataset']}/dataset.json", "index.json"]
+        assert all(e["responseEnd"] < load["memory_snapshot_times"]["restored_at"]
+                   for e in datasets)
         stored = page.evaluate(STORED_SNAPSHOTS)
         assert stored == [key.rsplit("/", 1)[1]]
         page.close()

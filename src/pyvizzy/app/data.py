@@ -148,9 +148,19 @@ def read_datasets_text(relative_path: str) -> str:
 def _fetch_text(url: str) -> str:
     """The text at ``url`` (relative to the worker), by a synchronous request, as Pyodide's
     ``open_url`` makes it; with no module to import (``js`` is imported before the memory
-    snapshot is taken, ``pyodide.http`` would be imported anew on every visit)."""
+    snapshot is taken, ``pyodide.http`` would be imported anew on every visit).
+
+    The site's worker fetches the catalog and the dataset the page asks for while Python
+    starts (``pyvizzyPrefetched``, by the same relative address): a text that has arrived
+    there is taken, once, instead.
+    """
     import js  # Pyodide's module of the worker's JS globals
 
+    prefetched = getattr(js, "pyvizzyPrefetched", None)
+    if prefetched is not None and prefetched.has(url):
+        text = prefetched.get(url)
+        prefetched.delete(url)
+        return text
     request = js.XMLHttpRequest.new()
     request.open("GET", url, False)
     request.send()

@@ -16,7 +16,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyvizzy.app.data import DATASETS_URL
 from pyvizzy.files import sha256_of, write_bytes_atomic, write_text_atomic
+from pyvizzy.formats import CATALOG_FILE
 
 from . import resources, wheels
 from .bake import site_snapshot_path
@@ -94,6 +96,8 @@ class WorkerConfig:
             "memory_snapshot_key": self.memory_snapshot_key,
             "site_memory_snapshot": self.site_memory_snapshot,
             "stdlib_placeholder": STDLIB_PLACEHOLDER,
+            "datasets_url": DATASETS_URL,
+            "catalog_file": CATALOG_FILE,
         }
 
 

@@ -12,10 +12,10 @@
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
 const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 
-importScripts("memory_snapshot.js", "snapshot_store.js", "stdlib_later.js");
-// Look for a kept snapshot while Pyodide's scripts load; where there is none, start
-// downloading the site's. (A kept one is read once Pyodide has started fetching its own
-// files; the site's arrives meanwhile.)
+// First look for a kept snapshot; where there is none, the site's starts downloading before
+// the other scripts load (startApplication). A kept one is read once Pyodide has started
+// fetching its own files.
+importScripts("snapshot_store.js");
 const keptSnapshot = SNAPSHOT_KEY
   ? SnapshotStore.find(SNAPSHOT_KEY).catch((error) => {
     // (e.g. a browser that gives the page no private file system)
@@ -35,7 +35,6 @@ function siteSnapshot() {
     });
   return siteSnapshotDownload;
 }
-keptSnapshot.then((kept) => kept || siteSnapshot());
 
 // The site's snapshot's body, with its progress told to the page (a slow network takes
 // seconds over it): {type: "progress", fraction} at most every PROGRESS_MS. The total is the
@@ -147,6 +146,30 @@ function lookAhead() {
   }
   if (more) lookAheadSoon();
 }
+// The catalog and the dataset the page's address asks for (else the catalog's default),
+// fetched while Python starts: the app reads them with synchronous requests
+// (pyvizzy.app.data), which take a text from here instead when it has arrived.
+self.pyvizzyPrefetched = new Map();
+async function prefetchText(path) {
+  const response = await fetch(CONFIG.datasets_url + "/" + path);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const text = await response.text();
+  self.pyvizzyPrefetched.set(CONFIG.datasets_url + "/" + path, text);
+  return text;
+}
+async function prefetchDataset(location) {
+  try {
+    const catalog = JSON.parse(await prefetchText(CONFIG.catalog_file));
+    const asked = new URLSearchParams(location.search || "").get("dataset");
+    const key = asked === null ? catalog.default : asked;
+    const entry = (catalog.datasets || []).find((item) => item.key === key);
+    if (entry && typeof entry.path === "string") await prefetchText(entry.path);
+  } catch (error) {
+    // (the app's own request then says what is wrong)
+    console.info("pyvizzy: the dataset could not be fetched ahead", error);
+  }
+}
+
 // To keep for the next visit once the app is live: the snapshot taken after a fresh start, or
 // the site's that this visit restored (its bytes).
 let snapshotToKeep = null;
@@ -245,7 +268,11 @@ async function startApplication() {
   };
   try {
     status(phase, "Starting Python");
-    importScripts(CONFIG.pyodide_url + "pyodide.js", CONFIG.pyodide_url + "pyodide.asm.js");
+    // (importScripts holds the worker until each script has arrived, one after the other:
+    // the longest download starts before them)
+    if (!(await keptSnapshot)) siteSnapshot();
+    importScripts("memory_snapshot.js", "stdlib_later.js", CONFIG.pyodide_url + "pyodide.js",
+      CONFIG.pyodide_url + "pyodide.asm.js");
     const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
     const recorder = await startPython({
       indexURL: indexURL,
@@ -315,6 +342,7 @@ self.onmessage = async (event) => {
     if (msg.type === "init") {
       pageLocation = msg.location;
       locationArrived(pageLocation);
+      prefetchDataset(pageLocation);
     } else if (msg.type === "rendered") {
       page.link();
       // What this worker downloaded (for benchmarks: the page cannot see a worker's requests).
