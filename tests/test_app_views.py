@@ -66,13 +66,14 @@ def test_a_missing_folder_says_how_to_fix_it(tmp_path, monkeypatch):
 
 
 class _Requests:
-    """Stand-in for the worker's JS globals: ``pyvizzyPrefetched`` (a Map) and a
-    synchronous ``XMLHttpRequest`` that answers every address with its own name."""
+    """Stand-in for the worker's JS globals: ``pyvizzyTakePrefetched`` (texts fetched ahead,
+    each taken once; JS's undefined is Python's None) and a synchronous ``XMLHttpRequest``
+    that answers every address with its own name."""
 
     def __init__(self, prefetched: dict):
         outer = self
         self.sent = []
-        self.pyvizzyPrefetched = _Map(prefetched)
+        self.pyvizzyTakePrefetched = lambda url: prefetched.pop(url, None)
 
         class XMLHttpRequest:
             @staticmethod
@@ -89,14 +90,6 @@ class _Requests:
                 self.responseText = f"fetched {self.url}"
 
         self.XMLHttpRequest = XMLHttpRequest
-
-
-class _Map(dict):
-    has = dict.__contains__
-    get = dict.get
-
-    def delete(self, key):
-        del self[key]
 
 
 def test_in_the_worker_a_text_fetched_ahead_is_taken_once_instead_of_a_request(monkeypatch):

@@ -638,3 +638,39 @@ def test_a_build_without_chromium_extras_still_writes_every_page(tmp_path):
         assert (out / name).is_file(), name
     assert not (out / "posters").exists() and not list(out.rglob("*.br"))
     assert json.loads((out / "build-info.json").read_text())["build_id"]
+
+
+DOCUMENTED = '''
+"""The module's docstring."""
+def plain():
+    """A function's docstring."""
+    return 1
+def echoes():
+    "same"
+    return "same"
+async def waits():
+    """An async function's docstring."""
+class Documented:
+    """A class's docstring."""
+    def method(self):
+        """A method's docstring."""
+        return ("generated" for _ in range(1)), (lambda: "lambda")
+'''
+
+
+def test_compiled_bytecode_keeps_no_function_docstring_and_every_other_constant():
+    # What the site's bytecode compiler does to each module's code: functions' docstrings
+    # become "" (a string still), at every depth; classes, modules and the constants code
+    # uses (even the text of a docstring used again in the body) stay.
+    from pyvizzy.site.pycompile import without_function_docstrings
+
+    found = {}
+    exec(without_function_docstrings(compile(DOCUMENTED, "documented", "exec")), found)
+    assert found["plain"].__doc__ == "" and found["plain"]() == 1
+    assert found["waits"].__doc__ == ""
+    assert found["Documented"].method.__doc__ == ""
+    assert found["echoes"].__doc__ == "same" and found["echoes"]() == "same"
+    assert found["__doc__"] == "The module's docstring."
+    assert found["Documented"].__doc__ == "A class's docstring."
+    generated, function = found["Documented"]().method()
+    assert list(generated) == ["generated"] and function() == "lambda"

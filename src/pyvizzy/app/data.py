@@ -151,15 +151,14 @@ def _fetch_text(url: str) -> str:
     snapshot is taken, ``pyodide.http`` would be imported anew on every visit).
 
     The site's worker fetches the catalog and the dataset the page asks for while Python
-    starts (``pyvizzyPrefetched``, by the same relative address): a text that has arrived
-    there is taken, once, instead.
+    starts: a text that has arrived there (``pyvizzyTakePrefetched``, by the same relative
+    address) is taken, once, instead.
     """
     import js  # Pyodide's module of the worker's JS globals
 
-    prefetched = getattr(js, "pyvizzyPrefetched", None)
-    if prefetched is not None and prefetched.has(url):
-        text = prefetched.get(url)
-        prefetched.delete(url)
+    take_prefetched = getattr(js, "pyvizzyTakePrefetched", None)
+    text = take_prefetched(url) if take_prefetched is not None else None
+    if isinstance(text, str):
         return text
     request = js.XMLHttpRequest.new()
     request.open("GET", url, False)

@@ -49,7 +49,7 @@ def compile_bytecode(files: dict[str, Path], pyodide_core: dict[str, bytes], com
     node = shutil.which("node")
     if node is None:
         raise SiteBuildError("Node.js (>= 18) is needed to bytecode-compile the wheels")
-    flavour = "stored" if stored else "deflated"
+    flavour = ("stored" if stored else "deflated") + _compiler_digest()
     targets = {name: compiled_dir / derived.cache_key(path, flavour) / path.name
                for name, path in files.items()}
     jobs = [[str(files[name]), str(target)] for name, target in targets.items()
@@ -62,6 +62,12 @@ def compile_bytecode(files: dict[str, Path], pyodide_core: dict[str, bytes], com
         for _, target in jobs:
             derived.record(Path(target))
     return targets
+
+
+def _compiler_digest() -> str:
+    """The compiler's own files' sha256: a changed compiler compiles every archive again."""
+    with resources.pycompile_files() as files:
+        return sha256_of_bytes(b"".join(path.read_bytes() for path in files))
 
 
 def _run_pycompile(node: str, pyodide_core: dict[str, bytes], jobs: dict) -> None:

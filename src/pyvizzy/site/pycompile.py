@@ -7,11 +7,35 @@ only.
 """
 
 import base64
+import dis
 import hashlib
 import importlib._bootstrap_external as bootstrap_external
+import inspect
+import types
 import zipfile
 
 FIXED_DATE_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def _loads_first_constant(code):
+    return any(i.opname == "LOAD_CONST" and i.arg == 0 for i in dis.get_instructions(code))
+
+
+def without_function_docstrings(code):
+    """``code`` with every function's docstring (its first constant, when a string) made
+    empty, at every depth: a restored Python keeps the code of every module it imported, so
+    its memory (the memory snapshot) holds no function's docstring. ``__doc__`` stays a
+    string, as the libraries that rewrite docstrings expect (numpy, for one); classes and
+    modules keep theirs. Code that is not a function's (a module's or a class's body, a
+    generator expression's: names in angle brackets) is left as it is: its first constant is
+    not a docstring; nor is a function's that its body loads (the same text used again).
+    """
+    consts = tuple(without_function_docstrings(c) if isinstance(c, types.CodeType) else c
+                   for c in code.co_consts)
+    if (code.co_flags & inspect.CO_OPTIMIZED and not code.co_name.startswith("<")
+            and consts and isinstance(consts[0], str) and not _loads_first_constant(code)):
+        consts = ("", *consts[1:])
+    return code.replace(co_consts=consts)
 
 
 def _record_line(name, data):
@@ -34,7 +58,8 @@ def compile_zip(src, dst, stored):
     for name, data in entries.items():
         if name.endswith(".py") and ".dist-info/" not in name:
             try:
-                code = compile(data, name, "exec", dont_inherit=True)
+                code = without_function_docstrings(
+                    compile(data, name, "exec", dont_inherit=True))
             except SyntaxError:
                 out[name] = data
                 kept_source += 1

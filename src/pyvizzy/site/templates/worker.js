@@ -148,13 +148,19 @@ function lookAhead() {
 }
 // The catalog and the dataset the page's address asks for (else the catalog's default),
 // fetched while Python starts: the app reads them with synchronous requests
-// (pyvizzy.app.data), which take a text from here instead when it has arrived.
-self.pyvizzyPrefetched = new Map();
+// (pyvizzy.app.data), which take a text from here instead when it has arrived (once; a
+// function, not the Map: Map methods called through Python's proxy of it can fail).
+const prefetched = new Map();
+self.pyvizzyTakePrefetched = (url) => {
+  const text = prefetched.get(url);
+  prefetched.delete(url);
+  return text;
+};
 async function prefetchText(path) {
   const response = await fetch(CONFIG.datasets_url + "/" + path);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const text = await response.text();
-  self.pyvizzyPrefetched.set(CONFIG.datasets_url + "/" + path, text);
+  prefetched.set(CONFIG.datasets_url + "/" + path, text);
   return text;
 }
 async function prefetchDataset(location) {
