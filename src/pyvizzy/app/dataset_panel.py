@@ -102,8 +102,8 @@ class DatasetPanel(pn.viewable.Viewer):
         self.status = html_pane(self._status_text())
         self.grid = scroll_pane(render_dataset_grid(state), stylesheets=[ITEM_CSS])
         self.controls.param.watch(batched(self._on_relabel), "label")
-        state.param.watch(self._on_dataset, ["dataset"])
-        state.param.watch(self._on_items, ["pending_labels", "train_revision"])
+        # (one watcher: a new dataset changes its labels too, and is drawn once)
+        state.param.watch(self._on_dataset, ["dataset", "pending_labels", "train_revision"])
         state.param.watch(self._on_selected, ["selected"])
         self._layout = card(
             self.header,
@@ -146,9 +146,6 @@ class DatasetPanel(pn.viewable.Viewer):
         self.grid.object = render_dataset_grid(self.state)
         self.status.object = self._status_text()
         self._sync_relabel()
-
-    def _on_items(self, *_events) -> None:
-        self._on_dataset()
 
     def _on_selected(self, *_events) -> None:
         self.header.object = render_dataset_header(self.state)

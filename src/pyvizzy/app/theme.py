@@ -9,6 +9,8 @@ is one attribute on ``<html>``: ``data-pv-theme="dark"``. No request leaves the 
 
 from __future__ import annotations
 
+import functools
+
 from pyvizzy.app.resources import stylesheet
 
 __all__ = [
@@ -62,8 +64,10 @@ def contrast_ratio(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@functools.lru_cache(maxsize=256)
 def readable_ink(background: str) -> str:
-    """The ink (:data:`LIGHT_INK` or :data:`DARK_INK`) that reads best on ``background``."""
+    """The ink (:data:`LIGHT_INK` or :data:`DARK_INK`) that reads best on ``background``
+    (remembered: a page draws thousands of chips in a few colours)."""
     light = contrast_ratio(background, LIGHT_INK)
     return LIGHT_INK if light >= contrast_ratio(background, DARK_INK) else DARK_INK
 
