@@ -445,6 +445,26 @@ def test_building_the_app_imports_nothing_the_preload_has_not(tmp_path):
     assert found["imported"] == [] and found["roots"] >= 1 and found["class"] == 60
 
 
+def test_building_the_app_runs_no_collector_pass_and_leaves_the_collector_on(tmp_path):
+    # The worker's first build of the app, in CPython (Pyodide's modules stood in for): no
+    # pass of the cyclic garbage collector runs while it builds, and it is on again after.
+    from pyvizzy.app.synthetic import write_synthetic_catalog
+
+    datasets = write_synthetic_catalog(tmp_path / "datasets")
+    with resources.app_script() as app_script:
+        app_source = app_script.read_text(encoding="utf-8")
+    passes, enabled = _run_worker_python(
+        "import gc\n"
+        "worker_runtime.preload()\n"
+        "passes = []\n"
+        "gc.callbacks.append(lambda phase, info: passes.append(info['generation']))\n"
+        f"worker_runtime.build_page(None, {app_source!r}, lambda *a: None, lambda *a: None)\n"
+        "print(json.dumps([passes, gc.isenabled()]))\n",
+        datasets,
+    )
+    assert passes == [] and enabled
+
+
 def test_a_slider_move_goes_back_to_the_page_as_one_json_patch_with_the_state_inline(tmp_path):
     # The worker's page <-> Python relay in CPython (Pyodide's modules stood in for): the page
     # moves the class slider; Python answers with ONE patch, a JSON string in which the
@@ -655,22 +675,25 @@ class Documented:
     def method(self):
         """A method's docstring."""
         return ("generated" for _ in range(1)), (lambda: "lambda")
+class Reused:
+    "reused"
+    text = "reused"
 '''
 
 
-def test_compiled_bytecode_keeps_no_function_docstring_and_every_other_constant():
-    # What the site's bytecode compiler does to each module's code: functions' docstrings
-    # become "" (a string still), at every depth; classes, modules and the constants code
-    # uses (even the text of a docstring used again in the body) stay.
-    from pyvizzy.site.pycompile import without_function_docstrings
+def test_compiled_bytecode_keeps_no_docstring_and_every_other_constant():
+    # What the site's bytecode compiler does to each module's code: every docstring
+    # (functions', classes', the module's) becomes "" (a string still), at every depth; the
+    # constants code uses (even the text of a docstring used again in the body) stay.
+    from pyvizzy.site.pycompile import without_docstrings
 
     found = {}
-    exec(without_function_docstrings(compile(DOCUMENTED, "documented", "exec")), found)
+    exec(without_docstrings(compile(DOCUMENTED, "documented", "exec")), found)
     assert found["plain"].__doc__ == "" and found["plain"]() == 1
     assert found["waits"].__doc__ == ""
     assert found["Documented"].method.__doc__ == ""
+    assert found["__doc__"] == "" and found["Documented"].__doc__ == ""
     assert found["echoes"].__doc__ == "same" and found["echoes"]() == "same"
-    assert found["__doc__"] == "The module's docstring."
-    assert found["Documented"].__doc__ == "A class's docstring."
+    assert found["Reused"].__doc__ == "reused" and found["Reused"].text == "reused"
     generated, function = found["Documented"]().method()
     assert list(generated) == ["generated"] and function() == "lambda"

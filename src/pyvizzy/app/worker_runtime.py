@@ -224,7 +224,13 @@ def build_page(
     relay = DocumentRelay(document, send_patch)
     attach_page_session(document, page_query_arguments(page_location))
     _set_location(page_location)
-    exec(compile(app_source, "app script", "exec"), {"__name__": "__main__"})
+    # Building the app makes tens of thousands of objects and almost no garbage: the
+    # collector's passes meanwhile (about 280 of them) would only slow the first build.
+    gc.disable()
+    try:
+        exec(compile(app_source, "app script", "exec"), {"__name__": "__main__"})
+    finally:
+        gc.enable()
     # The app's objects live as long as the page: keep them out of the collector's full
     # passes too, which would otherwise stall a slider move now and then.
     gc.freeze()

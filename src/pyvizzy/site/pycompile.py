@@ -11,31 +11,48 @@ import dis
 import hashlib
 import importlib._bootstrap_external as bootstrap_external
 import inspect
+import itertools
 import types
 import zipfile
 
 FIXED_DATE_TIME = (2020, 1, 1, 0, 0, 0)
 
 
-def _loads_first_constant(code):
-    return any(i.opname == "LOAD_CONST" and i.arg == 0 for i in dis.get_instructions(code))
+def _docstring_index(code, instructions):
+    """Which of ``code``'s constants is its docstring (None: it has none, or the text is
+    also used as a value, so it stays).
 
-
-def without_function_docstrings(code):
-    """``code`` with every function's docstring (its first constant, when a string) made
-    empty, at every depth: a restored Python keeps the code of every module it imported, so
-    its memory (the memory snapshot) holds no function's docstring. ``__doc__`` stays a
-    string, as the libraries that rewrite docstrings expect (numpy, for one); classes and
-    modules keep theirs. Code that is not a function's (a module's or a class's body, a
-    generator expression's: names in angle brackets) is left as it is: its first constant is
-    not a docstring; nor is a function's that its body loads (the same text used again).
+    A function's docstring is its first constant (CPython 3.12 puts the docstring, or None,
+    first; a generator expression's or a lambda's name is in angle brackets and has none). A
+    module's or a class's body stores it: ``LOAD_CONST i`` then ``STORE_NAME __doc__``.
     """
-    consts = tuple(without_function_docstrings(c) if isinstance(c, types.CodeType) else c
-                   for c in code.co_consts)
-    if (code.co_flags & inspect.CO_OPTIMIZED and not code.co_name.startswith("<")
-            and consts and isinstance(consts[0], str) and not _loads_first_constant(code)):
-        consts = ("", *consts[1:])
-    return code.replace(co_consts=consts)
+    if code.co_flags & inspect.CO_OPTIMIZED:
+        index = None if code.co_name.startswith("<") else 0
+    else:
+        index = next((first.arg for first, then in itertools.pairwise(instructions)
+                      if first.opname == "LOAD_CONST" and then.opname == "STORE_NAME"
+                      and then.argval == "__doc__"), None)
+    if index is None or index >= len(code.co_consts):
+        return None
+    if not isinstance(code.co_consts[index], str):
+        return None
+    loads = sum(i.opcode in dis.hasconst and i.arg == index for i in instructions)
+    return index if loads == (0 if code.co_flags & inspect.CO_OPTIMIZED else 1) else None
+
+
+def without_docstrings(code):
+    """``code`` with every docstring made empty, at every depth (functions', classes' and
+    the module's): a restored Python keeps the code of every module it imported, so its
+    memory (the memory snapshot) holds no docstring. ``__doc__`` stays a string, as the
+    libraries that rewrite docstrings expect (numpy, for one); a text that the code also
+    uses as a value stays as it is.
+    """
+    consts = [without_docstrings(c) if isinstance(c, types.CodeType) else c
+              for c in code.co_consts]
+    index = _docstring_index(code, list(dis.get_instructions(code)))
+    if index is not None:
+        consts[index] = ""
+    return code.replace(co_consts=tuple(consts))
 
 
 def _record_line(name, data):
@@ -58,7 +75,7 @@ def compile_zip(src, dst, stored):
     for name, data in entries.items():
         if name.endswith(".py") and ".dist-info/" not in name:
             try:
-                code = without_function_docstrings(
+                code = without_docstrings(
                     compile(data, name, "exec", dont_inherit=True))
             except SyntaxError:
                 out[name] = data
