@@ -342,13 +342,14 @@ def test_repeat_visits_load_the_pinned_files_from_the_service_worker_of_their_bu
         page.evaluate("() => navigator.serviceWorker.ready")
         page.wait_for_timeout(1000)
         page.close()
-        return [path for path in served if path.endswith(".whl")]
+        return [path for path in served if path.endswith((".whl", "stdlib-placeholder.zip"))]
 
     try:
         # (the worker starts from the site's memory snapshot; the service worker still keeps
         # the wheels, for a visit whose snapshot turns out unusable)
         assert visit(), "the first visit's service worker downloads the wheels"
-        assert visit() == [], "a repeat visit takes every wheel from the service worker"
+        assert visit() == [], ("a repeat visit takes every wheel (and the placeholder of the "
+                               "standard library) from the service worker")
         # The site is rebuilt: pages of the new build must not get the old build's files (nor
         # start from the old build's memory snapshot: a new build has a new snapshot key).
         build_info.write_text(original.replace('"build_id": "', '"build_id": "other-'))
@@ -639,6 +640,22 @@ def test_a_kept_snapshot_another_tab_holds_is_passed_over_not_dropped(browser, b
 
 
 FIRST_VIEW_DRAWN = "() => window.pyvizzyLoad && window.pyvizzyLoad.prerendered"
+
+
+def test_a_first_view_that_never_arrives_does_not_hold_the_live_app(browser, base_url):
+    # The first view's request hangs; Python's app is drawn all the same, and the first
+    # view is never drawn over it.
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    held = []
+    context.route("**/first-view/*.json", lambda route: held.append(route))  # (never answered)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "index.html")
+        state = wait_until_trained(page)
+        assert held, "the page asked for its first view"
+        assert state["trained"] and page.evaluate("window.pyvizzyLoad.prerendered") is False
+    finally:
+        context.close()
 
 
 def _first_view_only(browser, base_url: str, query: str):

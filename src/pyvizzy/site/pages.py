@@ -309,7 +309,6 @@ def write_pages(staging: Path, views: dict[str, Prerendered], default: str, js_u
     write_text_atomic(staging / "index.html", page)
     for name in STATIC_FILES:
         write_bytes_atomic(staging / name, resources.template_bytes(name))
-    write_bytes_atomic(staging / STDLIB_PLACEHOLDER, EMPTY_ZIP)
     write_text_atomic(staging / "worker.js", resources.template_text("worker.js").replace(
         "__PYVIZZY_WORKER_CONFIG__", json.dumps(worker_config.to_json(), indent=1)))
     write_text_atomic(staging / "sw.js", resources.template_text("sw.js").replace(
@@ -337,11 +336,13 @@ def write_site_pages(ctx: BuildContext, views: dict[str, Prerendered], default: 
             raise SiteBuildError(f"the first views of {key} and {default} need different "
                                  "JS or CSS: the page loads one set")
     js_urls, css_urls = vendor_resources(views[default], staging, originals, panel_version)
-    pinned_files = sorted(
-        path.relative_to(staging).as_posix()
-        for folder in (PYODIDE_DIR, "vendor/")
-        for path in (staging / folder).rglob("*") if path.is_file()
-    )
+    write_bytes_atomic(staging / STDLIB_PLACEHOLDER, EMPTY_ZIP)
+    pinned_files = sorted([
+        *(path.relative_to(staging).as_posix()
+          for folder in (PYODIDE_DIR, "vendor/")
+          for path in (staging / folder).rglob("*") if path.is_file()),
+        STDLIB_PLACEHOLDER,  # (a restored Python's first request)
+    ])
     site_build_id = build_id(staging, pinned_files)
     snapshot_key = memory_snapshot_key(site_build_id, packages)
     worker_config = WorkerConfig(

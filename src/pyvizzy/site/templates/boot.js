@@ -102,11 +102,15 @@
   const early = window.pyvizzyEarly;
   delete window.pyvizzyEarly;
   const firstView = early ? early.firstView : Promise.resolve(null);
-  const firstViewShown = firstView.then((view) => {
-    if (!view || !window.Bokeh) return null;
+  // A first view that arrives after the live app is drawn is not drawn (the live app never
+  // waits for one still on its way); one being drawn is finished first.
+  let liveStarted = false;
+  let firstViewDrawing = null;
+  firstView.then((view) => {
+    if (!view || !window.Bokeh || liveStarted) return;
     noteSettings(view.settings);
     snapshotMode(true);
-    return Bokeh.embed
+    firstViewDrawing = Bokeh.embed
       .embed_items(view.docs_json, view.render_items)
       .then(() => {
         for (const name of config.snapshot_globals || []) {
@@ -277,7 +281,8 @@
         jsdoc.on_change(sendChange.bind(null, jsdoc), false);
         // The root <div>s stand in document order, the same order as the worker's roots.
         const rootElements = [...document.querySelectorAll("[data-root-id]")];
-        await firstViewShown; // (replaced only once drawn)
+        liveStarted = true;
+        await firstViewDrawing; // (replaced only once drawn)
         Bokeh.index.roots.map((view) => view.remove());
         for (const element of rootElements) {
           element.innerHTML = "";

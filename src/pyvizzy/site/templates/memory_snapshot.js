@@ -203,14 +203,25 @@ const MemorySnapshot = (() => {
     const prefix = new Uint8Array(8);
     new DataView(prefix.buffer).setUint32(0, MAGIC, true);
     new DataView(prefix.buffer).setUint32(4, headerBytes.length, true);
-    const filesEnd = contents.reduce((end, data) => end + data.length, 8 + headerBytes.length);
-    const padding = new Uint8Array(Math.ceil(filesEnd / 16) * 16 - filesEnd);
+    const parts = layout(header, headerBytes.length);
+    const padding = new Uint8Array(parts.memoryStart - parts.filesEnd);
     return [prefix, headerBytes, ...contents, padding, captured.memory,
       new Uint8Array(SCRATCH_BYTES)];
   }
 
+  /** Where the parts of a stored snapshot lie, from its header (`headerLength` bytes of
+   * JSON after the 8 first): the files one after the other from `filesStart` to `filesEnd`,
+   * then the memory and SCRATCH_BYTES from `memoryStart` (a multiple of 16) to `end`. */
+  function layout(header, headerLength) {
+    const filesStart = 8 + headerLength;
+    const filesEnd = header.files.reduce((end, [, size]) => end + size, filesStart);
+    const memoryStart = Math.ceil(filesEnd / 16) * 16;
+    return { filesStart, filesEnd, memoryStart,
+      end: memoryStart + header.memoryBytes + SCRATCH_BYTES };
+  }
+
   /** The length of a stored snapshot, from its first bytes `head` (a Uint8Array): null
-   * until they hold its whole header (the memory follows the files, at a multiple of 16). */
+   * until they hold its whole header. */
   function storedLength(head) {
     if (head.length < 8) return null;
     const view = new DataView(head.buffer, head.byteOffset, head.length);
@@ -218,8 +229,7 @@ const MemorySnapshot = (() => {
     const headerLength = view.getUint32(4, true);
     if (head.length < 8 + headerLength) return null;
     const header = JSON.parse(new TextDecoder().decode(head.subarray(8, 8 + headerLength)));
-    const filesEnd = header.files.reduce((end, [, size]) => end + size, 8 + headerLength);
-    return Math.ceil(filesEnd / 16) * 16 + header.memoryBytes + SCRATCH_BYTES;
+    return layout(header, headerLength).end;
   }
 
   /** The parts of a stored snapshot made for `key`: the memory a view into `buffer`, the
@@ -233,22 +243,20 @@ const MemorySnapshot = (() => {
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, headerLength)));
     if (header.format !== FORMAT) throw new Error("memory snapshot of another format");
     if (header.key !== key) throw new Error("memory snapshot of another build");
+    const parts = layout(header, headerLength);
+    if (parts.end !== buffer.byteLength) {
+      throw new Error("the memory snapshot is cut short or too long");
+    }
     // The files get a buffer of their own (one copy): the file system keeps views into it
     // for good, and views into `buffer` would keep the old memory's 60-odd MB alive too.
-    const filesStart = 8 + headerLength;
-    const filesEnd = header.files.reduce((end, [, size]) => end + size, filesStart);
-    const filesBuffer = buffer.slice(filesStart, filesEnd);
+    const filesBuffer = buffer.slice(parts.filesStart, parts.filesEnd);
     let offset = 0;
     const files = header.files.map(([path, size]) => {
       const data = new Uint8Array(filesBuffer, offset, size);
       offset += size;
       return [path, data];
     });
-    const memoryStart = Math.ceil(filesEnd / 16) * 16;
-    if (memoryStart + header.memoryBytes + SCRATCH_BYTES !== buffer.byteLength) {
-      throw new Error("the memory snapshot is cut short or too long");
-    }
-    const memory = new Uint8Array(buffer, memoryStart, header.memoryBytes + SCRATCH_BYTES);
+    const memory = new Uint8Array(buffer, parts.memoryStart, header.memoryBytes + SCRATCH_BYTES);
     return { header: header, files: files, memory: memory };
   }
 
