@@ -24,7 +24,7 @@ HARNESS = r"""
 const vm = require("vm");
 const fs = require("fs");
 const context = { self: {}, TextEncoder, TextDecoder, DataView, Uint8Array, Uint32Array,
-                  Blob, Response, JSON, Math, Object, Error, console };
+                  Blob, Response, JSON, Math, Object, Error, console, performance };
 vm.createContext(context);
 vm.runInContext(fs.readFileSync(process.argv[2], "utf8") + "\nself.MS = MemorySnapshot;",
                 context);
@@ -72,6 +72,24 @@ const check = async () => {
   other.set(new TextEncoder().encode(text.replace("snapshot/1", "snapshot/0")), 8);
   refuse("other format", other.buffer);
   refuse("other build", buffer, "key-2");
+  // `read`: a response's body in pieces of 7 bytes (the header arrives over many), its
+  // progress told; a body cut short or too long refused.
+  const streamed = (bytes) => new Response(new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += 7) controller.enqueue(bytes.slice(at, at + 7));
+      controller.close();
+    },
+  }));
+  const whole = new Uint8Array(buffer);
+  const told = [];
+  const read = new Uint8Array(await MS.read(streamed(whole), (f) => told.push(f)));
+  outcome.read = { same: read.length === whole.length && read.every((b, i) => b === whole[i]),
+                   told: [told[0], told[told.length - 1]], errors: [] };
+  for (const bad of [whole.subarray(0, whole.length - 100), (() => {
+    const b = new Uint8Array(whole.length + 16); b.set(whole); return b; })()]) {
+    try { await MS.read(streamed(bad), () => {}); outcome.read.errors.push(null); }
+    catch (error) { outcome.read.errors.push(error.message); }
+  }
   // bake_upload.js, as the bake visit's page runs it: the kept snapshot checked, then sent.
   const sent = [];
   let kept = buffer;
@@ -119,6 +137,16 @@ def test_serialize_then_parse_gives_back_the_files_and_the_memory(outcome):
     assert outcome["memoryLength"] == 48 + 4096 + 65536, "the memory, then the scratch room"
     assert outcome["memoryHead"] == [9, 9, 9, 9]
     assert outcome["scratchZero"]
+
+
+def test_read_gives_the_stored_snapshot_with_its_progress_and_refuses_another_length(outcome):
+    # A visit reads the site's snapshot as it arrives: into one buffer sized from its header,
+    # telling how much has arrived; a body cut short or too long is not restored.
+    found = outcome["read"]
+    assert found["same"]
+    assert 0 < found["told"][0] < 1 and found["told"][1] == 1
+    assert found["errors"] == ["the memory snapshot is cut short",
+                               "the memory snapshot is too long"]
 
 
 def test_parse_refuses_anything_but_a_whole_snapshot_of_its_format(outcome):

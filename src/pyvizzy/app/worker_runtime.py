@@ -23,7 +23,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs
 
 __all__ = ["StdlibGate", "WorkerPage", "build_page", "defer_stdlib", "imported_bytecode",
-           "page_query_arguments", "preload"]
+           "page_query_arguments", "preload", "stdlib_archive"]
 
 
 def preload() -> None:
@@ -109,6 +109,13 @@ class StdlibGate:
         return None  # the usual finders find it (the archive written is the one read before)
 
 
+def stdlib_archive() -> str:
+    """The path of the standard library's archive (``python3XX.zip``, on ``sys.path``)."""
+    import sys
+
+    return next(entry for entry in sys.path if entry.endswith(".zip"))
+
+
 def defer_stdlib(loader) -> str:
     """Install a :class:`StdlibGate` for the standard library's archive; its path.
 
@@ -117,7 +124,7 @@ def defer_stdlib(loader) -> str:
     """
     import sys
 
-    archive = next(entry for entry in sys.path if entry.endswith(".zip"))
+    archive = stdlib_archive()
     importer = sys.path_importer_cache.get(archive)
     contents = getattr(importer, "_files", None)
     if not contents:

@@ -26,18 +26,18 @@ def _docstring_index(code, instructions):
     first; a generator expression's or a lambda's name is in angle brackets and has none). A
     module's or a class's body stores it: ``LOAD_CONST i`` then ``STORE_NAME __doc__``.
     """
-    if code.co_flags & inspect.CO_OPTIMIZED:
-        index = None if code.co_name.startswith("<") else 0
-    else:
+    if code.co_flags & inspect.CO_OPTIMIZED:  # a function's: its body never loads it
+        index, loads_expected = (None if code.co_name.startswith("<") else 0), 0
+    else:  # a module's or a class's: loaded once, to be stored
         index = next((first.arg for first, then in itertools.pairwise(instructions)
                       if first.opname == "LOAD_CONST" and then.opname == "STORE_NAME"
                       and then.argval == "__doc__"), None)
-    if index is None or index >= len(code.co_consts):
-        return None
-    if not isinstance(code.co_consts[index], str):
+        loads_expected = 1
+    consts = code.co_consts
+    if index is None or index >= len(consts) or not isinstance(consts[index], str):
         return None
     loads = sum(i.opcode in dis.hasconst and i.arg == index for i in instructions)
-    return index if loads == (0 if code.co_flags & inspect.CO_OPTIMIZED else 1) else None
+    return index if loads == loads_expected else None
 
 
 def without_docstrings(code):

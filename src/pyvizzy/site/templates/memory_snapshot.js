@@ -42,6 +42,7 @@ const MemorySnapshot = (() => {
   const SCRATCH_BYTES = 1 << 16;
   const LOADED_PACKAGES_INDEX = 6;
   const MAGIC = 0x317a7970; // "pyz1"
+  const PROGRESS_MS = 200; // how often `read` tells its progress
   // Where Pyodide installs packages: site-packages and the folder of shared libraries.
   const packageFolders = (pyodide) => [pyodide._api.sitepackages, pyodide._api.dsodir];
 
@@ -220,6 +221,55 @@ const MemorySnapshot = (() => {
       end: memoryStart + header.memoryBytes + SCRATCH_BYTES };
   }
 
+  /** The body of a `response` holding a stored snapshot (an ArrayBuffer), with
+   * `onProgress(fraction)` told how much has arrived at most every PROGRESS_MS. Once the
+   * header has arrived, the length it gives sizes one buffer and each piece is copied there
+   * as it arrives (no second copy of the whole once the last piece is in); a body of another
+   * length is an error. */
+  async function read(response, onProgress) {
+    if (!response.body) return response.arrayBuffer();
+    const reader = response.body.getReader();
+    let head = []; // the pieces before the length is known
+    let body = null;
+    let received = 0;
+    let lookAt = 0; // (the header is looked for again once twice as much has arrived)
+    let toldAt = -Infinity;
+    for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
+      if (body && received + piece.value.length > body.length) {
+        throw new Error("the memory snapshot is too long");
+      }
+      if (body) body.set(piece.value, received);
+      else head.push(piece.value);
+      received += piece.value.length;
+      if (!body && received >= lookAt) {
+        const joined = joinPieces(head, received);
+        const total = storedLength(joined);
+        if (total !== null && total < received) throw new Error("the memory snapshot is too long");
+        if (total === null) {
+          lookAt = 2 * received;
+        } else {
+          body = new Uint8Array(total);
+          body.set(joined);
+          head = null;
+        }
+      }
+      if (body && performance.now() - toldAt >= PROGRESS_MS) {
+        toldAt = performance.now();
+        onProgress(received / body.length);
+      }
+    }
+    if (!body) return joinPieces(head, received).buffer; // (parse says what is wrong)
+    if (received !== body.length) throw new Error("the memory snapshot is cut short");
+    onProgress(1);
+    return body.buffer;
+  }
+
+  function joinPieces(pieces, length) {
+    const joined = new Uint8Array(length);
+    pieces.reduce((at, piece) => (joined.set(piece, at), at + piece.length), 0);
+    return joined;
+  }
+
   /** The length of a stored snapshot, from its first bytes `head` (a Uint8Array): null
    * until they hold its whole header. */
   function storedLength(head) {
@@ -341,5 +391,5 @@ const MemorySnapshot = (() => {
     return new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
   }
 
-  return { recordLibraries, capture, serialize, storedLength, parse, restore, packageFolders };
+  return { recordLibraries, capture, serialize, read, parse, restore, packageFolders };
 })();

@@ -41,8 +41,7 @@ function deferStdlib() {
     stdlib.written = false;
   } catch (error) {
     console.info("pyvizzy: the standard library is fetched now", error);
-    stdlib.archive = self.pyodide.runPython(
-      "import sys; next(entry for entry in sys.path if entry.endswith('.zip'))");
+    stdlib.archive = runtime.stdlib_archive();
     stdlib.written = false;
     self.pyvizzyStdlib.now();
   } finally {

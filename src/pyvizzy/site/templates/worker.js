@@ -36,44 +36,6 @@ function siteSnapshot() {
   return siteSnapshotDownload;
 }
 
-// The site's snapshot's body, with its progress told to the page (a slow network takes
-// seconds over it): {type: "progress", fraction} at most every PROGRESS_MS. The total is the
-// stored length its header gives, so the fraction counts the bytes as decoded.
-const PROGRESS_MS = 200;
-async function readWithProgress(response) {
-  if (!response.body) return response.arrayBuffer();
-  const reader = response.body.getReader();
-  const chunks = [];
-  let received = 0;
-  let total = null;
-  let toldAt = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.length;
-    if (total === null) {
-      const head = chunks.length === 1 ? value : joinChunks(chunks, received);
-      total = MemorySnapshot.storedLength(head);
-    }
-    if (total && performance.now() - toldAt >= PROGRESS_MS) {
-      toldAt = performance.now();
-      self.postMessage({ type: "progress", fraction: Math.min(received / total, 1) });
-    }
-  }
-  if (total) self.postMessage({ type: "progress", fraction: Math.min(received / total, 1) });
-  return joinChunks(chunks, received).buffer;
-}
-function joinChunks(chunks, length) {
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.length;
-  }
-  return joined;
-}
-
 const started = performance.now();
 function elapsed() {
   return Math.round(performance.now() - started);
@@ -157,10 +119,11 @@ self.pyvizzyTakePrefetched = (url) => {
   return text;
 };
 async function prefetchText(path) {
-  const response = await fetch(CONFIG.datasets_url + "/" + path);
+  const url = CONFIG.datasets_url + "/" + path;
+  const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const text = await response.text();
-  prefetched.set(CONFIG.datasets_url + "/" + path, text);
+  prefetched.set(url, text);
   return text;
 }
 async function prefetchDataset(location) {
@@ -197,8 +160,10 @@ async function startPython(options) {
     if (!snapshot) continue;
     let bytes = null;
     try {
-      // Its body is read while Pyodide starts.
-      const read = source === "site" ? readWithProgress(snapshot) : snapshot.arrayBuffer();
+      // Its body is read while Pyodide starts; the page is told how much of the site's has
+      // arrived (a slow network takes seconds over it).
+      const tell = (fraction) => self.postMessage({ type: "progress", fraction: fraction });
+      const read = source === "site" ? MemorySnapshot.read(snapshot, tell) : snapshot.arrayBuffer();
       const body = read.then((buffer) => {
         snapshotTimes.read_at = elapsed();
         bytes = buffer;
