@@ -15,13 +15,13 @@ as they are. The JSON Schema is ``dataset.schema.json`` beside this module and t
 description is ``docs/dataset-format.md``.
 
 :func:`load_dataset` checks everything and raises :class:`DatasetError`, which names the file,
-the field and the item; :func:`save_dataset` writes atomically (temporary file, then rename).
+the field and the item (the rules are :mod:`pyvizzy.dataset_check`'s, which also lists every
+problem of a file at once); :func:`save_dataset` writes atomically (temporary file, then rename).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,14 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from pyvizzy.dataset_check import DatasetError, iter_problems, parse_document, read_document
 from pyvizzy.files import write_text_atomic
-from pyvizzy.formats import (
-    DATASET_FORMAT,
-    MIN_ITEMS_PER_CLASS,
-    OOD_LABEL,
-    TRUTH_OOD,
-    TRUTH_UNKNOWN,
-)
+from pyvizzy.formats import DATASET_FORMAT, OOD_LABEL, TRUTH_OOD, TRUTH_UNKNOWN
 
 __all__ = [
     "Dataset",
@@ -48,40 +43,7 @@ __all__ = [
     "save_dataset",
 ]
 
-_PROVENANCE_FIELDS = ("source", "license", "method")
-_ITEM_FIELDS = ("id", "given", "truth", "embedding", "image")
 _TOP_FIELDS = ("format", "name", "description", "class_names", "provenance", "items")
-
-
-class DatasetError(ValueError):
-    """A dataset file or object is invalid.
-
-    Parameters
-    ----------
-    source : str
-        The file (or another description of where the data came from).
-    message : str
-        What is wrong.
-    field : str, optional
-        The JSON field, as a dotted path (``"items[12].embedding"``).
-    item : int, optional
-        The index of the offending item, if any.
-    item_id : str, optional
-        The id of the offending item, if known.
-    """
-
-    def __init__(self, source, message, *, field=None, item=None, item_id=None):
-        self.source = str(source)
-        self.field = field
-        self.item = item
-        self.item_id = item_id
-        self.reason = message
-        where = [self.source]
-        if field is not None:
-            where.append(f"field {field!r}")
-        if item is not None:
-            where.append(f"item {item}" + (f" (id {item_id!r})" if item_id is not None else ""))
-        super().__init__(f"{': '.join(where)}: {message}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,77 +130,6 @@ class Dataset:
         )
 
 
-def _require_str(source, obj, key, path, *, item=None, item_id=None):
-    if key not in obj:
-        raise DatasetError(source, "missing", field=path, item=item, item_id=item_id)
-    value = obj[key]
-    if not isinstance(value, str):
-        raise DatasetError(
-            source,
-            f"must be a string, got {type(value).__name__}",
-            field=path,
-            item=item,
-            item_id=item_id,
-        )
-    return value
-
-
-def _check_class_names(source, value):
-    if not isinstance(value, list) or not value:
-        raise DatasetError(source, "must be a non-empty list of strings", field="class_names")
-    for k, name in enumerate(value):
-        if not isinstance(name, str) or not name.strip():
-            raise DatasetError(source, "must be a non-empty string", field=f"class_names[{k}]")
-        if name == OOD_LABEL:
-            raise DatasetError(
-                source, f"{OOD_LABEL!r} is reserved for true labels", field=f"class_names[{k}]"
-            )
-    duplicates = sorted({name for name in value if value.count(name) > 1})
-    if duplicates:
-        raise DatasetError(source, f"duplicate class names {duplicates}", field="class_names")
-    return tuple(value)
-
-
-def _check_provenance(source, value):
-    if not isinstance(value, dict):
-        raise DatasetError(source, "must be an object", field="provenance")
-    for key in _PROVENANCE_FIELDS:
-        _require_str(source, value, key, f"provenance.{key}")
-    if "random_weights" in value and not isinstance(value["random_weights"], bool):
-        raise DatasetError(source, "must be true or false", field="provenance.random_weights")
-    return dict(value)
-
-
-def _check_embedding(source, value, index, item_id, dims):
-    path = f"items[{index}].embedding"
-    if not isinstance(value, list) or not value:
-        raise DatasetError(
-            source, "must be a non-empty list of numbers", field=path, item=index, item_id=item_id
-        )
-    for j, x in enumerate(value):
-        if isinstance(x, bool) or not isinstance(x, int | float):
-            raise DatasetError(
-                source,
-                f"element {j} is {type(x).__name__}, not a number",
-                field=path,
-                item=index,
-                item_id=item_id,
-            )
-        if not math.isfinite(x):
-            raise DatasetError(
-                source, f"element {j} is not finite ({x})", field=path, item=index, item_id=item_id
-            )
-    if dims is not None and len(value) != dims:
-        raise DatasetError(
-            source,
-            f"has {len(value)} values but earlier items have {dims} (ragged embeddings)",
-            field=path,
-            item=index,
-            item_id=item_id,
-        )
-    return value
-
-
 def dataset_from_dict(obj: Any, source: str = "<dataset>") -> Dataset:
     """Validate a parsed dataset document and build a :class:`Dataset`.
 
@@ -256,120 +147,27 @@ def dataset_from_dict(obj: Any, source: str = "<dataset>") -> Dataset:
     Raises
     ------
     DatasetError
-        Naming the file, field and item of the first problem found.
+        Naming the file, field and item of the first problem found
+        (:func:`pyvizzy.dataset_check.iter_problems`, which finds them all).
     """
-    if not isinstance(obj, dict):
-        raise DatasetError(source, f"the document must be a JSON object, got {type(obj).__name__}")
-    fmt = _require_str(source, obj, "format", "format")
-    if fmt != DATASET_FORMAT:
-        raise DatasetError(
-            source, f"unsupported format {fmt!r}, expected {DATASET_FORMAT!r}", field="format"
-        )
-    name = _require_str(source, obj, "name", "name")
-    description = _require_str(source, obj, "description", "description")
-    if "class_names" not in obj:
-        raise DatasetError(source, "missing", field="class_names")
-    class_names = _check_class_names(source, obj["class_names"])
-    if "provenance" not in obj:
-        raise DatasetError(source, "missing", field="provenance")
-    provenance = _check_provenance(source, obj["provenance"])
-    if "items" not in obj:
-        raise DatasetError(source, "missing", field="items")
+    problem = next(iter_problems(obj, source), None)
+    if problem is not None:
+        raise problem
+    class_names = tuple(obj["class_names"])
+    index = {name: k for k, name in enumerate(class_names)}
+    truth_code = {**index, OOD_LABEL: TRUTH_OOD, None: TRUTH_UNKNOWN}
     items = obj["items"]
-    if not isinstance(items, list) or not items:
-        raise DatasetError(source, "must be a non-empty list of objects", field="items")
-
-    class_index = {name: k for k, name in enumerate(class_names)}
-    ids, given, truth, embeddings, images = [], [], [], [], []
-    first_seen: dict[str, int] = {}
-    dims = None
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise DatasetError(source, "must be an object", field=f"items[{i}]", item=i)
-        item_id = _require_str(source, item, "id", f"items[{i}].id", item=i)
-        if not item_id:
-            raise DatasetError(source, "must not be empty", field=f"items[{i}].id", item=i)
-        if item_id in first_seen:
-            raise DatasetError(
-                source,
-                f"duplicate id (first used by item {first_seen[item_id]})",
-                field=f"items[{i}].id",
-                item=i,
-                item_id=item_id,
-            )
-        first_seen[item_id] = i
-        label = _require_str(source, item, "given", f"items[{i}].given", item=i, item_id=item_id)
-        if label not in class_index:
-            raise DatasetError(
-                source,
-                f"unknown label {label!r}; expected one of {list(class_names)}",
-                field=f"items[{i}].given",
-                item=i,
-                item_id=item_id,
-            )
-        true_label = item.get("truth")
-        if true_label is None:
-            true_index = TRUTH_UNKNOWN
-        elif true_label == OOD_LABEL:
-            true_index = TRUTH_OOD
-        elif isinstance(true_label, str) and true_label in class_index:
-            true_index = class_index[true_label]
-        else:
-            raise DatasetError(
-                source,
-                f"unknown true label {true_label!r}; expected one of "
-                f"{[*class_names, OOD_LABEL]} or null",
-                field=f"items[{i}].truth",
-                item=i,
-                item_id=item_id,
-            )
-        if "embedding" not in item:
-            raise DatasetError(
-                source, "missing", field=f"items[{i}].embedding", item=i, item_id=item_id
-            )
-        embedding = _check_embedding(source, item["embedding"], i, item_id, dims)
-        dims = len(embedding)
-        image = item.get("image")
-        if image is not None and (not isinstance(image, str) or not image):
-            raise DatasetError(
-                source,
-                "must be a non-empty string or null",
-                field=f"items[{i}].image",
-                item=i,
-                item_id=item_id,
-            )
-        ids.append(item_id)
-        given.append(class_index[label])
-        truth.append(true_index)
-        embeddings.append(embedding)
-        images.append(image)
-
-    given_array = np.asarray(given, dtype=np.int64)
-    counts = np.bincount(given_array.astype(np.intp), minlength=len(class_names))
-    for k, count in enumerate(counts):
-        if count == 0:
-            raise DatasetError(
-                source, f"class {class_names[k]!r} has no items", field=f"class_names[{k}]"
-            )
-        if count < MIN_ITEMS_PER_CLASS:
-            raise DatasetError(
-                source,
-                f"class {class_names[k]!r} has {count} items; 5-fold cross-validation needs at "
-                f"least {MIN_ITEMS_PER_CLASS} per class",
-                field=f"class_names[{k}]",
-            )
-    extra = {key: value for key, value in obj.items() if key not in _TOP_FIELDS}
     return Dataset(
-        name=name,
-        description=description,
+        name=obj["name"],
+        description=obj["description"],
         class_names=class_names,
-        provenance=provenance,
-        ids=tuple(ids),
-        given=given_array,
-        truth=np.asarray(truth, dtype=np.int64),
-        embeddings=np.asarray(embeddings, dtype=np.float64),
-        images=tuple(images),
-        extra=extra,
+        provenance=dict(obj["provenance"]),
+        ids=tuple(item["id"] for item in items),
+        given=np.asarray([index[item["given"]] for item in items], dtype=np.int64),
+        truth=np.asarray([truth_code[item.get("truth")] for item in items], dtype=np.int64),
+        embeddings=np.asarray([item["embedding"] for item in items], dtype=np.float64),
+        images=tuple(item.get("image") for item in items),
+        extra={key: value for key, value in obj.items() if key not in _TOP_FIELDS},
     )
 
 
@@ -423,11 +221,7 @@ def loads_dataset(text: str | bytes, source: str = "<dataset>") -> Dataset:
     source : str
         Where it came from (a file name or URL), used in error messages.
     """
-    try:
-        obj = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DatasetError(source, f"not valid JSON ({error})") from None
-    return dataset_from_dict(obj, source)
+    return dataset_from_dict(parse_document(text, source), source)
 
 
 def load_dataset(path: str | os.PathLike) -> Dataset:
@@ -438,12 +232,7 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
     DatasetError
         If the file cannot be read or is invalid; the message names the file, field and item.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DatasetError(path, f"cannot be read ({error.strerror or error})") from None
-    return loads_dataset(data, str(path))
+    return dataset_from_dict(read_document(path), str(path))
 
 
 def save_dataset(dataset: Dataset, path: str | os.PathLike, *, indent: int | None = None) -> None:

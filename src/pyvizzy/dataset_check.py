@@ -1,0 +1,299 @@
+"""The rules of the dataset file, each problem named by file, field and item.
+
+:func:`iter_problems` walks a parsed dataset document and yields a :class:`DatasetError` for
+every rule it breaks, in document order (the top-level fields, then item by item, then the
+class sizes). :func:`pyvizzy.dataset.dataset_from_dict` raises the first one;
+:func:`dataset_problems` reads a file and collects them all (``pyvizzy check``). The rules
+themselves are described in ``docs/dataset-format.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pyvizzy.formats import DATASET_FORMAT, MIN_ITEMS_PER_CLASS, OOD_LABEL
+
+__all__ = [
+    "DatasetError",
+    "dataset_problems",
+    "iter_problems",
+    "parse_document",
+    "read_document",
+]
+
+_PROVENANCE_FIELDS = ("source", "license", "method")
+
+
+class DatasetError(ValueError):
+    """A dataset file or object is invalid.
+
+    Parameters
+    ----------
+    source : str
+        The file (or another description of where the data came from).
+    message : str
+        What is wrong.
+    field : str, optional
+        The JSON field, as a dotted path (``"items[12].embedding"``).
+    item : int, optional
+        The index of the offending item, if any.
+    item_id : str, optional
+        The id of the offending item, if known.
+    """
+
+    def __init__(self, source, message, *, field=None, item=None, item_id=None):
+        self.source = str(source)
+        self.field = field
+        self.item = item
+        self.item_id = item_id
+        self.reason = message
+        where = [self.source]
+        if field is not None:
+            where.append(f"field {field!r}")
+        if item is not None:
+            where.append(f"item {item}" + (f" (id {item_id!r})" if item_id is not None else ""))
+        super().__init__(f"{': '.join(where)}: {message}")
+
+
+def _str_problem(source, obj, key, path, *, item=None, item_id=None):
+    """The problem of ``obj[key]`` as a required string, or None."""
+    if key not in obj:
+        return DatasetError(source, "missing", field=path, item=item, item_id=item_id)
+    if not isinstance(obj[key], str):
+        return DatasetError(source, f"must be a string, got {type(obj[key]).__name__}",
+                            field=path, item=item, item_id=item_id)
+    return None
+
+
+def _class_names_problems(source, value) -> Iterator[DatasetError]:
+    if not isinstance(value, list) or not value:
+        yield DatasetError(source, "must be a non-empty list of strings", field="class_names")
+        return
+    for k, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip():
+            yield DatasetError(source, "must be a non-empty string", field=f"class_names[{k}]")
+        elif name == OOD_LABEL:
+            yield DatasetError(source, f"{OOD_LABEL!r} is reserved for true labels",
+                               field=f"class_names[{k}]")
+    duplicates = sorted({name for name in value if isinstance(name, str)
+                         and value.count(name) > 1})
+    if duplicates:
+        yield DatasetError(source, f"duplicate class names {duplicates}", field="class_names")
+
+
+def _provenance_problems(source, value) -> Iterator[DatasetError]:
+    if not isinstance(value, dict):
+        yield DatasetError(source, "must be an object", field="provenance")
+        return
+    for key in _PROVENANCE_FIELDS:
+        problem = _str_problem(source, value, key, f"provenance.{key}")
+        if problem:
+            yield problem
+    if "random_weights" in value and not isinstance(value["random_weights"], bool):
+        yield DatasetError(source, "must be true or false", field="provenance.random_weights")
+
+
+def _top_problems(source, obj) -> Iterator[DatasetError]:
+    """The top-level fields' problems (``format`` to ``items``, not the items themselves)."""
+    problem = _str_problem(source, obj, "format", "format")
+    if problem:
+        yield problem
+    elif obj["format"] != DATASET_FORMAT:
+        yield DatasetError(source, f"unsupported format {obj['format']!r}, expected "
+                                   f"{DATASET_FORMAT!r}", field="format")
+    for key in ("name", "description"):
+        problem = _str_problem(source, obj, key, key)
+        if problem:
+            yield problem
+    for key, check in (("class_names", _class_names_problems),
+                       ("provenance", _provenance_problems)):
+        if key not in obj:
+            yield DatasetError(source, "missing", field=key)
+        else:
+            yield from check(source, obj[key])
+    if "items" not in obj:
+        yield DatasetError(source, "missing", field="items")
+    elif not isinstance(obj["items"], list) or not obj["items"]:
+        yield DatasetError(source, "must be a non-empty list of objects", field="items")
+
+
+def _embedding_problem(source, value, index, item_id, dims):
+    """The problem of item ``index``'s embedding (``dims``: earlier items' length), or None."""
+    path = f"items[{index}].embedding"
+
+    def problem(message):
+        return DatasetError(source, message, field=path, item=index, item_id=item_id)
+
+    if not isinstance(value, list) or not value:
+        return problem("must be a non-empty list of numbers")
+    for j, x in enumerate(value):
+        if isinstance(x, bool) or not isinstance(x, int | float):
+            return problem(f"element {j} is {type(x).__name__}, not a number")
+        if not math.isfinite(x):
+            return problem(f"element {j} is not finite ({x})")
+    if dims is not None and len(value) != dims:
+        return problem(f"has {len(value)} values but earlier items have {dims} "
+                       "(ragged embeddings)")
+    return None
+
+
+class _ItemChecker:
+    """Checks items one by one, remembering the ids seen and the embeddings' length."""
+
+    def __init__(self, source, class_names):
+        self.source = source
+        self.class_names = class_names  # None when class_names itself is invalid
+        self.first_seen: dict[str, int] = {}
+        self.dims = None
+        self.counts = [0] * len(class_names or ())
+
+    def problems(self, i, item) -> Iterator[DatasetError]:
+        source, path = self.source, f"items[{i}]"
+        if not isinstance(item, dict):
+            yield DatasetError(source, "must be an object", field=path, item=i)
+            return
+        item_id = item.get("id")
+        problem = _str_problem(source, item, "id", f"{path}.id", item=i)
+        if problem is None and not item_id:
+            problem = DatasetError(source, "must not be empty", field=f"{path}.id", item=i)
+        elif problem is None and item_id in self.first_seen:
+            problem = DatasetError(source, f"duplicate id (first used by item "
+                                           f"{self.first_seen[item_id]})",
+                                   field=f"{path}.id", item=i, item_id=item_id)
+        if problem:
+            yield problem
+            item_id = item_id if isinstance(item_id, str) and item_id else None
+        else:
+            self.first_seen[item_id] = i
+        yield from self._label_problems(i, item, item_id)
+        if "embedding" not in item:
+            yield DatasetError(source, "missing", field=f"{path}.embedding", item=i,
+                               item_id=item_id)
+        else:
+            problem = _embedding_problem(source, item["embedding"], i, item_id, self.dims)
+            if problem:
+                yield problem
+            elif self.dims is None:
+                self.dims = len(item["embedding"])
+        image = item.get("image")
+        if image is not None and (not isinstance(image, str) or not image):
+            yield DatasetError(source, "must be a non-empty string or null",
+                               field=f"{path}.image", item=i, item_id=item_id)
+
+    def _label_problems(self, i, item, item_id) -> Iterator[DatasetError]:
+        source, path, names = self.source, f"items[{i}]", self.class_names
+        problem = _str_problem(source, item, "given", f"{path}.given", item=i, item_id=item_id)
+        if problem:
+            yield problem
+        elif names is not None and item["given"] not in names:
+            yield DatasetError(source, f"unknown label {item['given']!r}; expected one of "
+                                       f"{list(names)}",
+                               field=f"{path}.given", item=i, item_id=item_id)
+        elif names is not None:
+            self.counts[names.index(item["given"])] += 1
+        truth = item.get("truth")
+        if names is not None and truth is not None and truth != OOD_LABEL and not (
+                isinstance(truth, str) and truth in names):
+            yield DatasetError(source, f"unknown true label {truth!r}; expected one of "
+                                       f"{[*names, OOD_LABEL]} or null",
+                               field=f"{path}.truth", item=i, item_id=item_id)
+
+    def class_size_problems(self) -> Iterator[DatasetError]:
+        for k, count in enumerate(self.counts):
+            name, field = self.class_names[k], f"class_names[{k}]"
+            if count == 0:
+                yield DatasetError(self.source, f"class {name!r} has no items", field=field)
+            elif count < MIN_ITEMS_PER_CLASS:
+                yield DatasetError(self.source, f"class {name!r} has {count} items; 5-fold "
+                                                f"cross-validation needs at least "
+                                                f"{MIN_ITEMS_PER_CLASS} per class", field=field)
+
+
+def iter_problems(obj: Any, source: str = "<dataset>") -> Iterator[DatasetError]:
+    """Every rule a parsed dataset document breaks, as :class:`DatasetError`, in order.
+
+    Lazy: a caller that wants only the first problem stops the walk there. Where
+    ``class_names`` itself is invalid the items' labels are not checked against it, and the
+    class sizes are checked only when every item's labels are.
+
+    Parameters
+    ----------
+    obj : object
+        The parsed JSON document.
+    source : str
+        Where it came from, used in the messages.
+    """
+    if not isinstance(obj, dict):
+        yield DatasetError(source, f"the document must be a JSON object, got "
+                                   f"{type(obj).__name__}")
+        return
+    names_valid = True
+    for problem in _top_problems(source, obj):
+        names_valid = names_valid and not (problem.field or "").startswith("class_names")
+        yield problem
+    items = obj.get("items")
+    if not isinstance(items, list):
+        return
+    checker = _ItemChecker(source, tuple(obj["class_names"]) if names_valid else None)
+    labels_valid = True
+    for i, item in enumerate(items):
+        for problem in checker.problems(i, item):
+            labels_valid = labels_valid and not problem.field.endswith((".given", f"[{i}]"))
+            yield problem
+    if names_valid and labels_valid:
+        yield from checker.class_size_problems()
+
+
+def read_document(path: str | os.PathLike) -> Any:
+    """The parsed JSON of the dataset file ``path``.
+
+    Raises
+    ------
+    DatasetError
+        If the file cannot be read or is not JSON.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DatasetError(path, f"cannot be read ({error.strerror or error})") from None
+    return parse_document(data, str(path))
+
+
+def parse_document(text: str | bytes, source: str) -> Any:
+    """The parsed JSON ``text``, or a :class:`DatasetError` naming ``source``."""
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DatasetError(source, f"not valid JSON ({error})") from None
+
+
+def dataset_problems(path: str | os.PathLike, limit: int | None = None) -> list[str]:
+    """Every problem of the dataset file ``path``, one line each (empty: the file is valid).
+
+    Parameters
+    ----------
+    path : path-like
+    limit : int, optional
+        Stop after this many (the walk is lazy, so a huge broken file stays cheap).
+
+    Returns
+    -------
+    list of str
+        Each names the file, the field and the item (index and id) where they apply.
+    """
+    try:
+        document = read_document(path)
+    except DatasetError as error:
+        return [str(error)]
+    found = []
+    for problem in iter_problems(document, str(path)):
+        found.append(str(problem))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
