@@ -59,10 +59,12 @@ def _add_digits(folder, log):
     return load_dataset(target / DATASET_FILE)
 
 
-def _add_demo(folder, demo_dir, cache_dir, allow_download, log):
-    from pyvizzy.pipeline.demo import build_demo_dataset, read_demo_records
+def _add_demo(folder, demo_dir, cache_dir, allow_download, log, image_base_url=None):
+    import importlib.util
+
+    from pyvizzy.pipeline.demo import build_demo_dataset, progress_bar, read_demo_records
     from pyvizzy.pipeline.demo_files import default_cache_dir, find_demo_folder
-    from pyvizzy.pipeline.demo_images import demo_thumbnails, have_all_images
+    from pyvizzy.pipeline.demo_images import demo_thumbnails, ensure_demo_images
     from pyvizzy.pipeline.output import thumbnail_folder_name, write_dataset_with_thumbnails
 
     source_folder = find_demo_folder(
@@ -72,26 +74,29 @@ def _add_demo(folder, demo_dir, cache_dir, allow_download, log):
     out_path = folder / DEMO_KEY / DATASET_FILE
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     image_root = cache / "images"
-    images, thumbnails, note = None, [], None
-    if have_all_images(records, image_root):
-        try:
-            images, thumbnails = demo_thumbnails(
-                records, image_root, thumbnail_folder_name(out_path)
-            )
-        except ImportError:
-            note = "No images: Pillow is not installed to make thumbnails."
+    images, thumbnails = None, []
+    if importlib.util.find_spec("PIL") is None:
+        note = "No images: Pillow is not installed to check the photos and make thumbnails."
+        log(f"cat/dog/bear: {note}")
     else:
-        note = (
-            "No images: the ImageNet images are not in the cache "
-            "(run `python scripts/fetch_demo.py --images` with internet to add them)."
-        )
+        fetched = ensure_demo_images(
+            records, image_root, base_url=image_base_url, allow_download=allow_download,
+            log=lambda line: log(f"cat/dog/bear: {line}"), progress=progress_bar("images"),
+        )  # fmt: skip
+        note = fetched.note
+        if fetched.available:
+            images, thumbnails = demo_thumbnails(
+                records, image_root, thumbnail_folder_name(out_path),
+                available=fetched.available,
+            )  # fmt: skip
     dataset = build_demo_dataset(records, images=images, images_note=note)
     write_dataset_with_thumbnails(dataset, out_path, thumbnails)
-    log(f"cat/dog/bear: from {source_folder}" + (" with images" if images else " without images"))
+    log(f"cat/dog/bear: from {source_folder} with {len(thumbnails)} of {len(records.ids)} images")
     return dataset
 
 
-def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True, log=print):
+def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True, log=print,
+                  image_base_url=None, datasets=(), default=None):  # fmt: skip
     """Write the dataset catalog to ``out_dir`` (replacing it as a whole, atomically).
 
     Parameters
@@ -104,7 +109,16 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
         The demo files' download cache (default
         :func:`pyvizzy.pipeline.demo_files.default_cache_dir`).
     allow_download : bool, default=True
-        Whether the demo files may be downloaded when not found locally.
+        Whether the demo files and the demo's images may be downloaded when not found locally.
+    image_base_url : str, optional
+        The host of the demo's images; None: ``$PYVIZZY_IMAGE_BASE_URL``, else the public host
+        (:func:`pyvizzy.pipeline.demo_images.image_base_url`).
+    datasets : iterable of (str, path-like), default=()
+        Datasets of one's own, ``(key, file)``: each file and its thumbnails are copied into
+        ``out_dir/<key>/`` (:mod:`pyvizzy.pipeline.user_datasets`), listed after the others.
+    default : str, optional
+        The key the page opens by default (otherwise the cat/dog/bear set when it is
+        included, else the digits).
     log : callable, default=print
         Receives one line per event; when the cat/dog/bear set is unavailable, one line saying
         why and how to add it.
@@ -116,12 +130,22 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
 
     Raises
     ------
+    pyvizzy.pipeline.errors.InputError
+        If a key of ``datasets`` is invalid or taken, a thumbnail of one leaves its folder, or
+        ``default`` names no dataset of the catalog; checked before any work but the last.
+    pyvizzy.dataset.DatasetError
+        If a file of ``datasets`` is not a valid dataset.
     pyvizzy.pipeline.errors.DemoError
         Only when ``demo_dir`` was named and does not hold the published files; otherwise the
         demo set is looked for by :func:`pyvizzy.pipeline.demo_files.find_demo_folder`.
     """
-    from pyvizzy.pipeline.errors import DemoError
+    from pyvizzy.pipeline.errors import DemoError, InputError
+    from pyvizzy.pipeline.user_datasets import add_user_dataset, check_user_datasets
 
+    datasets = check_user_datasets(datasets, taken=(DIGITS_KEY, DEMO_KEY))
+    if default is not None and default not in (DIGITS_KEY, DEMO_KEY, *dict(datasets)):
+        raise InputError(f"--default {default}: no such dataset (the keys are "
+                         f"{', '.join([DIGITS_KEY, DEMO_KEY, *dict(datasets)])})")
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -134,7 +158,9 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
         )
         default = DIGITS_KEY
         try:
-            demo_dataset = _add_demo(staging, demo_dir, cache_dir, allow_download, log)
+            demo_dataset = _add_demo(
+                staging, demo_dir, cache_dir, allow_download, log, image_base_url
+            )
         except DemoError as error:
             if demo_dir is not None:
                 raise
@@ -145,6 +171,15 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
                 {"key": DEMO_KEY, "name": demo_dataset.name, "path": f"{DEMO_KEY}/{DATASET_FILE}"},
             )
             default = DEMO_KEY
+        for key, path in datasets:
+            added = add_user_dataset(staging, key, path)
+            entries.append({"key": key, "name": added.name, "path": f"{key}/{DATASET_FILE}"})
+            log(f"{key}: {added.n_items} items from {path}")
+        if requested is not None:
+            if requested not in [entry["key"] for entry in entries]:
+                raise InputError(f"--default {requested}: the {requested} dataset is not in "
+                                 "the catalog (see the line above on why)")
+            default = requested
         index = {"format": CATALOG_FORMAT, "default": default, "datasets": entries}
         (staging / CATALOG_FILE).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
         os.chmod(staging, 0o755)

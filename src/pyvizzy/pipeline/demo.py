@@ -24,7 +24,7 @@ from pyvizzy.pipeline.demo_images import (
     IMAGE_BASE_URL,
     cached_image_path,
     demo_thumbnails,
-    fetch_demo_images,
+    ensure_demo_images,
 )
 from pyvizzy.pipeline.errors import DemoError
 
@@ -33,6 +33,7 @@ __all__ = [
     "DemoRecords",
     "build_demo_dataset",
     "make_demo_dataset",
+    "progress_bar",
     "read_demo_records",
 ]
 
@@ -200,7 +201,8 @@ def build_demo_dataset(records, images=None, images_note=None, embeddings=None, 
     )
 
 
-def _tqdm(desc):
+def progress_bar(desc):
+    """A wrapper of iterables that draws a tqdm progress bar on stderr, or None without tqdm."""
     try:
         from tqdm import tqdm
     except ImportError:
@@ -209,7 +211,7 @@ def _tqdm(desc):
 
 
 def make_demo_dataset(out_path, *, from_dir=None, cache_dir=None, base_url=RAW_BASE_URL,
-                      images=False, image_base_url=IMAGE_BASE_URL, recompute=False,
+                      images=False, image_base_url=None, recompute=False,
                       weights_file=None, random_weights=False, seed=0, device="auto",
                       weights_cache=None, allow_download=True, log=print):  # fmt: skip
     """The whole of ``scripts/fetch_demo.py``: get the files, build and write the dataset.
@@ -223,7 +225,11 @@ def make_demo_dataset(out_path, *, from_dir=None, cache_dir=None, base_url=RAW_B
         (``base_url`` + their repository path) and verified.
     images : bool
         Download the 300 images from ``image_base_url`` into ``<cache>/images`` and make
-        thumbnails. If the host cannot be reached, the dataset has no images and says so.
+        thumbnails (:func:`pyvizzy.pipeline.demo_images.ensure_demo_images`). Items whose
+        image cannot be had have none, and the dataset says why.
+    image_base_url : str, optional
+        The image host; None: ``$PYVIZZY_IMAGE_BASE_URL``, else the public host
+        (:func:`pyvizzy.pipeline.demo_images.image_base_url`).
     recompute : bool
         Embed the downloaded images with ResNet-18 (``weights_file``, ``random_weights`` or
         the pinned pretrained weights) and reduce them to 32 dimensions, instead of using the
@@ -250,22 +256,17 @@ def make_demo_dataset(out_path, *, from_dir=None, cache_dir=None, base_url=RAW_B
     image_paths, thumbnails, note = None, [], None
     if images or recompute:
         image_root = cache / "images"
-        try:
-            fetch_demo_images(records, image_root, image_base_url, progress=_tqdm("images"))
-        except DemoError as error:
-            if recompute:
-                raise DemoError(
-                    f"--recompute needs the images, which cannot be had: {error}"
-                ) from None
-            note = (
-                f"No images: the image host could not be reached ({error}); the app shows "
-                "placeholder tiles."
-            )
-            log(note)
-        else:
+        fetched = ensure_demo_images(
+            records, image_root, base_url=image_base_url, log=log, progress=progress_bar("images")
+        )
+        note = fetched.note
+        if recompute and note:
+            raise DemoError(f"--recompute needs the images, which cannot be had: {note}")
+        if fetched.available:
             image_paths, thumbnails = demo_thumbnails(
-                records, image_root, thumbnail_folder_name(out_path), progress=_tqdm("thumbnails")
-            )
+                records, image_root, thumbnail_folder_name(out_path),
+                progress=progress_bar("thumbnails"), available=fetched.available,
+            )  # fmt: skip
     else:
         note = "No images (run scripts/fetch_demo.py --images to add them)."
 

@@ -1,8 +1,14 @@
-"""Download a file, keeping it only when its sha256 is the pinned one (fail closed)."""
+"""Download a file, keeping it only when its sha256 is the pinned one (fail closed).
+
+Also: one quick request that tells whether a host answers at all (:func:`probe`), and a
+download that tries again, with a growing pause, when the network fails
+(:func:`download_with_retries`); an answer of the server (HTTP 404 ...) is not retried.
+"""
 
 import hashlib
 import os
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -10,9 +16,69 @@ from pathlib import Path
 from pyvizzy.files import sha256_of
 from pyvizzy.pipeline.errors import DownloadError
 
-__all__ = ["DownloadError", "download_file", "sha256_of"]
+__all__ = [
+    "DownloadError",
+    "HTTPStatusError",
+    "download_file",
+    "download_with_retries",
+    "probe",
+    "sha256_of",
+]
 
 DOWNLOAD_TIMEOUT_S = 20
+#: Seconds :func:`probe` waits for a host before calling it unreachable.
+PROBE_TIMEOUT_S = 5
+#: Tries of one file by :func:`download_with_retries`, and the first pause between them.
+DOWNLOAD_TRIES = 3
+RETRY_PAUSE_S = 0.5
+
+
+class HTTPStatusError(DownloadError):
+    """The server answered with an HTTP error (``status``): it is reachable, the file is not."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+def probe(url, timeout=PROBE_TIMEOUT_S):
+    """Why the host of ``url`` cannot be reached, or None when it answers (any HTTP status).
+
+    One ``HEAD`` request with a short ``timeout``: an HTTP error (404, 405 ...) still means
+    the host is there.
+    """
+    request = urllib.request.Request(url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return None
+    except urllib.error.HTTPError:
+        return None
+    except (urllib.error.URLError, OSError) as error:
+        return str(getattr(error, "reason", None) or error)
+
+
+def download_with_retries(url, destination, *, tries=DOWNLOAD_TRIES, pause=RETRY_PAUSE_S,
+                          timeout=DOWNLOAD_TIMEOUT_S, sleep=time.sleep):  # fmt: skip
+    """:func:`download_file` (no sha256), tried up to ``tries`` times on a network failure.
+
+    The pause between tries starts at ``pause`` seconds and doubles. An HTTP error answer
+    (:class:`HTTPStatusError`) is raised at once: asking again would get the same answer.
+
+    Raises
+    ------
+    DownloadError
+        The last failure, once every try has failed.
+    """
+    for attempt in range(tries):
+        try:
+            return download_file(url, destination, None, timeout)
+        except HTTPStatusError:
+            raise
+        except DownloadError:
+            if attempt == tries - 1:
+                raise
+            sleep(pause * 2**attempt)
+    raise ValueError(f"tries must be at least 1, got {tries}")
 
 
 def download_file(url, destination, sha256=None, timeout=DOWNLOAD_TIMEOUT_S, progress=None):
@@ -35,7 +101,7 @@ def download_file(url, destination, sha256=None, timeout=DOWNLOAD_TIMEOUT_S, pro
     Raises
     ------
     DownloadError
-        On a network or HTTP error, or a sha256 mismatch.
+        On a network error or a sha256 mismatch; :class:`HTTPStatusError` on an HTTP error.
     """
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +117,8 @@ def download_file(url, destination, sha256=None, timeout=DOWNLOAD_TIMEOUT_S, pro
                         if progress is not None:
                             progress(len(block))
             except urllib.error.HTTPError as error:
-                raise DownloadError(f"{url}: HTTP {error.code} {error.reason}") from None
+                message = f"{url}: HTTP {error.code} {error.reason}"
+                raise HTTPStatusError(message, error.code) from None
             except (urllib.error.URLError, OSError) as error:
                 reason = getattr(error, "reason", None) or error
                 raise DownloadError(f"{url}: cannot download ({reason})") from None
