@@ -7,6 +7,7 @@
     out_dir/digits/dataset.json             always (shipped in this package: bundled/digits)
     out_dir/digits/dataset-thumbnails/...
     out_dir/cats-dogs-bears/dataset.json    when Vizzy's demo files can be had; then default
+    out_dir/<key>/dataset.json              each dataset of one's own (``datasets``)
 
 This module imports neither torch nor Pillow at import time: the site build imports it.
 """
@@ -146,6 +147,7 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
     if default is not None and default not in (DIGITS_KEY, DEMO_KEY, *dict(datasets)):
         raise InputError(f"--default {default}: no such dataset (the keys are "
                          f"{', '.join([DIGITS_KEY, DEMO_KEY, *dict(datasets)])})")
+    requested = default
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
