@@ -250,7 +250,9 @@ def dataset_notices(dataset: Dataset, urls: list[str | None]) -> list[str]:
 
     Embeddings from a network with random weights; no images, or images that cannot be
     shown (``urls``, from :func:`image_urls`, has None where a path was refused): the tiles
-    then show the items' ids.
+    then show the items' ids. Where items lack an image and the dataset's
+    ``provenance.images`` says why (the demo set's image host could not be reached, say),
+    that sentence is the notice.
     """
     notices = []
     if dataset.random_weights:
@@ -260,9 +262,12 @@ def dataset_notices(dataset: Dataset, urls: list[str | None]) -> list[str]:
         )
     named = sum(1 for image in dataset.images if image)
     shown = sum(1 for url in urls if url)
-    if named == 0:
+    why = (getattr(dataset, "provenance", None) or {}).get("images")
+    if named < len(dataset.images) and isinstance(why, str) and why:
+        notices.append(f"{why} Tiles without a photo show their item's id.")
+    elif named == 0:
         notices.append("This dataset has no images: each tile shows its item's id.")
-    elif shown < named:
+    if shown < named:
         notices.append(
             f"{named - shown} of {named} images cannot be shown (their paths leave the site's "
             "datasets folder or name another host): their tiles show the items' ids."

@@ -232,7 +232,7 @@ def _partial_note(result, n_without, n_items):
 
 
 def ensure_demo_images(records, image_root, *, base_url=None, allow_download=True, log=print,
-                       progress=None, probe_timeout=download.PROBE_TIMEOUT_S,
+                       progress=None, probe_timeout=None,
                        timeout=download.DOWNLOAD_TIMEOUT_S,
                        tries=download.DOWNLOAD_TRIES):  # fmt: skip
     """Make the cache hold a checked image of every item that can have one.
@@ -254,6 +254,8 @@ def ensure_demo_images(records, image_root, *, base_url=None, allow_download=Tru
         Receives one line per event (a bad cached file, the host unreachable, files missing).
     progress : callable, optional
         Wraps the iterable of sources downloaded (for example ``tqdm``).
+    probe_timeout : float, optional
+        Seconds the probe waits (default :data:`pyvizzy.pipeline.download.PROBE_TIMEOUT_S`).
 
     Returns
     -------

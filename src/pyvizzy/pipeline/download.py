@@ -41,12 +41,13 @@ class HTTPStatusError(DownloadError):
         self.status = status
 
 
-def probe(url, timeout=PROBE_TIMEOUT_S):
+def probe(url, timeout=None):
     """Why the host of ``url`` cannot be reached, or None when it answers (any HTTP status).
 
-    One ``HEAD`` request with a short ``timeout``: an HTTP error (404, 405 ...) still means
-    the host is there.
+    One ``HEAD`` request with a short ``timeout`` (default :data:`PROBE_TIMEOUT_S`): an HTTP
+    error (404, 405 ...) still means the host is there.
     """
+    timeout = PROBE_TIMEOUT_S if timeout is None else timeout
     request = urllib.request.Request(url, method="HEAD")
     try:
         with urllib.request.urlopen(request, timeout=timeout):
@@ -61,8 +62,8 @@ def download_with_retries(url, destination, *, tries=DOWNLOAD_TRIES, pause=RETRY
                           timeout=DOWNLOAD_TIMEOUT_S, sleep=time.sleep):  # fmt: skip
     """:func:`download_file` (no sha256), tried up to ``tries`` times on a network failure.
 
-    The pause between tries starts at ``pause`` seconds and doubles. An HTTP error answer
-    (:class:`HTTPStatusError`) is raised at once: asking again would get the same answer.
+    The pause between tries starts at ``pause`` seconds and doubles. A client error answer
+    (HTTP 4xx, such as 404) is raised at once: asking again would get the same answer.
 
     Raises
     ------
@@ -72,10 +73,8 @@ def download_with_retries(url, destination, *, tries=DOWNLOAD_TRIES, pause=RETRY
     for attempt in range(tries):
         try:
             return download_file(url, destination, None, timeout)
-        except HTTPStatusError:
-            raise
-        except DownloadError:
-            if attempt == tries - 1:
+        except DownloadError as error:
+            if attempt == tries - 1 or 400 <= getattr(error, "status", 0) < 500:
                 raise
             sleep(pause * 2**attempt)
     raise ValueError(f"tries must be at least 1, got {tries}")
