@@ -22,7 +22,13 @@ from pathlib import Path
 from pyvizzy.dataset import load_dataset
 from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE
 
-__all__ = ["DEMO_KEY", "DIGITS_KEY", "build_catalog", "digits_asset_path"]
+__all__ = [
+    "DEMO_KEY",
+    "DIGITS_KEY",
+    "build_catalog",
+    "check_catalog_datasets",
+    "digits_asset_path",
+]
 
 DIGITS_KEY = "digits"
 DEMO_KEY = "cats-dogs-bears"
@@ -96,6 +102,15 @@ def _add_demo(folder, demo_dir, cache_dir, allow_download, log, image_base_url=N
     return dataset
 
 
+def check_catalog_datasets(datasets, default=None):
+    """``datasets`` as a list of ``(key, file)`` once checked for :func:`build_catalog`: keys
+    valid and free (``digits`` and ``cats-dogs-bears`` are taken), files valid, ``default``
+    one of the keys (:func:`pyvizzy.pipeline.user_datasets.check_user_datasets`)."""
+    from pyvizzy.pipeline.user_datasets import check_user_datasets
+
+    return check_user_datasets(datasets, taken=(DIGITS_KEY, DEMO_KEY), default=default)
+
+
 def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True, log=print,
                   image_base_url=None, datasets=(), default=None):  # fmt: skip
     """Write the dataset catalog to ``out_dir`` (replacing it as a whole, atomically).
@@ -141,12 +156,9 @@ def build_catalog(out_dir, *, demo_dir=None, cache_dir=None, allow_download=True
         demo set is looked for by :func:`pyvizzy.pipeline.demo_files.find_demo_folder`.
     """
     from pyvizzy.pipeline.errors import DemoError, InputError
-    from pyvizzy.pipeline.user_datasets import add_user_dataset, check_user_datasets
+    from pyvizzy.pipeline.user_datasets import add_user_dataset
 
-    datasets = check_user_datasets(datasets, taken=(DIGITS_KEY, DEMO_KEY))
-    if default is not None and default not in (DIGITS_KEY, DEMO_KEY, *dict(datasets)):
-        raise InputError(f"--default {default}: no such dataset (the keys are "
-                         f"{', '.join([DIGITS_KEY, DEMO_KEY, *dict(datasets)])})")
+    datasets = check_catalog_datasets(datasets, default)
     requested = default
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)

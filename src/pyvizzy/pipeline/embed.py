@@ -440,19 +440,20 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
                           seed=0, embeddings_file=None, batch_size=32, device="auto",
                           class_names=None, name=None, description=None, license_text="unknown",
                           thumbnail_size=128, weights_cache=None, allow_download=True,
-                          log=print):  # fmt: skip
-    """The whole of ``scripts/embed_images.py``: read, embed, reduce, write.
+                          inline_thumbnails=False, log=print):  # fmt: skip
+    """The whole of ``pyvizzy embed``: read, embed, reduce, write.
 
     Exactly one source of features: ``embeddings_file``, ``weights_file``, ``random_weights``
     or (none of them) the pretrained ``IMAGENET1K_V1`` weights, found in ``weights_cache`` or
-    downloaded there and verified.
+    downloaded there and verified. With ``inline_thumbnails`` the thumbnails are ``data:``
+    URIs in the file itself, and no thumbnail folder is written.
 
     Returns
     -------
     dataset : pyvizzy.dataset.Dataset
     svd : pyvizzy.pipeline.svd.SVDResult
     """
-    from pyvizzy.pipeline.output import thumbnail_folder_name, write_dataset_with_thumbnails
+    from pyvizzy.pipeline import output
 
     if sum(x is not None and x is not False for x in (embeddings_file, weights_file,
                                                       random_weights or None)) > 1:  # fmt: skip
@@ -469,12 +470,14 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
             allow_download=allow_download, log=log,
         )  # fmt: skip
     images, thumbnails = make_thumbnails(
-        labelled, thumbnail_folder_name(out_path), thumbnail_size,
+        labelled, output.thumbnail_folder_name(out_path), thumbnail_size,
         skip_missing=embeddings_file is not None,
     )  # fmt: skip
+    if inline_thumbnails:
+        images, thumbnails = output.inline_thumbnails(images, thumbnails), []
     dataset, reduced = build_embedded_dataset(
         labelled, features, dims, name=name, description=description, license_text=license_text,
         method=method, random_weights=random_weights, images=images,
     )  # fmt: skip
-    write_dataset_with_thumbnails(dataset, out_path, thumbnails)
+    output.write_dataset_with_thumbnails(dataset, out_path, thumbnails)
     return dataset, reduced

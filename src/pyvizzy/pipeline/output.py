@@ -8,6 +8,7 @@ when complete; the dataset file is written last (atomically, by
 as they were and no temporary file remains.
 """
 
+import base64
 import os
 import shutil
 import tempfile
@@ -15,7 +16,16 @@ from pathlib import Path
 
 from pyvizzy.dataset import save_dataset
 
-__all__ = ["out_path_problem", "thumbnail_folder_name", "write_dataset_with_thumbnails"]
+__all__ = [
+    "inline_thumbnails",
+    "out_path_problem",
+    "thumbnail_folder_name",
+    "write_dataset_with_thumbnails",
+]
+
+#: The media type of a thumbnail, by its file's suffix.
+THUMBNAIL_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+                   ".webp": "image/webp"}
 
 
 def out_path_problem(out_path):
@@ -29,6 +39,31 @@ def out_path_problem(out_path):
     if out_path.is_dir():
         return f"--out {out_path} is a folder, not a file"
     return None
+
+
+def inline_thumbnails(images, thumbnails):
+    """The items' ``image`` fields with each thumbnail file replaced by its ``data:`` URI.
+
+    Parameters
+    ----------
+    images : sequence of (str or None)
+        As :func:`write_dataset_with_thumbnails` takes them: ``<folder>/<file name>`` or None.
+    thumbnails : iterable of (str, bytes)
+        File name and content of each thumbnail those fields name.
+
+    Returns
+    -------
+    list of (str or None)
+        ``data:image/jpeg;base64,...`` (or png, webp) for each named thumbnail: one
+        self-contained dataset file, with no thumbnail folder.
+    """
+    uris = {}
+    for name, content in thumbnails:
+        kind = THUMBNAIL_TYPES.get(Path(name).suffix.lower())
+        if kind is None:
+            raise ValueError(f"thumbnail {name!r}: not a .jpg, .png or .webp file")
+        uris[name] = f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
+    return [None if image is None else uris[Path(image).name] for image in images]
 
 
 def thumbnail_folder_name(dataset_path):

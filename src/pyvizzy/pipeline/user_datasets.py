@@ -67,15 +67,17 @@ def parse_dataset_spec(spec: str) -> tuple[str, Path]:
     return key, path
 
 
-def check_user_datasets(datasets: Iterable[tuple[str, Path]],
-                        taken: Iterable[str]) -> list[tuple[str, Path]]:
+def check_user_datasets(datasets: Iterable[tuple[str, Path]], taken: Iterable[str],
+                        default: str | None = None) -> list[tuple[str, Path]]:
     """The ``(key, file)`` pairs, once every key is checked (valid, none taken twice, none of
-    ``taken``) and every file validated, thumbnails included.
+    ``taken``), ``default`` (if any) found among them and ``taken``, and every file validated,
+    thumbnails included.
 
     Raises
     ------
     InputError
-        At the first key or file that is wrong, naming it.
+        At the first key or file that is wrong, naming it, or a ``default`` that names no
+        dataset.
     pyvizzy.dataset.DatasetError
         If a file is not a valid dataset (naming its file, field and item).
     """
@@ -88,6 +90,9 @@ def check_user_datasets(datasets: Iterable[tuple[str, Path]],
             raise InputError(f"dataset {path}: its key {key!r} is taken by {owners[key]}; "
                              f"name another with KEY={path}")
         owners[key] = str(path)
+    if default is not None and default not in owners:
+        raise InputError(f"--default {default}: no such dataset (the keys are "
+                         f"{', '.join(owners)})")
     for _key, path in pairs:
         thumbnail_paths(path, load_dataset(path))
     return pairs

@@ -28,7 +28,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -39,7 +39,7 @@ from . import bake, chromium, resources
 from .bytecode import compile_site_archives
 from .compress import BROTLI_QUALITY, brotli_available, brotli_files, gzip_files
 from .context import BuildContext, BuildOptions, BuildReport, SiteBuildError
-from .datasets import place_datasets
+from .datasets import checked_datasets, place_datasets
 from .lock import place_runtime
 from .pages import PYODIDE_DIR, write_build_info, write_site_pages
 from .posters import cannot_make_posters, make_posters
@@ -58,6 +58,8 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                stored_archives: bool = True, memory_snapshot: bool = True,
                site_snapshot: bool | None = None, brotli_quality: int | None = BROTLI_QUALITY,
                posters: bool | None = None, base_url: str | None = None,
+               datasets: Iterable[tuple[str, Path]] = (), default: str | None = None,
+               image_base_url: str | None = None,
                log: Callable[[str], None] = print) -> BuildReport:
     """Build the whole static site into ``out_dir`` (replaced atomically at the end).
 
@@ -98,11 +100,22 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
     base_url : str or None
         The address the site will be served from (``https://host/path/``): the page then
         names its social preview (``og:image``, ``og:url``), which must be absolute.
+    datasets : iterable of (str, path-like)
+        Datasets of one's own, ``(key, file)``, added to the catalog as ``datasets/<key>/``
+        with their thumbnails (:mod:`pyvizzy.pipeline.user_datasets`); checked, with
+        ``default``, before anything is built.
+    default : str or None
+        The dataset the page opens by default (otherwise the demo set when it is included,
+        else the digits).
+    image_base_url : str or None
+        The host of the demo set's images (default: ``$PYVIZZY_IMAGE_BASE_URL``, else the
+        public host).
     log : callable
         Receives one line per event.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
+    datasets = checked_datasets(datasets, default)
     options = BuildOptions(bytecode=bytecode, compress=compress,
                            stored_archives=stored_archives, memory_snapshot=memory_snapshot,
                            site_snapshot=want_site_snapshot(memory_snapshot, site_snapshot, log),
@@ -119,7 +132,8 @@ def build_site(out_dir: Path, *, app_script: Path | None = None, cache_dir: Path
                 out_dir=out_dir, staging=staging,
                 cache_dir=Path(cache_dir or files.cache_dir(CACHE_NAME)).resolve(),
                 app_script=Path(app_script).resolve(), demo_dir=demo_dir, options=options,
-                pins=resources.pins(), log=log,
+                pins=resources.pins(), log=log, datasets=datasets, default_dataset=default,
+                image_base_url=image_base_url,
             )
             _build_into_staging(ctx, Path(stack.enter_context(tempfile.TemporaryDirectory())))
         _swap_in(staging, out_dir)

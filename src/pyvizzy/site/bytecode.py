@@ -48,7 +48,8 @@ def compile_bytecode(files: dict[str, Path], pyodide_core: dict[str, bytes], com
     """
     node = shutil.which("node")
     if node is None:
-        raise SiteBuildError("Node.js (>= 18) is needed to bytecode-compile the wheels")
+        raise SiteBuildError("Node.js (>= 18) is needed to bytecode-compile the wheels (or "
+                             "build with --no-bytecode: source wheels, a slower start)")
     flavour = ("stored" if stored else "deflated") + _compiler_digest()
     targets = {name: compiled_dir / derived.cache_key(path, flavour) / path.name
                for name, path in files.items()}

@@ -69,6 +69,12 @@ class BuildContext:
         The Panel app script the site runs.
     demo_dir : Path or None
         A folder holding Vizzy's demo files, when one was named.
+    datasets : tuple of (str, Path)
+        Datasets of one's own, ``(key, file)``, for the catalog.
+    default_dataset : str or None
+        The catalog's default dataset, when one was named.
+    image_base_url : str or None
+        The host of the demo's images, when one was named.
     options : BuildOptions
     pins : dict
         ``pins.json``.
@@ -86,6 +92,9 @@ class BuildContext:
     pins: dict
     log: Callable[[str], None] = print
     report: BuildReport | None = None
+    datasets: tuple[tuple[str, Path], ...] = ()
+    default_dataset: str | None = None
+    image_base_url: str | None = None
 
     def __post_init__(self):
         if self.report is None:

@@ -268,15 +268,18 @@ def build_pure_wheel_from_sdist(sdist: Path, out_dir: Path, env_overrides: dict[
 
 
 def build_pyvizzy_wheel(package_dir: Path, version: str, destination_dir: Path,
-                        exclude_subpackages: Iterable[str] = ("site", "pipeline")) -> Path:
-    """Zip ``src/pyvizzy`` into a pure wheel for Pyodide (build-time subpackages left out)."""
-    excluded = tuple(f"{sub}/" for sub in exclude_subpackages)
+                        exclude_subpackages: Iterable[str] = ("site", "pipeline", "cli"),
+                        exclude_modules: Iterable[str] = ("__main__.py",)) -> Path:
+    """Zip ``src/pyvizzy`` into a pure wheel for Pyodide (the build-time subpackages and the
+    command line, ``pyvizzy.cli`` and ``__main__.py``, left out)."""
+    excluded, excluded_modules = tuple(f"{sub}/" for sub in exclude_subpackages), \
+        frozenset(exclude_modules)
     entries: dict[str, bytes] = {}
     for path in sorted(package_dir.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
         relative = path.relative_to(package_dir).as_posix()
-        if relative.startswith(excluded):
+        if relative.startswith(excluded) or relative in excluded_modules:
             continue
         entries[f"pyvizzy/{relative}"] = path.read_bytes()
     dist_info = f"pyvizzy-{version}.dist-info"
