@@ -8,6 +8,8 @@ state, and screenshots of both themes go to ``tests/artifacts/`` (look at them).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -428,5 +430,79 @@ def test_the_dataset_switcher_loads_and_trains_another_dataset(browser, server):
     assert after["ids"] != before["ids"]
     _assert_agrees_with_categorize(after)
     page.wait_for_function(f"location.search.includes('dataset={target}')")
+    assert errors == []
+    page.close()
+
+
+def _dataset_table(n_classes: int, n_per_class: int, dims: int = 8, seed: int = 0) -> str:
+    """A dataset table (CSV): clustered embeddings, a few labels flipped."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=3.0, size=(n_classes, dims))
+    lines = ["id,given,truth," + ",".join(f"e{d}" for d in range(dims))]
+    for k in range(n_classes):
+        for i in range(n_per_class):
+            given = (k + 1) % n_classes if i == 0 else k
+            vector = centres[k] + rng.normal(size=dims)
+            cells = [f"k{k}-{i}", f"class{given:02d}", f"class{k:02d}"]
+            lines.append(",".join([*cells, *(f"{v:.4f}" for v in vector)]))
+    return "\n".join(lines) + "\n"
+
+
+def test_a_table_opened_in_the_page_is_trained_there_and_joins_the_switcher(
+    browser, server, tmp_path
+):
+    page, errors = _open(browser, server)
+    table = tmp_path / "my-table.csv"
+    table.write_text(_dataset_table(4, 15))
+    page.locator('[data-pv="open-dataset"]').set_input_files(str(table))
+    after = _wait_for(page, "s.dataset === 'file:my-table.csv' && s.trained")
+    assert len(after["ids"]) == 60 and after["from_file"]
+    _assert_agrees_with_categorize(after)
+    assert "my-table (your file)" in page.locator('[data-pv="dataset"]').inner_text()
+    page.wait_for_function("!location.search.includes('dataset=')")
+    # A bad file is refused, named with its line and column; the table stays on screen.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(_dataset_table(4, 15).replace(",class03,class03,", ",class03,class03,oops", 1))
+    page.locator('[data-pv="open-dataset"]').set_input_files(str(bad))
+    refused = _wait_for(page, "s.error !== null")
+    assert "Could not open 'bad.csv'" in refused["error"] and "column 'e0'" in refused["error"]
+    assert refused["dataset"] == "file:my-table.csv" and refused["ids"] == after["ids"]
+    assert "column 'e0'" in page.locator(".pv-note.pv-err").inner_text()
+    assert errors == []
+    page.close()
+
+
+def test_a_file_dropped_on_the_window_opens_and_the_export_holds_the_relabels(
+    browser, server
+):
+    page, errors = _open(browser, server)
+    page.evaluate(
+        """(text) => {
+            const transfer = new DataTransfer()
+            transfer.items.add(new File([text], 'dropped.csv', {type: 'text/csv'}))
+            const drop = new DragEvent('drop', {dataTransfer: transfer, cancelable: true})
+            window.dispatchEvent(drop)
+        }""",
+        _dataset_table(3, 12, seed=1),
+    )
+    state = _wait_for(page, "s.dataset === 'file:dropped.csv' && s.trained")
+    names = state["class_names"]
+    relabelled = {}
+    for row in (0, 5):
+        page.locator(f'.pv-panel-dataset [data-pv-tile="{state["ids"][row]}"]').first.click()
+        page.wait_for_function(f"window.pyvizzy.state().selected === {state['ids'][row]!r}")
+        target = (state["given"][row] + 1) % len(names)
+        page.locator(".pv-panel-dataset select").select_option(names[target])
+        _wait_for(page, f"s.pending_given[{row}] === {target}")
+        relabelled[state["ids"][row]] = names[target]
+    with page.expect_download() as download_info:
+        page.locator('[data-pv="export"]').click()
+    download = download_info.value
+    assert download.suggested_filename == "dropped-labels.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+    assert [row["id"] for row in rows] == state["ids"]
+    assert {row["id"]: row["relabelled"] for row in rows if row["relabelled"]} == relabelled
+    current = _state(page)
+    assert [row["category"] for row in rows] == current["categories"]
     assert errors == []
     page.close()

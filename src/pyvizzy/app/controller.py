@@ -15,22 +15,25 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import panel as pn
 
 from pyvizzy.app import data as app_data
-from pyvizzy.app.bridge import Bridge
+from pyvizzy.app.bridge import Bridge, safe_json
 from pyvizzy.app.components import batched
 from pyvizzy.app.dataset_panel import DatasetPanel
 from pyvizzy.app.explainer_panel import ExplainerPanel
+from pyvizzy.app.export import export_csv, export_file_name
 from pyvizzy.app.header import Header
 from pyvizzy.app.joint_panel import JointPanel
 from pyvizzy.app.layout import Shell
 from pyvizzy.app.lookahead import SliderLookahead
+from pyvizzy.app.opened import OpenedFile, dataset_from_text, file_key, read_opened_message
 from pyvizzy.app.panel_compat import install_fast_edit_readonly
 from pyvizzy.app.pred_probs_panel import PredProbsPanel
-from pyvizzy.app.query import QuerySettings, parse_query
+from pyvizzy.app.query import QuerySettings, parse_query, quoted
 from pyvizzy.app.results_panel import ResultsPanel
 from pyvizzy.app.scoreboard_panel import ScoreboardPanel
 from pyvizzy.app.sliders_panel import SlidersPanel
@@ -42,6 +45,7 @@ __all__ = ["PyvizzyApp", "app_for", "create_app", "initial_query"]
 
 BUSY_TRAINING = "Training the 5-fold SVM on your labels…"
 BUSY_LOADING = "Loading the dataset and training the model…"
+BUSY_OPENING = "Reading your file and training the model…"
 #: Pause between showing the busy overlay and starting the work (lets the page draw it).
 BUSY_PAUSE_SECONDS = 0.03
 #: The state's parameters whose change the page must hear about.
@@ -64,6 +68,8 @@ class PyvizzyApp:
         self._load_catalog = load_catalog or app_data.load_catalog
         self._load_entry = load_entry or app_data.load_entry
         self.catalog = None
+        #: The datasets of the files the reader opened, by key (kept for this visit only).
+        self._files: dict = {}
         self.started = False
         self._applied = None
         self._acting = False
@@ -91,6 +97,8 @@ class PyvizzyApp:
         self.bridge.param.watch(batched(self._on_click), "event")
         self.bridge.param.watch(batched(self._on_host_state), "host_state")
         self.header.bar.param.watch(self._on_dataset_choice, "dataset")
+        self.header.bar.param.watch(self._on_opened, "opened")
+        self.header.bar.param.watch(lambda _event: self.export_table(), "exports")
         self.dataset_panel.on_train = lambda: self.run_busy(BUSY_TRAINING, self.retrain)
 
     # -- the page ----------------------------------------------------------------------------
@@ -203,25 +211,88 @@ class PyvizzyApp:
             self.header.set_catalog(self.catalog)
             settings = parse_query(query, self.catalog.keys)
             self._applied = settings
-            self.open_dataset(settings.dataset or self.catalog.default, settings)
+            asked = settings.dataset or self.catalog.default
+            if self.open_dataset(asked, settings) or asked == self.catalog.default:
+                return
+            # (the asked dataset failed: the default opens, and the page says what failed)
+            failed = self.state.error
+            if self.open_dataset(self.catalog.default, replace(settings, notices=())):
+                self.state.error = failed
 
     def open_dataset(self, key: str, settings: QuerySettings | None = None) -> bool:
-        """Load catalog dataset ``key``, apply ``settings`` and train; False on failure."""
+        """Open dataset ``key`` (the catalog's, an address on the page's origin, or a file
+        the reader opened), apply ``settings`` and train; False (the dataset on screen kept,
+        ``error`` saying why) on failure."""
         settings = settings or QuerySettings()
         with self.acting():
             try:
-                entry = self.catalog.entry(key)
-                dataset = self._load_entry(entry)
+                entry = self._entry(key)
+                dataset = self._files.get(key) or self._load_entry(entry)
             except (KeyError, OSError, DatasetError, ValueError) as error:
-                self.state.error = f"Could not load dataset {key!r}: {error}"
+                self.state.error = f"Could not load dataset {quoted(key)}: {error}"
                 self.state.notify(*settings.notices)
                 return False
-            self.state.set_dataset(key, dataset, app_data.image_urls(entry, dataset))
-            self.state.apply_settings(settings)
-            if self.state.train() and self.state.selected is None:
-                self.state.select_first_issue()
-            self.dataset_panel.refresh_status()
+            return self._show(entry, dataset, settings)
+
+    def _entry(self, key: str) -> app_data.CatalogEntry:
+        """The catalog's entry for ``key``, or a new one for the address ``key``."""
+        if key in self.catalog.keys:
+            return self.catalog.entry(key)
+        if app_data.is_dataset_address(key):
+            path = app_data.check_dataset_address(key)
+            return app_data.CatalogEntry(path, path, path, app_data.ORIGIN_ADDRESS)
+        raise KeyError(key)
+
+    def _show(self, entry, dataset, settings: QuerySettings) -> bool:
+        """Train on ``dataset`` and make it current (the switcher offers it from then on)."""
+        urls = app_data.image_urls(entry, dataset)
+        if not self.state.open(entry.key, dataset, urls, settings):
+            self.state.error = f"Could not open {quoted(entry.name)}: {self.state.error}"
+            self.state.notify(*settings.notices)
+            return False
+        if entry.origin != app_data.ORIGIN_CATALOG:
+            name = dataset.name + (" (your file)" if entry.origin == app_data.ORIGIN_FILE else "")
+            self.catalog = self.catalog.with_entry(replace(entry, name=name))
+            self.header.set_catalog(self.catalog)
+        self.dataset_panel.refresh_status()
+        return True
+
+    def open_file(self, opened: OpenedFile) -> bool:
+        """Open a file the reader chose or dropped (read in the page, nothing uploaded)."""
+        with self.acting():
+            try:
+                dataset = dataset_from_text(opened)
+            except ValueError as error:
+                self.state.error = f"Could not open {quoted(opened.name)}: {error}"
+                return False
+            entry = app_data.CatalogEntry(
+                file_key(opened.name), opened.name, opened.name, app_data.ORIGIN_FILE
+            )
+            if not self._show(entry, dataset, QuerySettings()):
+                return False
+            self._files[entry.key] = dataset
+            hidden = sum(1 for image in dataset.images if image) - sum(
+                1 for url in self.state.image_urls if url
+            )
+            if hidden:
+                self.state.notify(
+                    f"{hidden} images of {opened.name} are files beside it, which the page "
+                    "cannot read: only images inside the file show (pyvizzy embed "
+                    "--inline-thumbnails)."
+                )
             return True
+
+    def export_table(self) -> None:
+        """Hand the page the Export table of the current view (:mod:`pyvizzy.app.export`)."""
+        bar = self.header.bar
+        count = bar.exports
+        try:
+            table = {"n": count, "name": export_file_name(self.state.dataset.name),
+                     "text": export_csv(self.state)}
+        except (ValueError, AttributeError) as error:
+            self.state.error = f"Nothing exported: {error}"
+            return
+        bar.export_json = safe_json(table)
 
     def apply_query(self, query: str) -> None:
         """Apply an address's settings to the running app (switching dataset if it names one).
@@ -302,6 +373,11 @@ class PyvizzyApp:
         item_id = self.bridge.clicked_id()
         if item_id is not None:
             self.state.select(item_id)
+
+    def _on_opened(self, event) -> None:
+        opened = read_opened_message(event.new) if event.new else None
+        if opened is not None and self.catalog is not None:
+            self.run_busy(BUSY_OPENING, lambda: self.open_file(opened))
 
     def _on_dataset_choice(self, event) -> None:
         if event.new and event.new != self.state.dataset_key and self.catalog is not None:

@@ -32,15 +32,23 @@ __all__ = [
     "DATASETS_ENV",
     "DATASETS_URL",
     "DEFAULT_DATASETS_DIR",
+    "FILE_KEY_PREFIX",
+    "MAX_DATASET_CHARS",
+    "ORIGIN_ADDRESS",
+    "ORIGIN_CATALOG",
+    "ORIGIN_FILE",
     "Catalog",
     "CatalogEntry",
     "CatalogError",
+    "check_dataset_address",
     "dataset_notices",
     "datasets_dir",
     "image_urls",
+    "is_dataset_address",
     "load_catalog",
     "load_entry",
     "parse_catalog",
+    "read_address_text",
     "read_datasets_text",
 ]
 
@@ -49,6 +57,9 @@ DATASETS_URL = "datasets"
 DATASETS_ENV = "PYVIZZY_DATASETS"
 DEFAULT_DATASETS_DIR = "site/datasets"
 _IMAGE_DATA_PREFIX = "data:image/"
+#: The largest dataset text the page opens (50 MB), and the longest ``?dataset=`` address.
+MAX_DATASET_CHARS = 50_000_000
+MAX_ADDRESS_CHARS = 500
 #: What a browser reads otherwise than a path does: a scheme (``://``), a backslash (a
 #: separator to browsers), a percent escape (``%2e%2e`` is ``..``), control characters (tabs
 #: and line breaks are dropped from URLs, so ``.\t.`` is ``..``).
@@ -59,13 +70,26 @@ class CatalogError(ValueError):
     """The dataset catalog is missing or invalid; the message names file, field and row."""
 
 
+#: Where a dataset comes from (:attr:`CatalogEntry.origin`): the site's catalog, an address
+#: on the page's origin (``?dataset=some/file.json``), or a file the reader opened.
+ORIGIN_CATALOG, ORIGIN_ADDRESS, ORIGIN_FILE = "catalog", "address", "file"
+#: The start of the key of a file the reader opened (catalog keys are ``a-z 0-9 -``).
+FILE_KEY_PREFIX = "file:"
+
+
 @dataclass(frozen=True)
 class CatalogEntry:
-    """One dataset of the catalog: its key, display name and path relative to the catalog."""
+    """One dataset the app can open: its key, display name and path.
+
+    ``path`` is relative to the datasets folder for the catalog's own entries, relative to
+    the page for an address, and the file's name for a file the reader opened (which is
+    never fetched: the app keeps its dataset).
+    """
 
     key: str
     name: str
     path: str
+    origin: str = ORIGIN_CATALOG
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,11 @@ class Catalog:
     def keys(self) -> tuple[str, ...]:
         """The dataset keys, in catalog order."""
         return tuple(entry.key for entry in self.entries)
+
+    def with_entry(self, entry: CatalogEntry) -> Catalog:
+        """This catalog with ``entry`` added at the end (replacing one with its key)."""
+        kept = tuple(known for known in self.entries if known.key != entry.key)
+        return Catalog(default=self.default, entries=(*kept, entry))
 
     def entry(self, key: str) -> CatalogEntry:
         """The entry for ``key`` (KeyError if absent)."""
@@ -212,37 +241,99 @@ def load_catalog() -> Catalog:
     return parse_catalog(read_datasets_text(CATALOG_FILE), f"{DATASETS_URL}/{CATALOG_FILE}")
 
 
+def is_dataset_address(value: str) -> bool:
+    """Whether a ``?dataset=`` value is a file's address (it holds a ``/`` or ends in
+    ``.json``) rather than a catalog key."""
+    return "/" in value or value.endswith(".json")
+
+
+def check_dataset_address(value: str) -> str:
+    """The normalized address of a dataset file on the page's own origin.
+
+    Relative addresses are relative to the page and may not leave the site's folder; an
+    absolute path (``/data/mine.json``) stays on the page's host. Anything that could name
+    another host or read as another path is refused.
+
+    Raises
+    ------
+    ValueError
+        Saying why the address cannot be used.
+    """
+    if len(value) > MAX_ADDRESS_CHARS:
+        raise ValueError(f"an address of more than {MAX_ADDRESS_CHARS} characters")
+    if value.startswith("//") or ":" in value.split("/")[0] or "://" in value:
+        raise ValueError("the page opens dataset files from its own site only")
+    if _UNSAFE_IN_PATH.search(value):
+        raise ValueError("a backslash, percent escape or control character in the address")
+    normalized = posixpath.normpath(value)
+    if normalized == ".." or normalized.startswith("../"):
+        raise ValueError("the address leaves the site's folder")
+    if not normalized.endswith(".json"):
+        raise ValueError("expected the address of a .json dataset file")
+    return normalized
+
+
+def read_address_text(path: str) -> str:
+    """Read the dataset file at a page-relative address (see :func:`check_dataset_address`).
+
+    In Pyodide by a request relative to the worker, which sits beside the page; under
+    CPython from the folder that holds the datasets folder (the page's folder).
+    """
+    path = check_dataset_address(path)
+    if is_pyodide():
+        try:
+            text = _fetch_text(path)
+        except Exception as error:  # pyodide raises OSError or JsException
+            raise OSError(f"could not fetch {path} relative to the page: {error}") from None
+    else:
+        text = (datasets_dir().parent / path.lstrip("/")).read_text(encoding="utf-8")
+    if len(text) > MAX_DATASET_CHARS:
+        raise OSError(f"{path} is {len(text) / 1e6:.1f} MB; the page opens files up to 50 MB")
+    return text
+
+
 def load_entry(entry: CatalogEntry) -> Dataset:
-    """Read and validate one dataset of the catalog."""
+    """Read and validate one dataset of the catalog, or at an address."""
+    if entry.origin == ORIGIN_ADDRESS:
+        return loads_dataset(read_address_text(entry.path), entry.path)
     return loads_dataset(read_datasets_text(entry.path), f"{DATASETS_URL}/{entry.path}")
+
+
+def _image_url(image: str | None, folder: str | None) -> str | None:
+    """The page-relative URL of a dataset's image named relative to ``folder`` (a page-relative
+    folder; None when relative paths cannot be shown), or None where there is none to load."""
+    if not image:
+        return None
+    if image.startswith(_IMAGE_DATA_PREFIX):
+        return image
+    if folder is None or _UNSAFE_IN_PATH.search(image) or image.startswith("/"):
+        return None
+    if ":" in image.split("/")[0]:
+        return None
+    normalized = posixpath.normpath(posixpath.join(folder, image))
+    if normalized == ".." or normalized.startswith("../"):
+        return None
+    return normalized
 
 
 def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
     """Page-relative thumbnail URL of every item, or None where there is none to load.
 
-    Paths relative to the dataset file become ``datasets/<dir of path>/<image>``. Absolute
-    URLs are NOT loaded (the page makes no request to another host) and paths that leave
-    the datasets folder are refused, as are paths a browser would read as another path (a
-    backslash, a percent escape, a control character: each could spell ``..``): all get
-    None, i.e. a placeholder tile.
-    ``data:image/...`` URIs are kept.
+    Paths relative to the dataset file become ``datasets/<dir of path>/<image>`` for the
+    catalog's datasets, and stay inside the datasets folder. Absolute URLs are NOT loaded
+    (the page makes no request to another host) and paths that leave the dataset's site
+    folder are refused, as are paths a browser would read as another path (a backslash, a
+    percent escape, a control character: each could spell ``..``): all get None, i.e. a
+    placeholder tile. ``data:image/...`` URIs are kept; they are the only images of a file
+    the reader opened (its folder is unknown).
     """
     folder = posixpath.dirname(entry.path)
-    urls: list[str | None] = []
-    for image in dataset.images:
-        if not image:
-            urls.append(None)
-        elif image.startswith(_IMAGE_DATA_PREFIX):
-            urls.append(image)
-        elif _UNSAFE_IN_PATH.search(image) or image.startswith("/") or ":" in image.split("/")[0]:
-            urls.append(None)
-        else:
-            normalized = posixpath.normpath(posixpath.join(folder, image))
-            if normalized == ".." or normalized.startswith("../"):
-                urls.append(None)
-            else:
-                urls.append(f"{DATASETS_URL}/{normalized}")
-    return urls
+    if entry.origin == ORIGIN_FILE:
+        return [_image_url(image, None) for image in dataset.images]
+    if entry.origin == ORIGIN_ADDRESS:
+        return [_image_url(image, folder or ".") for image in dataset.images]
+    urls = [_image_url(image, folder or ".") for image in dataset.images]
+    return [url and (url if url.startswith("data:") else f"{DATASETS_URL}/{url}") for url in urls]
 
 
 def dataset_notices(dataset: Dataset, urls: list[str | None]) -> list[str]:

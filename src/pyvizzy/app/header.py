@@ -1,8 +1,12 @@
-"""The header: the app's name, the dataset switcher, the lede, notices, Guide and Theme.
+"""The header: the app's name, the dataset switcher, Open and Export, the lede, notices,
+Guide and Theme.
 
 A native ``<select>`` switches datasets (named "Dataset"); with one dataset the header shows
-its name instead. Notices and the last error are text (never HTML). The Guide and theme
-buttons are the page's own (the bridge's click listener runs them).
+its name instead. "Open dataset..." (a file input) and a file dropped on the window send the
+file's text to Python (``opened``; :mod:`pyvizzy.app.opened`); Export asks Python for the
+table (:mod:`pyvizzy.app.export`) and downloads it. Nothing leaves the page. Notices and the
+last error are text (never HTML). The Guide and theme buttons are the page's own (the
+bridge's click listener runs them).
 """
 
 from __future__ import annotations
@@ -33,6 +37,14 @@ class HeaderBar(ReactiveHTML):
     notices_json = param.String(default="", doc="safe_json of {error, notices}.")
     lede_json = param.String(default=safe_json(LEDE))
     dismissed = param.Integer(default=0, doc="Counts the page's Dismiss presses.")
+    opened = param.String(
+        default="", doc="JSON {n, name, size, text} of the last file the reader opened or "
+        "dropped (page ->; no text: refused, too large); n counts them.",
+    )
+    exports = param.Integer(default=0, doc="Counts the page's Export presses (page ->).")
+    export_json = param.String(
+        default="", doc="safe_json of {n, name, text, error}: the table to download (-> page)."
+    )
     guide_class = param.String(default=GUIDE_BUTTON_CLASS, constant=True)
     theme_class = param.String(default=THEME_TOGGLE_CLASS, constant=True)
 
@@ -42,6 +54,9 @@ class HeaderBar(ReactiveHTML):
         "render": page_script("header.js"),
         "pick": "data.dataset = picker.value",
         "dismiss": "data.dismissed = data.dismissed + 1",
+        "open": "state.open(opener.files[0]); opener.value = ''",
+        "export": "data.exports = data.exports + 1",
+        "export_json": "state.download()",
         # (the view as it is now, in a new tab)
         "full": "full.href = window.location.href",
         "options_json": "state.options()",

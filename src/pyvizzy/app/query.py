@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from pyvizzy.app.data import FILE_KEY_PREFIX, check_dataset_address, is_dataset_address
 from pyvizzy.confident import THRESHOLD_MODES
 
 __all__ = [
@@ -66,6 +67,23 @@ def _parse_percentile(key: str, value: str, notices: list[str]) -> int | None:
     return int(number)
 
 
+def _parse_dataset(value: str, dataset_keys, notices: list[str]) -> str | None:
+    """A catalog key, or the normalized address of a dataset file on the page's origin."""
+    if not dataset_keys or value in dataset_keys:
+        return value
+    if is_dataset_address(value):
+        try:
+            return check_dataset_address(value)
+        except ValueError as error:
+            notices.append(f"Ignored dataset={quoted(value)}: {error}.")
+            return None
+    known = ", ".join(key for key in dataset_keys if not key.startswith(FILE_KEY_PREFIX))
+    notices.append(
+        f"Ignored dataset={quoted(value)}: not one of {known}, nor the address of a .json file."
+    )
+    return None
+
+
 def parse_query(query: str, dataset_keys=()) -> QuerySettings:
     """Read the app's settings from a query string, ignoring bad values.
 
@@ -74,7 +92,9 @@ def parse_query(query: str, dataset_keys=()) -> QuerySettings:
     query : str
         ``location.search``, with or without the leading ``?``.
     dataset_keys : sequence of str
-        The catalog's keys; a ``dataset`` outside them is ignored. Empty to accept any.
+        The catalog's keys; a ``dataset`` outside them is ignored unless it is the address
+        of a dataset file on the page's origin (:func:`pyvizzy.app.data.is_dataset_address`).
+        Empty to accept any.
 
     Returns
     -------
@@ -88,11 +108,9 @@ def parse_query(query: str, dataset_keys=()) -> QuerySettings:
         if key in values:
             notices.append(f"Ignored a repeated {key}={quoted(value)}.")
         elif key == "dataset":
-            if dataset_keys and value not in dataset_keys:
-                known = ", ".join(dataset_keys)
-                notices.append(f"Ignored dataset={quoted(value)}: not one of {known}.")
-            else:
-                values[key] = value
+            dataset = _parse_dataset(value, dataset_keys, notices)
+            if dataset is not None:
+                values[key] = dataset
         elif key in ("class", "ood"):
             parsed = _parse_percentile(key, value, notices)
             if parsed is not None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import param
 
+from pyvizzy.app.data import FILE_KEY_PREFIX
 from pyvizzy.app.query import PERCENTILE_BOUNDS, QuerySettings, format_query, quoted
 from pyvizzy.confident import (
     THRESHOLD_MODES,
@@ -37,6 +38,7 @@ __all__ = [
     "AppState",
     "Outcome",
     "SliderSetting",
+    "fit_pred_probs",
     "joint_cell_members",
     "ranked_label_issues",
 ]
@@ -119,6 +121,25 @@ def ranked_label_issues(categories, quality) -> np.ndarray:
     """Indices of the label issues, least trustworthy label (lowest quality) first."""
     issues = np.flatnonzero(np.asarray(categories) == "label_issue")
     return issues[np.argsort(np.asarray(quality)[issues], kind="stable")]
+
+
+def fit_pred_probs(dataset, labels) -> tuple[np.ndarray, float]:
+    """Out-of-sample predicted probabilities of ``dataset`` for ``labels``, and the seconds.
+
+    A 5-fold SVM (:func:`pyvizzy.crossval.out_of_sample_pred_probs`); the columns of
+    classes left with no item are zeros, so the result is always n x K.
+    """
+    started = time.perf_counter()
+    pred_probs = out_of_sample_pred_probs(
+        dataset.embeddings, labels, n_folds=N_FOLDS, seed=TRAIN_SEED
+    )
+    n_classes = dataset.n_classes
+    if pred_probs.shape[1] < n_classes:  # the last classes have no item left
+        pad = np.zeros((pred_probs.shape[0], n_classes - pred_probs.shape[1]))
+        pred_probs = np.hstack([pred_probs, pad])
+    if not np.isfinite(pred_probs).all():
+        raise ValueError("the model's probabilities are not all finite")
+    return pred_probs, time.perf_counter() - started
 
 
 def _float_list(array) -> list:
@@ -228,15 +249,25 @@ class AppState(param.Parameterized):
         return Outcome(setting, *self._categorize(setting))
 
     def address(self, setting: SliderSetting | None = None) -> str:
-        """The query string that reopens the current view (with the sliders at ``setting``)."""
+        """The query string that reopens the current view (with the sliders at ``setting``).
+
+        A file the reader opened cannot be reopened from an address: its address holds the
+        settings alone (and no item of it).
+        """
         setting = setting or self.setting
+        from_file = self.is_from_file
         return format_query(
-            self.dataset_key,
+            None if from_file else self.dataset_key,
             setting.class_percentile,
             setting.ood_percentile,
             self.threshold_mode,
-            self.selected,
+            None if from_file else self.selected,
         )
+
+    @property
+    def is_from_file(self) -> bool:
+        """Whether the dataset is a file the reader opened (kept in this page only)."""
+        return bool(self.dataset_key) and self.dataset_key.startswith(FILE_KEY_PREFIX)
 
     def static_snapshot(self) -> dict:
         """The part of :meth:`snapshot` that changes only with the data, labels or model."""
@@ -252,6 +283,7 @@ class AppState(param.Parameterized):
             "pred_probs": (
                 [] if self.pred_probs is None else [_float_list(row) for row in self.pred_probs]
             ),
+            "from_file": self.is_from_file,
             "trained": bool(self.trained),
             "train_seconds": self.train_seconds,
             "runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
@@ -281,8 +313,9 @@ class AppState(param.Parameterized):
     def snapshot(self) -> dict:
         """The state as plain JSON-able data (what ``window.pyvizzy.state()`` returns).
 
-        ``dataset``, ``class_names``, ``ids``, ``given`` (the labels trained on),
-        ``pending_given`` (with unapplied relabels), ``pred_probs`` (n x K),
+        ``dataset``, ``from_file`` (a file the reader opened), ``class_names``, ``ids``,
+        ``given`` (the labels trained on), ``pending_given`` (with unapplied relabels),
+        ``pred_probs`` (n x K),
         ``class_percentile``, ``ood_percentile``, ``threshold_mode``,
         ``class_thresholds``, ``ood_thresholds``, ``joint`` (K x K), ``categories``,
         ``selected``, ``trained``, ``train_seconds``, ``notices``, ``error``, ``revision``,
@@ -324,6 +357,34 @@ class AppState(param.Parameterized):
             if self.selected is not None and self.selected not in self._index_of:
                 self.selected = None
 
+    def open(self, key: str, dataset, image_urls=None, settings: QuerySettings | None = None,
+             ) -> bool:
+        """Make ``dataset`` current under ``key``, trained on its given labels.
+
+        The model is trained before anything changes: when training fails, ``error`` says
+        why and the dataset on screen stays whole. ``settings`` (from the address) are
+        applied to the new dataset; the first label issue is selected when none is.
+
+        Returns
+        -------
+        bool
+            False (and ``error`` set) when training failed.
+        """
+        labels = np.array(dataset.given, dtype=np.int64)
+        try:
+            pred_probs, seconds = fit_pred_probs(dataset, labels)
+        except Exception as error:  # whatever fails, the state stays whole
+            self.error = f"Training failed: {error}"
+            return False
+        with param.parameterized.batch_call_watchers(self):
+            self.set_dataset(key, dataset, image_urls)
+            if settings is not None:
+                self.apply_settings(settings)
+            self._install(labels, pred_probs, seconds)
+        if self.selected is None:
+            self.select_first_issue()
+        return True
+
     def train(self) -> bool:
         """Train on the pending labels (5-fold SVM) and recompute everything.
 
@@ -337,30 +398,26 @@ class AppState(param.Parameterized):
             self.error = "No dataset is loaded."
             return False
         labels = np.array(self.pending_labels, dtype=np.int64)
-        started = time.perf_counter()
         try:
-            pred_probs = out_of_sample_pred_probs(
-                self.dataset.embeddings, labels, n_folds=N_FOLDS, seed=TRAIN_SEED
-            )
-        except ValueError as error:
+            pred_probs, seconds = fit_pred_probs(self.dataset, labels)
+        except Exception as error:  # whatever fails, the state stays whole
             self.error = f"Training failed: {error}"
             self.revision += 1
             return False
-        seconds = time.perf_counter() - started
-        n_classes = self.dataset.n_classes
-        if pred_probs.shape[1] < n_classes:  # the last classes have no item left
-            pad = np.zeros((pred_probs.shape[0], n_classes - pred_probs.shape[1]))
-            pred_probs = np.hstack([pred_probs, pad])
         with param.parameterized.batch_call_watchers(self):
-            self.labels = labels
-            self.pred_probs = pred_probs
-            self.quality = label_quality_scores(pred_probs, labels)
-            self.trained = True
-            self.train_seconds = seconds
-            self.error = None
-            self.train_revision += 1
-            self.recompute()
+            self._install(labels, pred_probs, seconds)
         return True
+
+    def _install(self, labels, pred_probs, seconds: float) -> None:
+        """Make a trained model's probabilities current and recompute (inside a batch)."""
+        self.labels = labels
+        self.pred_probs = pred_probs
+        self.quality = label_quality_scores(pred_probs, labels)
+        self.trained = True
+        self.train_seconds = seconds
+        self.error = None
+        self.train_revision += 1
+        self.recompute()
 
     def relabel(self, item_id: str, class_index: int) -> None:
         """Give an item another label; it takes effect on the next :meth:`train`."""

@@ -42,6 +42,54 @@ state.notes = () => {
   }))
   dismiss.hidden = !said.error && !said.notices.length
 }
+// A file the reader opens or drops: its text goes to Python (header.py's `opened`), which
+// reads and validates it; a file over the limit is refused unread (Python says why).
+const PV_OPEN_LIMIT = 50000000
+state.open = async (file) => {
+  if (!file) { return }
+  window.pvOpened = (window.pvOpened || 0) + 1
+  const message = {n: window.pvOpened, name: String(file.name || 'file'), size: file.size}
+  if (file.size <= PV_OPEN_LIMIT) {
+    try {
+      message.text = await file.text()
+    } catch (error) {
+      message.size = -1  // (unreadable: Python says the file could not be read)
+    }
+  }
+  data.opened = JSON.stringify(message)
+}
+// The table Python made for Export, downloaded from memory (a blob: address, nothing sent).
+state.download = () => {
+  const table = parse(data.export_json, null)
+  if (!table || !table.text) { return }
+  const url = URL.createObjectURL(new Blob([table.text], {type: 'text/csv;charset=utf-8'}))
+  const link = document.createElement('a')
+  link.href = url
+  link.download = table.name
+  link.hidden = true
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60000)
+}
+// A file dropped anywhere on the window opens as Open does (once: the header renders again
+// again: window.pvOpenFile is the newest header's).
+if (!window.pvDropInstalled) {
+  window.pvDropInstalled = true
+  const carriesFiles = (event) => Array.from(event.dataTransfer?.types || []).includes('Files')
+  window.addEventListener('dragover', (event) => {
+    if (carriesFiles(event)) {
+      event.preventDefault()
+      event.dataTransfer.dropEffect = 'copy'
+    }
+  })
+  window.addEventListener('drop', (event) => {
+    if (!carriesFiles(event)) { return }
+    event.preventDefault()
+    window.pvOpenFile(event.dataTransfer.files[0])
+  })
+}
+window.pvOpenFile = state.open
 lede.textContent = parse(data.lede_json, '')
 full.hidden = window.parent === window
 // (the view as it is now, however the link is opened: a click, a middle click, its menu)

@@ -83,11 +83,17 @@ function pvStateSummary(state) {
   }
 }
 
+// What a host page is told while the dataset is a file the reader opened: that it is one,
+// nothing of it (not even its name).
+function pvFileSummary(state) {
+  return {dataset: null, from_file: true, trained: state.trained, revision: state.revision}
+}
+
 // Tell the host page the state (api.state()'s copy): once as ready, then after each redraw.
 function pvPostState(state) {
   if (window.parent === window) { return }
   const origin = pvHostOrigin(window.location.search)
-  const told = origin ? state : pvStateSummary(state)
+  const told = state.from_file ? pvFileSummary(state) : origin ? state : pvStateSummary(state)
   if (!window.pvHostReady) {
     window.pvHostReady = true
     window.parent.postMessage({type: 'pyvizzy:ready', state: told}, origin || '*')
