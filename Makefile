@@ -39,13 +39,13 @@ test: venv system-deps test-deps lint
 	$(PY) -m pytest
 
 site: venv
-	$(PY) scripts/build_site.py --out site
+	$(PY) -m pyvizzy build --out site
 
 demo: site
-	$(PY) scripts/serve_site.py --dir site --port $(PORT)
+	$(PY) -m pyvizzy serve site --port $(PORT)
 
 serve:
-	$(PY) scripts/serve_site.py --dir site --port $(PORT)
+	$(PY) -m pyvizzy serve site --port $(PORT)
 
 bench: site
 	$(PY) scripts/bench_algorithm.py

@@ -1,94 +1,9 @@
-"""Build Vizzy's cat / dog / bear / OOD demo dataset (300 ImageNet images, 18 planted errors).
+"""``pyvizzy demo`` (Vizzy's cat/dog/bear demo set as a dataset file) under its former name:
+``python scripts/fetch_demo.py ARGS`` runs ``pyvizzy demo ARGS``."""
 
-Reads the published Vizzy files from --from DIR, or downloads them from GitHub (at a pinned
-commit) into a cache, verifying every sha256; a mismatch is an error. --images also fetches the
-300 images and makes thumbnails (without the image host, the dataset has no images and says
-so); --recompute embeds those images with ResNet-18 instead of using the published embeddings.
-
-Examples:
-    python scripts/fetch_demo.py --out data/cats-dogs-bears/dataset.json
-    python scripts/fetch_demo.py --from ../shared/vizzy-demo --out /tmp/cdb/dataset.json
-    python scripts/fetch_demo.py --images --recompute --out data/cdb/dataset.json
-"""
-
-import argparse
 import sys
-from pathlib import Path
 
-
-def parse_args(argv=None):
-    from pyvizzy.pipeline.demo_files import RAW_BASE_URL
-    from pyvizzy.pipeline.demo_images import IMAGE_BASE_URL
-
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--out", type=Path, required=True, help="dataset file to write (.json)")
-    parser.add_argument(
-        "--from", dest="from_dir", type=Path, help="local folder holding Vizzy's files"
-    )
-    parser.add_argument("--cache-dir", type=Path, help="download cache (default .cache/vizzy-demo)")
-    parser.add_argument("--base-url", default=RAW_BASE_URL, help="where Vizzy's files are served")
-    parser.add_argument(
-        "--images", action="store_true", help="download the images, make thumbnails"
-    )
-    parser.add_argument("--image-base-url", default=IMAGE_BASE_URL, help="where the images are")
-    parser.add_argument(
-        "--recompute", action="store_true", help="embed the images instead of the published 32-d"
-    )
-    weights = parser.add_mutually_exclusive_group()
-    weights.add_argument("--weights", type=Path, help="local ResNet-18 state dict (--recompute)")
-    weights.add_argument(
-        "--random-weights", action="store_true", help="untrained network: smoke runs only"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of --random-weights")
-    parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
-    parser.add_argument(
-        "--no-download", action="store_true", help="never download the pretrained weights"
-    )
-    args = parser.parse_args(argv)
-    if (args.weights or args.random_weights) and not args.recompute:
-        parser.error("--weights and --random-weights only apply with --recompute")
-    return args
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    from pyvizzy.pipeline.output import out_path_problem
-
-    problem = out_path_problem(args.out)
-    if problem:
-        print(f"fetch_demo: {problem}", file=sys.stderr)
-        return 2
-
-    from pyvizzy.dataset import DatasetError
-    from pyvizzy.pipeline.demo import make_demo_dataset
-    from pyvizzy.pipeline.errors import PipelineError
-
-    try:
-        dataset = make_demo_dataset(
-            args.out,
-            from_dir=args.from_dir,
-            cache_dir=args.cache_dir,
-            base_url=args.base_url,
-            images=args.images,
-            image_base_url=args.image_base_url,
-            recompute=args.recompute,
-            weights_file=args.weights,
-            random_weights=args.random_weights,
-            seed=args.seed,
-            device=args.device,
-            allow_download=not args.no_download,
-        )
-    except (PipelineError, DatasetError, OSError) as error:
-        print(f"fetch_demo: {str(error).splitlines()[0]}", file=sys.stderr)
-        return 1
-    with_images = sum(image is not None for image in dataset.images)
-    print(f"wrote {args.out}: {dataset.n_items} items, {with_images} with thumbnails")
-    return 0
-
+from pyvizzy.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["demo", *sys.argv[1:]]))
