@@ -323,3 +323,19 @@ def test_the_image_host_is_the_option_then_the_variable_then_the_public_host(mon
     assert image_base_url() == IMAGE_BASE_URL
     monkeypatch.delenv(IMAGE_BASE_URL_ENV)
     assert image_base_url(None) == IMAGE_BASE_URL == "https://labelerrors.com/static/imagenet/val/"
+
+
+def test_the_demo_command_fetches_from_the_variable_s_host(host, records, tmp_path, monkeypatch):
+    from pyvizzy.pipeline.demo import make_demo_dataset
+
+    monkeypatch.setenv(IMAGE_BASE_URL_ENV, host.url)
+    del host.files[records.sources[0]]
+    out = tmp_path / "out" / "dataset.json"
+    dataset = make_demo_dataset(
+        out, from_dir=SHARED_DEMO, cache_dir=tmp_path / "cache", images=True,
+        log=lambda line: None,
+    )  # fmt: skip
+    assert dataset.images[0] is None
+    assert all((out.parent / image).is_file() for image in dataset.images[1:])
+    assert "1 not on the image host" in load_dataset(out).provenance["images"]
+    assert len(host.gets()) == 300
