@@ -1,4 +1,4 @@
-"""``pyvizzy build`` (the static site) under its former name:
+"""``pyvizzy build`` (the static site), as a script:
 ``python scripts/build_site.py ARGS`` runs ``pyvizzy build ARGS``."""
 
 import sys

@@ -1,4 +1,4 @@
-"""``pyvizzy embed`` (images -> ResNet-18 -> truncated SVD -> a dataset file) under its former name:
+"""``pyvizzy embed`` (images -> ResNet-18 -> truncated SVD -> a dataset file), as a script:
 ``python scripts/embed_images.py ARGS`` runs ``pyvizzy embed ARGS``."""
 
 import sys

@@ -1,4 +1,4 @@
-"""``pyvizzy demo`` (Vizzy's cat/dog/bear demo set as a dataset file) under its former name:
+"""``pyvizzy demo`` (Vizzy's cat/dog/bear demo set as a dataset file), as a script:
 ``python scripts/fetch_demo.py ARGS`` runs ``pyvizzy demo ARGS``."""
 
 import sys

@@ -1,4 +1,4 @@
-"""``pyvizzy serve`` (serve the built site on 127.0.0.1), under its former name:
+"""``pyvizzy serve`` (serve the built site on 127.0.0.1), as a script:
 ``python scripts/serve_site.py --dir site --port 8000`` runs ``pyvizzy serve site --port 8000``."""
 
 import sys

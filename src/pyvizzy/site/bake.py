@@ -7,7 +7,7 @@ do), lets the page's worker start Python afresh and keep its snapshot (in the or
 file system), has the page check it as a visit would (``memory_snapshot.js`` is the one home
 of its format) and send it, with its sha256, back to the build's own server, which keeps it
 only if it arrived whole, and writes it into the site with a gzip copy beside it
-(``serve_site.py`` sends that one).
+(``pyvizzy serve`` sends that one).
 
 Nothing of it is third-party data: it is the site's own Python, made from the site's own
 files. The snapshot is taken before the app runs, so it holds neither the page's address nor
