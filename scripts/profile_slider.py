@@ -2,6 +2,7 @@
 """Where a slider move's time goes in the browser: a Chromium trace of key presses, summed.
 
     .venv/bin/python scripts/profile_slider.py --site site [--moves 20] [--trace trace.json]
+                                               [--table 2000x10]
 
 Serves the built site on 127.0.0.1, opens it twice in one headless Chromium profile (the
 second visit is a repeat visit: memory snapshot and compiled code kept), moves the class
@@ -23,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_site import KEY_LISTENER, READY, SNAPSHOT_SETTLED, timed_press
+from bench_site import KEY_LISTENER, READY, SNAPSHOT_SETTLED, large_dataset, timed_press
 
 from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
 from pyvizzy.site.serve import serve_in_thread
@@ -44,8 +45,10 @@ STEPS = {
 }
 
 
-def trace_moves(site: Path, moves: int) -> tuple[list[dict], list[float]]:
-    """Chromium's trace events of ``moves`` key presses on a repeat visit, and the latencies."""
+def trace_moves(site: Path, moves: int, table: str | None = None,
+                ) -> tuple[list[dict], list[float]]:
+    """Chromium's trace events of ``moves`` key presses on a repeat visit, and the latencies
+    (``table``: on a generated table of that size, ``ITEMSxCLASSES``, opened first)."""
     from playwright.sync_api import sync_playwright
 
     _server, base = serve_in_thread(site)
@@ -65,6 +68,8 @@ def trace_moves(site: Path, moves: int) -> tuple[list[dict], list[float]]:
             page.wait_for_function(SNAPSHOT_SETTLED, timeout=60_000, polling=100)
             if _visit == 0:
                 page.close()
+        if table:
+            large_dataset(page, Path(profile), table, 0, 0)
         time.sleep(1.0)
         page.locator('[data-pv="class-slider"] input').focus()
         page.evaluate(KEY_LISTENER)
@@ -107,12 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, default=Path("site"))
     parser.add_argument("--moves", type=int, default=20)
+    parser.add_argument("--table", default=None, metavar="ITEMSxCLASSES",
+                        help="move the sliders on a generated table of this size (2000x10)")
     parser.add_argument("--trace", type=Path, default=None, help="also save the raw trace")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         print(f"{args.site}: no built site (make site)", file=sys.stderr)
         return 1
-    events, latencies = trace_moves(args.site, args.moves)
+    events, latencies = trace_moves(args.site, args.moves, args.table)
     if args.trace:
         args.trace.write_text(json.dumps(events), encoding="utf-8")
     print(f"Site: {args.site}, repeat visit, {args.moves} key presses on the class slider.\n")

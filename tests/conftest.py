@@ -1,5 +1,8 @@
-"""Fixtures shared by the browser tests: the site, built once per test session, and served;
-Chromium."""
+"""Fixtures shared by the browser tests: the site, built once per test session by
+``pyvizzy build`` with a dataset of generated photos made by ``pyvizzy embed`` (key
+``mine``), and served; Chromium.
+
+The tests never reach another host: the demo set's image host is a closed port here."""
 
 from __future__ import annotations
 
@@ -10,6 +13,10 @@ from pathlib import Path
 import pytest
 
 from pyvizzy.site.chromium import CHROMIUM, CHROMIUM_ARGS
+
+os.environ["PYVIZZY_IMAGE_BASE_URL"] = "http://127.0.0.1:9/"
+#: The key of the test site's own dataset (``pyvizzy build --dataset mine/dataset.json``).
+OWN_DATASET_KEY = "mine"
 
 
 @pytest.fixture(scope="session")
@@ -22,10 +29,16 @@ def site_dir(tmp_path_factory) -> Path:
         return Path(reuse)
     if shutil.which("node") is None:
         pytest.skip("Node.js is needed to build the site (bytecode compilation)")
-    from pyvizzy.site import build_site
+    from photo_set import embed_photos, make_photo_folder, run_pyvizzy
 
-    out = tmp_path_factory.mktemp("site") / "site"
-    build_site(out, brotli_quality=5, log=lambda line: None)  # (quick .br copies)
+    scratch = tmp_path_factory.mktemp("site")
+    photos = make_photo_folder(scratch / "photos")
+    dataset = embed_photos(photos, scratch / OWN_DATASET_KEY / "dataset.json")
+    out = scratch / "site"
+    built = run_pyvizzy("build", "--out", out, "--dataset", dataset,
+                        "--brotli-quality", "5")  # (quick .br copies)
+    if built.returncode != 0:
+        raise RuntimeError(f"pyvizzy build failed: {built.stderr[-3000:]}")
     return out
 
 

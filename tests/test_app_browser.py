@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from snapshot_check import categorize_state
 
-from pyvizzy.app.synthetic import write_synthetic_catalog
+from pyvizzy.app.synthetic import synthetic_table, write_synthetic_catalog
 from pyvizzy.site.chromium import CHROMIUM
 from pyvizzy.site.resources import app_script_file
 
@@ -434,26 +434,12 @@ def test_the_dataset_switcher_loads_and_trains_another_dataset(browser, server):
     page.close()
 
 
-def _dataset_table(n_classes: int, n_per_class: int, dims: int = 8, seed: int = 0) -> str:
-    """A dataset table (CSV): clustered embeddings, a few labels flipped."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(scale=3.0, size=(n_classes, dims))
-    lines = ["id,given,truth," + ",".join(f"e{d}" for d in range(dims))]
-    for k in range(n_classes):
-        for i in range(n_per_class):
-            given = (k + 1) % n_classes if i == 0 else k
-            vector = centres[k] + rng.normal(size=dims)
-            cells = [f"k{k}-{i}", f"class{given:02d}", f"class{k:02d}"]
-            lines.append(",".join([*cells, *(f"{v:.4f}" for v in vector)]))
-    return "\n".join(lines) + "\n"
-
-
 def test_a_table_opened_in_the_page_is_trained_there_and_joins_the_switcher(
     browser, server, tmp_path
 ):
     page, errors = _open(browser, server)
     table = tmp_path / "my-table.csv"
-    table.write_text(_dataset_table(4, 15))
+    table.write_text(synthetic_table(60, 4, dims=8))
     page.locator('[data-pv="open-dataset"]').set_input_files(str(table))
     after = _wait_for(page, "s.dataset === 'file:my-table.csv' && s.trained")
     assert len(after["ids"]) == 60 and after["from_file"]
@@ -462,7 +448,8 @@ def test_a_table_opened_in_the_page_is_trained_there_and_joins_the_switcher(
     page.wait_for_function("!location.search.includes('dataset=')")
     # A bad file is refused, named with its line and column; the table stays on screen.
     bad = tmp_path / "bad.csv"
-    bad.write_text(_dataset_table(4, 15).replace(",class03,class03,", ",class03,class03,oops", 1))
+    text = synthetic_table(60, 4, dims=8)
+    bad.write_text(text.replace(",class03,class03,", ",class03,class03,x", 1))
     page.locator('[data-pv="open-dataset"]').set_input_files(str(bad))
     refused = _wait_for(page, "s.error !== null")
     assert "Could not open 'bad.csv'" in refused["error"] and "column 'e0'" in refused["error"]
@@ -483,7 +470,7 @@ def test_a_file_dropped_on_the_window_opens_and_the_export_holds_the_relabels(
             const drop = new DragEvent('drop', {dataTransfer: transfer, cancelable: true})
             window.dispatchEvent(drop)
         }""",
-        _dataset_table(3, 12, seed=1),
+        synthetic_table(36, 3, dims=8, seed=1),
     )
     state = _wait_for(page, "s.dataset === 'file:dropped.csv' && s.trained")
     names = state["class_names"]

@@ -235,3 +235,13 @@ def test_export_hands_the_page_the_table(app):
     table = json.loads(app.header.bar.export_json)
     assert table["n"] == 1 and table["name"].endswith("-labels.csv")
     assert table["text"].startswith(",".join(EXPORT_COLUMNS))
+
+
+def test_a_training_started_from_the_page_tells_it_each_fold(app, monkeypatch):
+    told = []
+    monkeypatch.setattr(type(app.bridge), "tell_busy_now", staticmethod(told.append))
+    assert app.open_file(_opened("quiet.csv", _table()))
+    assert told == []  # (no busy overlay, nothing to tell)
+    app._busy_message = "Reading your file and training the model…"
+    assert app.open_file(_opened("told.csv", _table(seed=2)))
+    assert told == [f"{app._busy_message} Fold {k} of 5." for k in range(1, 6)]

@@ -317,7 +317,9 @@ def _fit_predict_proba(
     return classes, couple_pairwise(pairwise)
 
 
-def out_of_sample_pred_probs(X, labels, n_folds=5, C=10.0, gamma=0.01, seed=0) -> np.ndarray:
+def out_of_sample_pred_probs(
+    X, labels, n_folds=5, C=10.0, gamma=0.01, seed=0, progress=None
+) -> np.ndarray:
     """Predicted class probabilities, each from a model that did not see that row.
 
     Parameters
@@ -336,6 +338,9 @@ def out_of_sample_pred_probs(X, labels, n_folds=5, C=10.0, gamma=0.01, seed=0) -
         RBF kernel width (Vizzy's value).
     seed : int, default=0
         Seeds the shuffled fold assignment; same input and seed, same output.
+    progress : callable, optional
+        Called as ``progress(fold, n_folds)`` before each fold is fitted (``fold`` counts
+        from 0), for a long training's progress.
 
     Returns
     -------
@@ -361,7 +366,9 @@ def out_of_sample_pred_probs(X, labels, n_folds=5, C=10.0, gamma=0.01, seed=0) -
 
     pred_probs = np.zeros((features.shape[0], n_classes))
     svc = _RowSVC(features, C, gamma)
-    for train_rows, test_rows in stratified_folds(labels, n_folds, seed):
+    for fold, (train_rows, test_rows) in enumerate(stratified_folds(labels, n_folds, seed)):
+        if progress is not None:
+            progress(fold, n_folds)
         classes, fold_probs = _fit_predict_proba(svc, labels, train_rows, test_rows, seed)
         pred_probs[np.ix_(test_rows, classes)] = fold_probs
     return pred_probs

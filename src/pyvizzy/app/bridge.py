@@ -28,6 +28,7 @@ The page-side state lives in one object, ``window.pyvizzy.page``, whose shape
 from __future__ import annotations
 
 import json
+import sys
 
 import param
 from panel.reactive import ReactiveHTML
@@ -220,6 +221,22 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
     def set_busy(self, message: str | None) -> None:
         """Show the page's busy overlay with ``message``, or hide it (None)."""
         self.busy_json = safe_json(message) if message else ""
+
+    @staticmethod
+    def tell_busy_now(message: str) -> None:
+        """Put ``message`` on the busy overlay at once, while Python is still at work.
+
+        A property set now would reach the page only when the work is done; in the site's
+        worker the page is told directly (the worker's ``pyvizzyTellBusy``). Under
+        ``panel serve`` nothing is told.
+        """
+        if sys.platform != "emscripten":
+            return
+        import js  # Pyodide's module of the worker's JS globals
+
+        tell = getattr(js, "pyvizzyTellBusy", None)
+        if tell is not None:
+            tell(message)
 
     def clicked_id(self) -> str | None:
         """The item id of the last click event, or None when there was none."""

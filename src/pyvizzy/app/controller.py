@@ -68,6 +68,7 @@ class PyvizzyApp:
         self._load_catalog = load_catalog or app_data.load_catalog
         self._load_entry = load_entry or app_data.load_entry
         self.catalog = None
+        self._busy_message = None
         #: The datasets of the files the reader opened, by key (kept for this visit only).
         self._files: dict = {}
         self.started = False
@@ -246,7 +247,7 @@ class PyvizzyApp:
     def _show(self, entry, dataset, settings: QuerySettings) -> bool:
         """Train on ``dataset`` and make it current (the switcher offers it from then on)."""
         urls = app_data.image_urls(entry, dataset)
-        if not self.state.open(entry.key, dataset, urls, settings):
+        if not self.state.open(entry.key, dataset, urls, settings, self._fold_progress):
             self.state.error = f"Could not open {quoted(entry.name)}: {self.state.error}"
             self.state.notify(*settings.notices)
             return False
@@ -327,7 +328,7 @@ class PyvizzyApp:
     def retrain(self) -> bool:
         """Train on the pending labels (the Train button); False if training failed."""
         with self.acting():
-            trained = self.state.train()
+            trained = self.state.train(self._fold_progress)
             self.dataset_panel.refresh_status()
             return trained
 
@@ -345,9 +346,11 @@ class PyvizzyApp:
 
         async def run():
             await asyncio.sleep(BUSY_PAUSE_SECONDS)
+            self._busy_message = message
             try:
                 batched(action)()
             finally:
+                self._busy_message = None
                 self.bridge.set_busy(None)
 
         pn.state.execute(run)
@@ -373,6 +376,11 @@ class PyvizzyApp:
         item_id = self.bridge.clicked_id()
         if item_id is not None:
             self.state.select(item_id)
+
+    def _fold_progress(self, fold: int, n_folds: int) -> None:
+        """Tell the page which fold a training started from the page has reached."""
+        if self._busy_message:
+            self.bridge.tell_busy_now(f"{self._busy_message} Fold {fold + 1} of {n_folds}.")
 
     def _on_opened(self, event) -> None:
         opened = read_opened_message(event.new) if event.new else None

@@ -123,15 +123,16 @@ def ranked_label_issues(categories, quality) -> np.ndarray:
     return issues[np.argsort(np.asarray(quality)[issues], kind="stable")]
 
 
-def fit_pred_probs(dataset, labels) -> tuple[np.ndarray, float]:
+def fit_pred_probs(dataset, labels, progress=None) -> tuple[np.ndarray, float]:
     """Out-of-sample predicted probabilities of ``dataset`` for ``labels``, and the seconds.
 
-    A 5-fold SVM (:func:`pyvizzy.crossval.out_of_sample_pred_probs`); the columns of
-    classes left with no item are zeros, so the result is always n x K.
+    A 5-fold SVM (:func:`pyvizzy.crossval.out_of_sample_pred_probs`, which calls
+    ``progress(fold, n_folds)`` before each fold); the columns of classes left with no item
+    are zeros, so the result is always n x K.
     """
     started = time.perf_counter()
     pred_probs = out_of_sample_pred_probs(
-        dataset.embeddings, labels, n_folds=N_FOLDS, seed=TRAIN_SEED
+        dataset.embeddings, labels, n_folds=N_FOLDS, seed=TRAIN_SEED, progress=progress
     )
     n_classes = dataset.n_classes
     if pred_probs.shape[1] < n_classes:  # the last classes have no item left
@@ -358,12 +359,13 @@ class AppState(param.Parameterized):
                 self.selected = None
 
     def open(self, key: str, dataset, image_urls=None, settings: QuerySettings | None = None,
-             ) -> bool:
+             progress=None) -> bool:
         """Make ``dataset`` current under ``key``, trained on its given labels.
 
         The model is trained before anything changes: when training fails, ``error`` says
         why and the dataset on screen stays whole. ``settings`` (from the address) are
         applied to the new dataset; the first label issue is selected when none is.
+        ``progress`` hears of each fold (:func:`fit_pred_probs`).
 
         Returns
         -------
@@ -372,7 +374,7 @@ class AppState(param.Parameterized):
         """
         labels = np.array(dataset.given, dtype=np.int64)
         try:
-            pred_probs, seconds = fit_pred_probs(dataset, labels)
+            pred_probs, seconds = fit_pred_probs(dataset, labels, progress)
         except Exception as error:  # whatever fails, the state stays whole
             self.error = f"Training failed: {error}"
             return False
@@ -385,8 +387,9 @@ class AppState(param.Parameterized):
             self.select_first_issue()
         return True
 
-    def train(self) -> bool:
-        """Train on the pending labels (5-fold SVM) and recompute everything.
+    def train(self, progress=None) -> bool:
+        """Train on the pending labels (5-fold SVM) and recompute everything (``progress``
+        hears of each fold: :func:`fit_pred_probs`).
 
         Returns
         -------
@@ -399,7 +402,7 @@ class AppState(param.Parameterized):
             return False
         labels = np.array(self.pending_labels, dtype=np.int64)
         try:
-            pred_probs, seconds = fit_pred_probs(self.dataset, labels)
+            pred_probs, seconds = fit_pred_probs(self.dataset, labels, progress)
         except Exception as error:  # whatever fails, the state stays whole
             self.error = f"Training failed: {error}"
             self.revision += 1

@@ -17,7 +17,13 @@ import numpy as np
 from pyvizzy.dataset import dataset_from_dict, save_dataset
 from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, DATASET_FILE, DATASET_FORMAT, OOD_LABEL
 
-__all__ = ["MANY_CLASSES", "SYNTHETIC_CLASSES", "synthetic_dataset_dict", "write_synthetic_catalog"]
+__all__ = [
+    "MANY_CLASSES",
+    "SYNTHETIC_CLASSES",
+    "synthetic_dataset_dict",
+    "synthetic_table",
+    "write_synthetic_catalog",
+]
 
 SYNTHETIC_CLASSES = ("circle", "square", "tri<angle>")
 #: The classes of a synthetic set with more than three (the first three are the usual ones):
@@ -154,3 +160,21 @@ def write_synthetic_catalog(
     catalog = {"format": CATALOG_FORMAT, "default": keys[0], "datasets": entries}
     (root / CATALOG_FILE).write_text(json.dumps(catalog, indent=1), encoding="utf-8")
     return root
+
+
+def synthetic_table(n_items: int, n_classes: int, dims: int = 32, seed: int = 0) -> str:
+    """A dataset table (CSV, :mod:`pyvizzy.dataset_csv`) of ``n_items`` in ``n_classes``
+    overlapping Gaussian blobs, every 23rd label moved to the next class, true labels known.
+
+    The size of a reader's own data, for the benchmarks and the tests of large sets.
+    """
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=1.5, size=(n_classes, dims))
+    lines = ["id,given,truth," + ",".join(f"e{d}" for d in range(dims))]
+    for i in range(n_items):
+        k = i % n_classes
+        given = (k + 1) % n_classes if i % 23 == 0 else k
+        vector = centres[k] + rng.normal(size=dims)
+        cells = [f"i{i}", f"class{given:02d}", f"class{k:02d}", *(f"{v:.4f}" for v in vector)]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"

@@ -89,7 +89,8 @@ function pvFileSummary(state) {
   return {dataset: null, from_file: true, trained: state.trained, revision: state.revision}
 }
 
-// Tell the host page the state (api.state()'s copy): once as ready, then after each redraw.
+// Tell the host page the state (postMessage sends a copy): once as ready, then after each
+// redraw.
 function pvPostState(state) {
   if (window.parent === window) { return }
   const origin = pvHostOrigin(window.location.search)

@@ -253,6 +253,8 @@
       }
       if (progressPercent) progressPercent.textContent = Math.round(100 * msg.fraction) + "\u00a0%";
       load.download_fraction = msg.fraction;
+    } else if (msg.type === "busy") {
+      if (window.pyvizzy && window.pyvizzy.busy) window.pyvizzy.busy(msg.text);
     } else if (msg.type === "status") {
       mark("status:" + msg.phase, { worker_t: msg.t,
         worker_started: msg.started_at - performance.timeOrigin });

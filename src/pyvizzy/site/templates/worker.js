@@ -113,6 +113,9 @@ function lookAhead() {
 // (pyvizzy.app.data), which take a text from here instead when it has arrived (once; a
 // function, not the Map: Map methods called through Python's proxy of it can fail).
 const prefetched = new Map();
+// A long training's progress, told to the page while Python works (bridge.py's
+// tell_busy_now).
+self.pyvizzyTellBusy = (text) => self.postMessage({ type: "busy", text: String(text) });
 self.pyvizzyTakePrefetched = (url) => {
   const text = prefetched.get(url);
   prefetched.delete(url);
