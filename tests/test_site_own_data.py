@@ -34,8 +34,11 @@ IMAGES_DRAWN = """(prefix) => {
     for (const el of node.querySelectorAll('*')) { if (el.shadowRoot) { walk(el.shadowRoot) } }
   }
   walk(document)
+  // (some, loaded; none broken: an image out of view may wait, being lazy)
   const ours = found.filter((img) => img.getAttribute('src').startsWith(prefix))
-  return ours.length > 0 && ours.every((img) => img.complete && img.naturalWidth > 0)
+  const loaded = ours.filter((img) => img.complete && img.naturalWidth > 0)
+  const broken = ours.filter((img) => img.complete && img.naturalWidth === 0)
+  return loaded.length >= 10 && broken.length === 0
 }"""
 
 
@@ -103,8 +106,11 @@ def test_files_opened_with_the_picker_are_trained_in_the_page_and_never_sent(
     assert_agrees_with_categorize(state)
     assert any("Fold 5 of 5" in text for text in page.evaluate("window.busyTexts"))
     # Nothing was sent anywhere: no request at all while the files were opened (the
-    # thumbnails are in the file), and the switcher offers both for this visit.
-    assert recorder.requests[requests_before:] == [], recorder.requests[requests_before:]
+    # thumbnails are in the file; the standard library's archive is fetched once the app is
+    # live, whatever it does), and the switcher offers both for this visit.
+    made = [url for url in recorder.requests[requests_before:]
+            if not url.endswith("/pyodide/python_stdlib.zip")]
+    assert made == [], made
     options = page.locator('[data-pv="dataset"] option').all_inner_texts()
     assert "large (your file)" in options and any(o.endswith("(your file)") for o in options)
     assert recorder.page_errors == []
