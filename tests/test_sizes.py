@@ -114,14 +114,15 @@ def test_on_a_phone_a_tab_opens_its_panel_as_a_sheet_and_escape_closes_it(browse
 
 
 @pytest.fixture(scope="module")
-def eight_classes_url(site_dir, tmp_path_factory):
-    """The site with a generated set of 8 classes (key ``classes-8``) added, served."""
+def many_classes_url(site_dir, tmp_path_factory):
+    """The site with generated sets of 8 and 20 classes (keys ``classes-8``, ``classes-20``)
+    added, served."""
     from pyvizzy.app.synthetic import write_synthetic_catalog
     from pyvizzy.site.serve import serve_in_thread
 
     scratch = tmp_path_factory.mktemp("eight-classes")
-    catalog = write_synthetic_catalog(scratch / "catalog", keys=("classes-8",),
-                                      n_classes={"classes-8": 8})
+    keys = {"classes-8": 8, "classes-20": 20}
+    catalog = write_synthetic_catalog(scratch / "catalog", keys=tuple(keys), n_classes=keys)
     server, url = serve_in_thread(size_gallery.site_with_datasets(site_dir, catalog,
                                                                   scratch / "site"))
     yield url
@@ -161,9 +162,9 @@ _COUNTS_JS = """() => {
 
 
 @pytest.mark.parametrize("size_name", ["360x640", "844x390", "700x650-iframe", "1440x900"])
-def test_eight_classes_keep_every_count_readable(browser, eight_classes_url, size_name):
+def test_eight_classes_keep_every_count_readable(browser, many_classes_url, size_name):
     size = next(size for size in size_gallery.SIZES if size.name == size_name)
-    page, frame = _open(browser, eight_classes_url, size, "?dataset=classes-8")
+    page, frame = _open(browser, many_classes_url, size, "?dataset=classes-8")
     try:
         metrics = frame.evaluate(size_gallery.METRICS)
         joint = frame.evaluate(_COUNTS_JS)
@@ -184,9 +185,9 @@ def test_eight_classes_keep_every_count_readable(browser, eight_classes_url, siz
 
 
 def test_on_a_phone_a_tap_on_a_cell_of_eight_classes_lists_its_images(browser,
-                                                                       eight_classes_url):
+                                                                       many_classes_url):
     phone = next(size for size in size_gallery.SIZES if size.name == "360x640")
-    page, frame = _open(browser, eight_classes_url, phone, "?dataset=classes-8")
+    page, frame = _open(browser, many_classes_url, phone, "?dataset=classes-8")
     try:
         cell = frame.locator(".pv-cell.diag").first
         count = int(cell.locator(".cnt").text_content())
@@ -200,6 +201,56 @@ def test_on_a_phone_a_tap_on_a_cell_of_eight_classes_lists_its_images(browser,
         assert listing.locator(".pv-cell-list-body [data-pv-tile]").count() == count
         page.keyboard.press("Escape")
         listing.wait_for(state="detached")
+    finally:
+        page.context.close()
+
+
+_HEAT_JS = """() => {
+  const find = (node, selector) => {
+    const hit = node.querySelector(selector)
+    if (hit) { return hit }
+    for (const el of node.querySelectorAll('*')) {
+      const found = el.shadowRoot && find(el.shadowRoot, selector)
+      if (found) { return found }
+    }
+    return null
+  }
+  const joint = find(document, '.pv-joint')
+  const cells = [...joint.querySelectorAll('.pv-cell')].map((cell) => {
+    const count = cell.querySelector('.cnt')
+    const more = cell.querySelector('.pv-more')
+    return {n: Number(count.textContent), shown: getComputedStyle(count).visibility,
+            name: more.hidden ? null : more.getAttribute('aria-label'),
+            colour: getComputedStyle(cell).backgroundColor}
+  })
+  return {heat: joint.classList.contains('heat'), cells}
+}"""
+
+
+@pytest.mark.parametrize("size_name", ["390x844", "700x650-iframe"])
+def test_twenty_classes_in_a_small_frame_make_the_joint_a_heat_map(browser, many_classes_url,
+                                                                   size_name):
+    size = next(size for size in size_gallery.SIZES if size.name == size_name)
+    page, frame = _open(browser, many_classes_url, size, "?dataset=classes-20")
+    try:
+        metrics = frame.evaluate(size_gallery.METRICS)
+        joint = frame.evaluate(_HEAT_JS)
+        cells = joint["cells"]
+        assert not metrics["scrolls"] and metrics["joint"]["inView"], metrics
+        assert joint["heat"] and len(cells) == 400
+        # No count is drawn cut: each is in its cell's colour (none for an empty cell) and
+        # in its name, and a tap lists the cell's images.
+        assert {cell["shown"] for cell in cells} == {"hidden"}
+        empty = {cell["colour"] for cell in cells if cell["n"] == 0}
+        assert len(empty) == 1 and not empty & {cell["colour"] for cell in cells if cell["n"]}
+        for cell in cells:
+            assert cell["n"] == 0 or cell["name"].endswith(f": {cell['n']}, list them"), cell
+        row = next(k for k, cell in enumerate(cells) if cell["n"] and k % 21)  # off-diagonal
+        frame.locator(".pv-cell").nth(row).click()
+        listing = frame.locator(".pv-cell-list")
+        listing.wait_for(state="visible")
+        tiles = listing.locator(".pv-cell-list-body [data-pv-tile]").count()
+        assert tiles == cells[row]["n"]
     finally:
         page.context.close()
 

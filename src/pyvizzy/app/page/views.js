@@ -41,8 +41,12 @@ const PV_CELL_PADDING = {x: 8, y: 24}
 function pvCellRoom(cell) {
   const fit = (length, padding) => Math.max(0, Math.floor((length - padding) / PV_TILE_PITCH))
   return {columns: fit(cell.clientWidth, PV_CELL_PADDING.x),
-          rows: fit(cell.clientHeight, PV_CELL_PADDING.y)}
+          rows: fit(cell.clientHeight, PV_CELL_PADDING.y), width: cell.clientWidth}
 }
+
+// Narrower than this, a cell cannot show a count of two digits whole: the joint is then a
+// heat map (each cell's colour its count, the suggested classes' names colour swatches).
+const PV_HEAT_CELL_WIDTH = 24
 
 // joint_panel.joint_layout: {cells: rows per cell (row-major), alpha, counted, issues}
 function pvLayoutJoint(root, view, tiles, pool, memo) {
@@ -55,9 +59,13 @@ function pvLayoutJoint(root, view, tiles, pool, memo) {
   // (many classes, a small frame). Each cell then shows its count alone, and the whole cell
   // is the button that opens its list.
   const dense = rooms.some((room) => room.columns < 2 || room.rows < 1)
+  const heat = rooms.some((room) => room.width < PV_HEAT_CELL_WIDTH)
   const joint = root.querySelector('.pv-joint')
   if (joint && joint.classList.contains('dense') !== dense) {
     joint.classList.toggle('dense', dense)
+  }
+  if (joint && joint.classList.contains('heat') !== heat) {
+    joint.classList.toggle('heat', heat)
   }
   const count = (selector, value) => {
     const el = root.querySelector(selector)
