@@ -46,7 +46,7 @@ def test_without_demo_files_the_catalog_has_digits_and_says_why(tmp_path, no_dem
     assert all((out / "digits" / image).is_file() for image in dataset.images)
     assert not (out / "cats-dogs-bears").exists()
     why = [line for line in lines if "cat/dog/bear" in line]
-    assert len(why) == 1 and "PYVIZZY_DEMO_DIR" in why[0] and "fetch_demo.py" in why[0]
+    assert len(why) == 1 and "PYVIZZY_DEMO_DIR" in why[0] and "pyvizzy demo" in why[0]
 
 
 @needs_demo

@@ -35,7 +35,7 @@ DEMO_KEY = "cats-dogs-bears"
 #: The folder of this package that holds the datasets shipped with it.
 BUNDLED_FOLDER = "bundled"
 HOW_TO_ADD_DEMO = (
-    "to add it, run `python scripts/fetch_demo.py` once on a machine with internet, or set "
+    "to add it, run `pyvizzy demo --out FILE` once on a machine with internet, or set "
     "PYVIZZY_DEMO_DIR to a folder holding Vizzy's files (see docs/datasets.md)"
 )
 

@@ -166,7 +166,7 @@ def build_demo_dataset(records, images=None, images_note=None, embeddings=None, 
             "given labels from input_data_before_embeddings.json, true labels from "
             "img_id_to_label.json, embeddings = the published 32-d ResNet-18 penultimate-"
             "layer features reduced by truncated SVD (output_data_embeddings_32.json); "
-            "every file sha256-verified (scripts/fetch_demo.py)"
+            "every file sha256-verified (pyvizzy demo)"
         )
     elif method is None:
         raise ValueError("method must say how recomputed embeddings were made")
@@ -214,7 +214,7 @@ def make_demo_dataset(out_path, *, from_dir=None, cache_dir=None, base_url=RAW_B
                       images=False, image_base_url=None, recompute=False,
                       weights_file=None, random_weights=False, seed=0, device="auto",
                       weights_cache=None, allow_download=True, log=print):  # fmt: skip
-    """The whole of ``scripts/fetch_demo.py``: get the files, build and write the dataset.
+    """The whole of ``pyvizzy demo``: get the files, build and write the dataset.
 
     Parameters
     ----------
@@ -268,7 +268,7 @@ def make_demo_dataset(out_path, *, from_dir=None, cache_dir=None, base_url=RAW_B
                 progress=progress_bar("thumbnails"), available=fetched.available,
             )  # fmt: skip
     else:
-        note = "No images (run scripts/fetch_demo.py --images to add them)."
+        note = "No images (run pyvizzy demo --images to add them)."
 
     embeddings, method = None, None
     if recompute:
