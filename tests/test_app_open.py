@@ -98,6 +98,14 @@ def test_the_page_message_of_an_opened_file_is_read_and_checked():
         dataset_from_text(refused)
 
 
+def test_an_unreadable_or_too_large_a_file_is_refused_with_the_reason():
+    unreadable = read_opened_message(json.dumps({"n": 3, "name": "locked.csv", "size": -1}))
+    with pytest.raises(ValueError, match=r"locked\.csv could not be read"):
+        dataset_from_text(unreadable)
+    with pytest.raises(ValueError, match="up to 5000 items in up to 20 classes"):
+        dataset_from_text(_opened("wide.csv", _table(n_classes=21, n_per_class=5)))
+
+
 def test_an_opened_dataset_file_with_inlined_images_keeps_them():
     document, _ = synthetic_dataset_dict(n_per_class=10)
     pixel = "data:image/png;base64,iVBORw0KGgo="
@@ -145,6 +153,16 @@ def test_a_refused_file_leaves_the_dataset_on_screen_whole(app, name, text, reas
     assert app.bridge.published_state()["error"] == app.state.error
 
 
+def test_what_names_a_readers_file_is_marked_private_and_a_host_cannot_open_one(app):
+    assert app.bridge.published_state()["private"] is False
+    assert not app.open_file(_opened("diary.csv", "id,given,e0\nx,cat,oops\n"))
+    assert "diary.csv" in app.state.error and app.bridge.published_state()["private"] is True
+    assert app.open_file(_opened("mine.csv", _table()))
+    app.switch_dataset("alpha")
+    app.apply_host_state("?dataset=file%3Amine.csv&class=70")
+    assert app.state.dataset_key == "alpha" and app.state.class_percentile == 70
+
+
 def test_a_failed_training_keeps_the_dataset_on_screen(app, monkeypatch):
     from pyvizzy.app import state as app_state
 
@@ -171,6 +189,8 @@ def test_the_address_takes_a_catalog_key_or_a_same_origin_dataset_file():
         ("../outside/d.json", "leaves the site"),
         ("a\\..\\..\\d.json", "backslash"),
         ("mine/data.txt/", "a .json dataset file"),
+        ("%2Fsecret%3F.json", "query, fragment"),
+        ("secret%23.json", "query, fragment"),
         ("gamma", "not one of alpha, beta"),
     ]:
         settings = parse_query(f"?dataset={value}", keys)

@@ -362,3 +362,16 @@ def test_an_installed_package_runs_the_command_outside_the_checkout(tmp_path):
               "app/page/shell.js", "app/styles/page.css", "dataset.schema.json",
               "pipeline/bundled/digits/dataset-thumbnails", "cli/build.py", "__main__.py"]
     assert [name for name in needed if not (package / name).exists()] == []
+
+
+def test_build_never_replaces_a_folder_that_is_not_a_site(tmp_path, capsys, no_build):
+    # (the build swaps its output in for the whole folder: `--out .` would delete a checkout)
+    work = tmp_path / "work"
+    (work / "notes").mkdir(parents=True)
+    (work / "notes" / "keep.txt").write_text("mine")
+    code = main(["build", "--out", str(work)])
+    line = capsys.readouterr().err.strip()
+    assert code == 2 and "holds files and is not a pyvizzy site" in line
+    assert (work / "notes" / "keep.txt").read_text() == "mine" and no_build == []
+    (work / "build-info.json").write_text("{}")  # a site built before: rebuilt
+    assert main(["build", "--out", str(work)]) == 1 and len(no_build) == 1

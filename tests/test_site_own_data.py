@@ -92,7 +92,14 @@ def test_files_opened_with_the_picker_are_trained_in_the_page_and_never_sent(
     table = tmp_path / "large.csv"
     table.write_text(synthetic_table(2000, 10), encoding="utf-8")
     started = page.evaluate("performance.now()")
-    state = _open_file(page, table)
+    page.locator('[data-pv="open-dataset"]').set_input_files(str(table))
+    # A slider moved while it trains (by keyboard: the busy card covers the page) applies
+    # once the training ends.
+    page.wait_for_function("document.documentElement.classList.contains('pv-busy')")
+    page.locator('[data-pv="class-slider"] input').focus()
+    page.keyboard.press("ArrowRight")
+    state = wait_for_state(page, "s.dataset === 'file:large.csv' && s.trained && "
+                                 "s.class_percentile === 51", 120_000)
     seconds = (page.evaluate("performance.now()") - started) / 1000
     assert len(state["ids"]) == 2000 and len(state["class_names"]) == 10
     assert seconds <= LARGE_TABLE_SECONDS, f"{seconds:.1f} s from the picker to trained"
@@ -138,7 +145,14 @@ def test_a_host_page_is_told_nothing_of_a_file_the_reader_opened(browser, base_u
     frame.locator('[data-pv="open-dataset"]').set_input_files(str(table))
     page.wait_for_function("window.told.some((m) => m.state && m.state.from_file)",
                            timeout=60_000)
+    # A refused file: the page names it, the host hears a plain sentence.
+    refused = tmp_path / "secret-diary.csv"
+    refused.write_text("id,given,e0\nentry-1,cat,oops\n", encoding="utf-8")
+    frame.locator('[data-pv="open-dataset"]').set_input_files(str(refused))
+    page.wait_for_function("window.told.some((m) => m.state && m.state.error)", timeout=60_000)
     page.wait_for_timeout(500)
     told = json.dumps(page.evaluate("window.told"))
     assert "private" not in told and "class00" not in told and '"i1"' not in told
+    assert "secret-diary" not in told and "entry-1" not in told and "oops" not in told
+    assert "A file the reader chose could not be opened." in told
     page.close()

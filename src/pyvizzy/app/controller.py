@@ -260,6 +260,7 @@ class PyvizzyApp:
 
     def open_file(self, opened: OpenedFile) -> bool:
         """Open a file the reader chose or dropped (read in the page, nothing uploaded)."""
+        self.state.private_names.add(opened.name)
         with self.acting():
             try:
                 dataset = dataset_from_text(opened)
@@ -317,7 +318,10 @@ class PyvizzyApp:
         with self.acting():
             if self.catalog is None or not self.started:
                 return
-            self._apply(parse_query(query, self.catalog.keys))
+            settings = parse_query(query, self.catalog.keys)
+            if (settings.dataset or "").startswith(app_data.FILE_KEY_PREFIX):
+                settings = replace(settings, dataset=None)  # (the reader's files are theirs)
+            self._apply(settings)
 
     def _apply(self, settings: QuerySettings) -> None:
         if settings.dataset is not None and settings.dataset != self.state.dataset_key:

@@ -263,8 +263,10 @@ def check_dataset_address(value: str) -> str:
         raise ValueError(f"an address of more than {MAX_ADDRESS_CHARS} characters")
     if value.startswith("//") or ":" in value.split("/")[0] or "://" in value:
         raise ValueError("the page opens dataset files from its own site only")
-    if _UNSAFE_IN_PATH.search(value):
-        raise ValueError("a backslash, percent escape or control character in the address")
+    if _UNSAFE_IN_PATH.search(value) or "?" in value or "#" in value:
+        raise ValueError(
+            "a backslash, percent escape, query, fragment or control character in the address"
+        )
     normalized = posixpath.normpath(value)
     if normalized == ".." or normalized.startswith("../"):
         raise ValueError("the address leaves the site's folder")
@@ -288,7 +290,10 @@ def read_address_text(path: str) -> str:
     else:
         text = (datasets_dir().parent / path.lstrip("/")).read_text(encoding="utf-8")
     if len(text) > MAX_DATASET_CHARS:
-        raise OSError(f"{path} is {len(text) / 1e6:.1f} MB; the page opens files up to 50 MB")
+        raise OSError(
+            f"{path} is {len(text) / 1e6:.1f} MB; the page opens files up to "
+            f"{MAX_DATASET_CHARS // 1_000_000} MB"
+        )
     return text
 
 
@@ -355,12 +360,15 @@ def dataset_notices(dataset: Dataset, urls: list[str | None]) -> list[str]:
     shown = sum(1 for url in urls if url)
     why = (getattr(dataset, "provenance", None) or {}).get("images")
     if named < len(dataset.images) and isinstance(why, str) and why:
-        notices.append(f"{why} Tiles without a photo show their item's id.")
+        # (its first clause: the details, addresses and how to add the photos are for the
+        # builder, in the dataset's description)
+        reason = why.split(" (")[0].split(". ")[0].rstrip(".;")
+        notices.append(f"{reason}; tiles without a photo show their item's id.")
     elif named == 0:
         notices.append("This dataset has no images: each tile shows its item's id.")
     if shown < named:
         notices.append(
-            f"{named - shown} of {named} images cannot be shown (their paths leave the site's "
-            "datasets folder or name another host): their tiles show the items' ids."
+            f"{named - shown} of {named} images cannot be shown (only those in the site's "
+            "datasets folder or inside the file can): their tiles show the items' ids."
         )
     return notices

@@ -18,10 +18,21 @@ from pyvizzy.app.data import FILE_KEY_PREFIX, MAX_DATASET_CHARS
 from pyvizzy.dataset import Dataset, loads_dataset
 from pyvizzy.dataset_csv import loads_csv_dataset
 
-__all__ = ["MAX_NAME_CHARS", "OpenedFile", "dataset_from_text", "file_key", "read_opened_message"]
+__all__ = [
+    "MAX_CLASSES",
+    "MAX_ITEMS",
+    "MAX_NAME_CHARS",
+    "OpenedFile",
+    "dataset_from_text",
+    "file_key",
+    "read_opened_message",
+]
 
 #: File names are cut to this many characters in keys and messages.
 MAX_NAME_CHARS = 80
+#: The most classes and items of a file the page trains on (about 20 s in the browser at
+#: both: docs/app.md).
+MAX_CLASSES, MAX_ITEMS = 20, 5000
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,8 @@ class OpenedFile:
 def read_opened_message(message: str) -> OpenedFile | None:
     """The file a page message ``{n, name, size, text}`` carries (None if malformed).
 
-    A message without ``text`` is a file the page refused to read (over the size limit).
+    A message without ``text`` is a file the page refused to read (over the size limit), or,
+    with ``size`` -1, one the browser could not read.
     """
     try:
         obj = json.loads(message)
@@ -46,7 +58,7 @@ def read_opened_message(message: str) -> OpenedFile | None:
         return None
     size = obj.get("size")
     text = obj.get("text")
-    if not isinstance(size, int) or size < 0 or not (text is None or isinstance(text, str)):
+    if not isinstance(size, int) or size < -1 or not (text is None or isinstance(text, str)):
         return None
     return OpenedFile(name=obj["name"][:MAX_NAME_CHARS] or "file", size=size, text=text)
 
@@ -67,6 +79,8 @@ def dataset_from_text(opened: OpenedFile) -> Dataset:
         (a ValueError) naming the file, field and item when it is not a valid dataset.
     """
     limit_mb = MAX_DATASET_CHARS // 1_000_000
+    if opened.size < 0:
+        raise ValueError(f"{opened.name} could not be read (the browser gave no text)")
     if opened.text is None or opened.size > MAX_DATASET_CHARS or len(opened.text) > (
         MAX_DATASET_CHARS
     ):
@@ -77,5 +91,12 @@ def dataset_from_text(opened: OpenedFile) -> Dataset:
     if not opened.text.strip():
         raise ValueError(f"{opened.name} is empty")
     if opened.name.lower().endswith(".csv"):
-        return loads_csv_dataset(opened.text, opened.name)
-    return loads_dataset(opened.text, opened.name)
+        dataset = loads_csv_dataset(opened.text, opened.name)
+    else:
+        dataset = loads_dataset(opened.text, opened.name)
+    if dataset.n_classes > MAX_CLASSES or dataset.n_items > MAX_ITEMS:
+        raise ValueError(
+            f"{opened.name} has {dataset.n_items} items in {dataset.n_classes} classes; the page "
+            f"trains on up to {MAX_ITEMS} items in up to {MAX_CLASSES} classes"
+        )
+    return dataset

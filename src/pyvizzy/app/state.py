@@ -187,6 +187,8 @@ class AppState(param.Parameterized):
         #: What views compute once per dataset and training (see :meth:`cached`).
         self.view_cache: dict = {}
         self._view_cache_key = None
+        #: The names of the files the reader opened (a host page is never told them).
+        self.private_names: set[str] = set()
         #: ``time.perf_counter()`` when the last recomputation began (for redraw timings).
         self.recompute_started: float | None = None
 
@@ -308,8 +310,14 @@ class AppState(param.Parameterized):
             "selected": self.selected,
             "notices": list(self.notices),
             "error": self.error,
+            "private": self._names_a_file(),
             "revision": self.revision,
         }
+
+    def _names_a_file(self) -> bool:
+        """Whether the error or a notice names a file the reader opened."""
+        texts = [self.error or "", *self.notices]
+        return any(name in text for name in self.private_names for text in texts)
 
     def snapshot(self) -> dict:
         """The state as plain JSON-able data (what ``window.pyvizzy.state()`` returns).
@@ -319,7 +327,8 @@ class AppState(param.Parameterized):
         ``pred_probs`` (n x K),
         ``class_percentile``, ``ood_percentile``, ``threshold_mode``,
         ``class_thresholds``, ``ood_thresholds``, ``joint`` (K x K), ``categories``,
-        ``selected``, ``trained``, ``train_seconds``, ``notices``, ``error``, ``revision``,
+        ``selected``, ``trained``, ``train_seconds``, ``notices``, ``error``, ``private`` (the
+        error or a notice names a file the reader opened), ``revision``,
         ``runtime`` (``"cpython"`` or ``"pyodide"``).
         """
         return {**self.static_snapshot(), **self.dynamic_snapshot()}

@@ -74,7 +74,14 @@ def run(args) -> int:
         return fail("build", error, 2)
     if args.out.exists() and not args.out.is_dir():
         return fail("build", f"--out {args.out} exists and is not a folder", 2)
+    from pyvizzy.site.pages import BUILD_INFO
 
+    if args.out.is_dir() and any(args.out.iterdir()) and not (args.out / BUILD_INFO).is_file():
+        # (the build replaces the folder as a whole: never one that is not a site)
+        return fail("build", f"--out {args.out} holds files and is not a pyvizzy site (it has "
+                             f"no {BUILD_INFO}): name a new or empty folder", 2)
+
+    from pyvizzy.pipeline.errors import DemoError
     from pyvizzy.site import SiteBuildError, build_site
     from pyvizzy.site.compress import BROTLI_QUALITY
     from pyvizzy.site.fetch import PinError
@@ -91,7 +98,7 @@ def run(args) -> int:
             posters=args.posters, base_url=args.base_url, datasets=datasets,
             default=args.default, image_base_url=args.image_base_url,
         )
-    except (SiteBuildError, PinError) as error:
+    except (SiteBuildError, PinError, DemoError) as error:
         return fail("build", error)
     print(f"built {report.out_dir} in {report.seconds['total']:.1f} s: "
           f"{len(report.packages)} packages, datasets {', '.join(report.datasets)}, "

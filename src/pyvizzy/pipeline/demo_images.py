@@ -183,6 +183,9 @@ def fetch_images(sources, image_root, base_url, *, progress=None, tries=download
         try:
             download.download_with_retries(url, path, tries=tries, timeout=timeout)
         except download.HTTPStatusError as error:
+            if error.status >= 500:  # (the host fails: the rest would too, each after tries)
+                lost = str(error)
+                break
             absent.append(str(error))
             continue
         except download.DownloadError as error:

@@ -42,6 +42,9 @@ __all__ = [
     "write_site_pages",
 ]
 
+#: The file that says what a built site is (and that a folder is one).
+BUILD_INFO = "build-info.json"
+
 PYODIDE_DIR = "pyodide/"
 BOKEH_DIR = "vendor/bokeh/"
 #: The pre-rendered first view of each dataset: <key>.json.
@@ -370,4 +373,4 @@ def write_build_info(ctx: BuildContext, site_build_id: str, worker_config: Worke
         "stored_archives": ctx.options.stored,
         "site_memory_snapshot": worker_config.site_memory_snapshot,
     }
-    write_text_atomic(ctx.staging / "build-info.json", json.dumps(info, indent=1) + "\n")
+    write_text_atomic(ctx.staging / BUILD_INFO, json.dumps(info, indent=1) + "\n")

@@ -160,7 +160,9 @@ def make_server(directory: Path, port: int = 8000, *, host: str = "127.0.0.1",
     """
     directory = Path(directory).resolve()
     if not (directory / "index.html").is_file():
-        raise FileNotFoundError(f"{directory}: no index.html (build the site first: make site)")
+        raise FileNotFoundError(
+            f"{directory}: no index.html (build the site first: pyvizzy build --out DIR)"
+        )
     handler = functools.partial(
         type("Handler", (handler,), {
             "send_compressed": send_compressed,

@@ -72,8 +72,8 @@ state.download = () => {
   link.remove()
   setTimeout(() => URL.revokeObjectURL(url), 60000)
 }
-// A file dropped anywhere on the window opens as Open does (once: the header renders again
-// again: window.pvOpenFile is the newest header's).
+// A file dropped anywhere on the window opens as Open does (installed once: the header may
+// render again, and window.pvOpenFile is the newest header's).
 if (!window.pvDropInstalled) {
   window.pvDropInstalled = true
   const carriesFiles = (event) => Array.from(event.dataTransfer?.types || []).includes('Files')

@@ -13,8 +13,10 @@
 // {type: 'pyvizzy:ready', state} once the live app has drawn (trained, or saying what stopped
 // it: state.error), then {type: 'pyvizzy:state', state} after each redraw. To any origin
 // only the figure's summary (pvStateSummary); the full state (window.pyvizzy.state()) only
-// to the origin the address names with ?origin= (pvHostOrigin), and then only to it. (A
-// frame out of view draws nothing, so it posts its state once it comes into view.)
+// to the origin the address names with ?origin= (pvHostOrigin), and then only to it. Of a
+// file the reader opened, nothing but that it is one (pvFileSummary); an error or notice that
+// names such a file, only as a plain sentence (state.private). (A frame out of view draws
+// nothing, so it posts its state once it comes into view.)
 
 // The height the app's layout for `width` wants (shell.css): a phone's column, the joint
 // about square over the sliders and the tab bar; a blog column's or a tablet's medium layout;
@@ -89,12 +91,21 @@ function pvFileSummary(state) {
   return {dataset: null, from_file: true, trained: state.trained, revision: state.revision}
 }
 
+// While the error or a notice names a file the reader opened (state.private), the summary
+// alone, with a plain error in place of the page's.
+const PV_PRIVATE_ERROR = 'A file the reader chose could not be opened.'
+
 // Tell the host page the state (postMessage sends a copy): once as ready, then after each
 // redraw.
 function pvPostState(state) {
   if (window.parent === window) { return }
   const origin = pvHostOrigin(window.location.search)
-  const told = state.from_file ? pvFileSummary(state) : origin ? state : pvStateSummary(state)
+  let told = origin ? state : pvStateSummary(state)
+  if (state.from_file) {
+    told = pvFileSummary(state)
+  } else if (state.private) {
+    told = Object.assign(pvStateSummary(state), {error: state.error && PV_PRIVATE_ERROR})
+  }
   if (!window.pvHostReady) {
     window.pvHostReady = true
     window.parent.postMessage({type: 'pyvizzy:ready', state: told}, origin || '*')
