@@ -87,6 +87,8 @@ class ImageHost:
         self.files = dict(files)
         self.requests = []
         self.drop_once = set()
+        #: Sources answered with HTTP 503 (a failing server), every time.
+        self.failing = set()
         host = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -99,6 +101,9 @@ class ImageHost:
                 if self.command == "GET" and source in host.drop_once:
                     host.drop_once.discard(source)
                     self.close_connection = True
+                    return
+                if source in host.failing:
+                    self.send_error(503)
                     return
                 content = host.files.get(source)
                 if content is None:
@@ -215,6 +220,15 @@ def test_a_file_missing_on_the_host_leaves_a_tile_and_is_counted(host, records, 
     assert any("No images for 1 of 300 items: 1 not on the image host" in line for line in lines)
     assert any("1 not on the image host" in notice for notice in notices(dataset, path))
     assert len(host.gets(gone)) == 1  # a 404 is not asked again
+
+
+def test_a_server_error_ends_the_downloads_after_its_tries(host, records, tmp_path):
+    failing = records.sources[5]
+    host.failing.add(failing)
+    dataset, _path = build(tmp_path, host.url)
+    assert sum(image is not None for image in dataset.images) == 5  # the ones before it
+    assert "the host stopped answering" in dataset.provenance["images"]
+    assert len(host.gets(failing)) == 3 and len(host.gets()) == 5 + 3  # none after it
 
 
 def test_a_network_failure_is_tried_again(host, records, tmp_path):
