@@ -130,8 +130,8 @@ def many_classes_url(site_dir, tmp_path_factory):
     server.server_close()
 
 
-_COUNTS_JS = """() => {
-  const find = (node, selector) => {
+#: The first element under ``node`` matching ``selector``, in shadow roots too.
+_FIND_JS = """  const find = (node, selector) => {
     const hit = node.querySelector(selector)
     if (hit) { return hit }
     for (const el of node.querySelectorAll('*')) {
@@ -140,7 +140,8 @@ _COUNTS_JS = """() => {
     }
     return null
   }
-  const joint = find(document, '.pv-joint')
+"""
+_COUNTS_JS = "() => {\n" + _FIND_JS + """  const joint = find(document, '.pv-joint')
   const within = (a, b) => a.width > 0 && a.left >= b.left - 0.5 && a.right <= b.right + 0.5 &&
     a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5
   const screen = {left: 0, top: 0, right: innerWidth, bottom: innerHeight}
@@ -205,17 +206,7 @@ def test_on_a_phone_a_tap_on_a_cell_of_eight_classes_lists_its_images(browser,
         page.context.close()
 
 
-_HEAT_JS = """() => {
-  const find = (node, selector) => {
-    const hit = node.querySelector(selector)
-    if (hit) { return hit }
-    for (const el of node.querySelectorAll('*')) {
-      const found = el.shadowRoot && find(el.shadowRoot, selector)
-      if (found) { return found }
-    }
-    return null
-  }
-  const joint = find(document, '.pv-joint')
+_HEAT_JS = "() => {\n" + _FIND_JS + """  const joint = find(document, '.pv-joint')
   const cells = [...joint.querySelectorAll('.pv-cell')].map((cell) => {
     const count = cell.querySelector('.cnt')
     const more = cell.querySelector('.pv-more')
