@@ -140,16 +140,18 @@ def test_a_host_page_is_told_nothing_of_a_file_the_reader_opened(browser, base_u
     page.wait_for_function("window.told.some((m) => m.type === 'pyvizzy:ready')",
                            timeout=120_000)
     frame = page.frames[1]
-    table = tmp_path / "private.csv"
-    table.write_text(synthetic_table(60, 3, dims=8), encoding="utf-8")
-    frame.locator('[data-pv="open-dataset"]').set_input_files(str(table))
-    page.wait_for_function("window.told.some((m) => m.state && m.state.from_file)",
-                           timeout=60_000)
     # A refused file: the page names it, the host hears a plain sentence.
     refused = tmp_path / "secret-diary.csv"
     refused.write_text("id,given,e0\nentry-1,cat,oops\n", encoding="utf-8")
     frame.locator('[data-pv="open-dataset"]').set_input_files(str(refused))
     page.wait_for_function("window.told.some((m) => m.state && m.state.error)", timeout=60_000)
+    assert "secret-diary" in frame.locator(".pv-note.pv-err").inner_text()
+    # An opened file: the host hears that one is open, and nothing of it.
+    table = tmp_path / "private.csv"
+    table.write_text(synthetic_table(60, 3, dims=8), encoding="utf-8")
+    frame.locator('[data-pv="open-dataset"]').set_input_files(str(table))
+    page.wait_for_function("window.told.some((m) => m.state && m.state.from_file)",
+                           timeout=60_000)
     page.wait_for_timeout(500)
     told = json.dumps(page.evaluate("window.told"))
     assert "private" not in told and "class00" not in told and '"i1"' not in told
