@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyvizzy.dataset import Dataset, loads_dataset
 from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT
+from pyvizzy.image_paths import IMAGE_DATA_PREFIX, UNSAFE_IN_PATH, relative_image_path
 
 __all__ = [
     "DATASETS_ENV",
@@ -56,14 +56,9 @@ __all__ = [
 DATASETS_URL = "datasets"
 DATASETS_ENV = "PYVIZZY_DATASETS"
 DEFAULT_DATASETS_DIR = "site/datasets"
-_IMAGE_DATA_PREFIX = "data:image/"
 #: The largest dataset text the page opens (50 MB), and the longest ``?dataset=`` address.
 MAX_DATASET_CHARS = 50_000_000
 MAX_ADDRESS_CHARS = 500
-#: What a browser reads otherwise than a path does: a scheme (``://``), a backslash (a
-#: separator to browsers), a percent escape (``%2e%2e`` is ``..``), control characters (tabs
-#: and line breaks are dropped from URLs, so ``.\t.`` is ``..``).
-_UNSAFE_IN_PATH = re.compile(r"://|[\\%\x00-\x1f\x7f]")
 
 
 class CatalogError(ValueError):
@@ -263,7 +258,7 @@ def check_dataset_address(value: str) -> str:
         raise ValueError(f"an address of more than {MAX_ADDRESS_CHARS} characters")
     if value.startswith("//") or ":" in value.split("/")[0] or "://" in value:
         raise ValueError("the page opens dataset files from its own site only")
-    if _UNSAFE_IN_PATH.search(value) or "?" in value or "#" in value:
+    if UNSAFE_IN_PATH.search(value) or "?" in value or "#" in value:
         raise ValueError(
             "a backslash, percent escape, query, fragment or control character in the address"
         )
@@ -309,16 +304,10 @@ def _image_url(image: str | None, folder: str | None) -> str | None:
     folder; None when relative paths cannot be shown), or None where there is none to load."""
     if not image:
         return None
-    if image.startswith(_IMAGE_DATA_PREFIX):
+    if image.startswith(IMAGE_DATA_PREFIX):
         return image
-    if folder is None or _UNSAFE_IN_PATH.search(image) or image.startswith("/"):
-        return None
-    if ":" in image.split("/")[0]:
-        return None
-    normalized = posixpath.normpath(posixpath.join(folder, image))
-    if normalized == ".." or normalized.startswith("../"):
-        return None
-    return normalized
+    normal = None if folder is None else relative_image_path(image)
+    return None if normal is None else posixpath.normpath(posixpath.join(folder, normal))
 
 
 def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pyvizzy.dataset import Dataset, load_dataset
 from pyvizzy.formats import DATASET_FILE
+from pyvizzy.image_paths import IMAGE_DATA_PREFIX, relative_image_path
 from pyvizzy.pipeline.errors import InputError
 
 __all__ = [
@@ -34,9 +35,6 @@ __all__ = [
 
 #: A catalog key: what ``?dataset=`` takes and the folder's name under ``datasets/``.
 KEY_PATTERN = re.compile(r"[a-z0-9-]+")
-_IMAGE_DATA_PREFIX = "data:image/"
-#: What a browser would read otherwise than a plain relative path (see pyvizzy.app.data).
-_UNSAFE_IN_PATH = re.compile(r"://|[\\%\x00-\x1f\x7f]")
 
 
 def dataset_key(path: Path) -> str:
@@ -112,15 +110,15 @@ def thumbnail_paths(path: Path, dataset: Dataset) -> list[str]:
     folder = Path(path).absolute().parent
     found: dict[str, None] = {}
     for index, (item_id, image) in enumerate(zip(dataset.ids, dataset.images, strict=True)):
-        if image is None or image.startswith(_IMAGE_DATA_PREFIX):
+        if image is None or image.startswith(IMAGE_DATA_PREFIX):
             continue
         where = f"{path}: field 'items[{index}].image': item {index} (id {item_id!r})"
-        normal = posixpath.normpath(image)
-        if _UNSAFE_IN_PATH.search(image) or image.startswith("/") or ":" in image.split("/")[0]:
+        normal = relative_image_path(image)
+        if normal is None and posixpath.normpath(image).startswith(".."):
+            raise InputError(f"{where}: {image!r} leaves the dataset's folder")
+        if normal is None:
             raise InputError(f"{where}: {image!r} is not a path relative to the dataset file "
                              "(the page loads images only from the site, or data: URIs)")
-        if normal == ".." or normal.startswith("../"):
-            raise InputError(f"{where}: {image!r} leaves the dataset's folder")
         target = folder / normal
         if not target.is_file() or not target.resolve().is_relative_to(folder.resolve()):
             raise InputError(f"{where}: {image!r} names no file in the dataset's folder")
