@@ -153,20 +153,27 @@ def read_datasets_text(relative_path: str) -> str:
         When the file cannot be read (the message says where it was looked for).
     """
     relative_path = _check_relative(relative_path, "datasets", "path")
+    try:
+        return _read_page_text(f"{DATASETS_URL}/{relative_path}")
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{datasets_dir() / relative_path} does not exist: build the datasets (make site) "
+            f"or point {DATASETS_ENV} at a datasets folder"
+        ) from None
+
+
+def _read_page_text(url: str) -> str:
+    """The text at ``url``, relative to the page: in Pyodide by a request relative to the
+    worker (which sits beside the page), under CPython from the folder that holds the
+    datasets folder (which ``panel serve`` serves at ``datasets/``)."""
     if is_pyodide():
-        url = f"{DATASETS_URL}/{relative_path}"
         try:
             return _fetch_text(url)
         except Exception as error:  # pyodide raises OSError or JsException
             raise OSError(f"could not fetch {url} relative to the page: {error}") from None
-    path = datasets_dir() / relative_path
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"{path} does not exist: build the datasets (make site) or point "
-            f"{DATASETS_ENV} at a datasets folder"
-        ) from None
+    inside = url.removeprefix(f"{DATASETS_URL}/")
+    local = datasets_dir() / inside if inside != url else datasets_dir().parent / url.lstrip("/")
+    return local.read_text(encoding="utf-8")
 
 
 def _fetch_text(url: str) -> str:
@@ -273,17 +280,10 @@ def check_dataset_address(value: str) -> str:
 def read_address_text(path: str) -> str:
     """Read the dataset file at a page-relative address (see :func:`check_dataset_address`).
 
-    In Pyodide by a request relative to the worker, which sits beside the page; under
-    CPython from the folder that holds the datasets folder (the page's folder).
+    Read as :func:`_read_page_text` reads.
     """
     path = check_dataset_address(path)
-    if is_pyodide():
-        try:
-            text = _fetch_text(path)
-        except Exception as error:  # pyodide raises OSError or JsException
-            raise OSError(f"could not fetch {path} relative to the page: {error}") from None
-    else:
-        text = (datasets_dir().parent / path.lstrip("/")).read_text(encoding="utf-8")
+    text = _read_page_text(path)
     if len(text) > MAX_DATASET_CHARS:
         raise OSError(
             f"{path} is {len(text) / 1e6:.1f} MB; the page opens files up to "
@@ -321,13 +321,12 @@ def image_urls(entry: CatalogEntry, dataset: Dataset) -> list[str | None]:
     placeholder tile. ``data:image/...`` URIs are kept; they are the only images of a file
     the reader opened (its folder is unknown).
     """
-    folder = posixpath.dirname(entry.path)
+    folder = posixpath.dirname(entry.path) or "."
     if entry.origin == ORIGIN_FILE:
-        return [_image_url(image, None) for image in dataset.images]
-    if entry.origin == ORIGIN_ADDRESS:
-        return [_image_url(image, folder or ".") for image in dataset.images]
-    urls = [_image_url(image, folder or ".") for image in dataset.images]
-    return [url and (url if url.startswith("data:") else f"{DATASETS_URL}/{url}") for url in urls]
+        folder = None
+    elif entry.origin == ORIGIN_CATALOG:
+        folder = posixpath.join(DATASETS_URL, folder)
+    return [_image_url(image, folder) for image in dataset.images]
 
 
 def dataset_notices(dataset: Dataset, urls: list[str | None]) -> list[str]:

@@ -15,7 +15,7 @@ import param
 from panel.reactive import ReactiveHTML
 
 from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS, safe_json
-from pyvizzy.app.data import dataset_notices
+from pyvizzy.app.data import MAX_DATASET_CHARS, dataset_notices
 from pyvizzy.app.resources import page_file, page_script, stylesheet
 from pyvizzy.app.state import AppState
 
@@ -40,6 +40,10 @@ class HeaderBar(ReactiveHTML):
     opened = param.String(
         default="", doc="JSON {n, name, size, text} of the last file the reader opened or "
         "dropped (page ->; no text: refused, too large); n counts them.",
+    )
+    open_limit = param.Integer(
+        default=MAX_DATASET_CHARS, constant=True,
+        doc="Bytes of the largest file the page reads (larger ones are refused unread).",
     )
     exports = param.Integer(default=0, doc="Counts the page's Export presses (page ->).")
     export_json = param.String(

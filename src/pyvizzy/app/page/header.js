@@ -43,13 +43,12 @@ state.notes = () => {
   dismiss.hidden = !said.error && !said.notices.length
 }
 // A file the reader opens or drops: its text goes to Python (header.py's `opened`), which
-// reads and validates it; a file over the limit is refused unread (Python says why).
-const PV_OPEN_LIMIT = 50000000
+// reads and validates it; a file over Python's limit is refused unread (Python says why).
 state.open = async (file) => {
   if (!file) { return }
   window.pvOpened = (window.pvOpened || 0) + 1
   const message = {n: window.pvOpened, name: String(file.name || 'file'), size: file.size}
-  if (file.size <= PV_OPEN_LIMIT) {
+  if (file.size <= data.open_limit) {
     try {
       message.text = await file.text()
     } catch (error) {
