@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -212,6 +213,9 @@ def test_format_then_parse_is_the_identity(
         ("?dataset=nope", "dataset='nope'"),
         ("?colour=red", "unknown parameter 'colour'"),
         ("?class=10&class=20", "repeated class='20'"),
+        ("?select=" + "9" * 5000, "'select': over 1000 characters"),
+        ("?class=" + "7" * 5000, "'class': over 1000 characters"),
+        ("?" + "&".join(f"theme={i}" for i in range(40)), "8 parameters past the first 32"),
     ],
 )
 def test_bad_values_are_ignored_with_a_notice(query, fragment):
@@ -225,6 +229,28 @@ def test_bad_values_are_ignored_with_a_notice(query, fragment):
         (10, 15, "percentile"),  # the first of a repeated value is kept
     }
     assert state.notices == list(settings_read.notices)
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "[" * 100_000, "{'a': " + "[" * 3000])
+def test_panels_location_is_given_only_the_values_it_can_read(value):
+    # Panel's Location reads its query string itself (int() of all-digit values, a Python
+    # literal of [/{ values): the worker gives it only what it can read, with the rest kept.
+    from bokeh.document import Document
+    from panel.io.location import Location
+    from panel.io.state import state as panel_state
+
+    from pyvizzy.app.worker_runtime import _set_location
+
+    document = Document()
+    panel_state.curdoc = document
+    panel_state._locations[document] = Location()
+    try:
+        _set_location({"search": "?class=30&select=" + quote(value), "href": "http://x/"})
+        assert panel_state.location.search == "?class=30"
+        assert panel_state.location.query_params == {"class": 30}
+    finally:
+        panel_state._locations.pop(document, None)
+        panel_state.curdoc = None
 
 
 def test_good_values_are_kept_next_to_bad_ones():

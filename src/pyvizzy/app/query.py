@@ -16,9 +16,11 @@ from pyvizzy.confident import THRESHOLD_MODES
 
 __all__ = [
     "BROWSER_QUERY_KEYS",
+    "MAX_QUERY_VALUE",
     "PERCENTILE_BOUNDS",
     "QuerySettings",
     "format_query",
+    "panel_safe_search",
     "parse_query",
     "quoted",
 ]
@@ -29,6 +31,10 @@ PERCENTILE_BOUNDS = (0, 100)
 BROWSER_QUERY_KEYS = ("theme", "origin")
 #: Values from the address are quoted in notices up to this many characters.
 MAX_QUERY_VALUE_SHOWN = 40
+#: Longer values from the address are ignored, with a notice (no id or key is this long).
+MAX_QUERY_VALUE = 1000
+#: Parameters past this many in one address are ignored, with one notice.
+MAX_QUERY_PAIRS = 32
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,14 @@ def parse_query(query: str, dataset_keys=()) -> QuerySettings:
     """
     notices: list[str] = []
     values: dict[str, object] = {}
-    for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
-        if key in values:
+    pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
+    if len(pairs) > MAX_QUERY_PAIRS:
+        notices.append(f"Ignored {len(pairs) - MAX_QUERY_PAIRS} parameters past the first "
+                       f"{MAX_QUERY_PAIRS}.")
+    for key, value in pairs[:MAX_QUERY_PAIRS]:
+        if len(key) > MAX_QUERY_VALUE or len(value) > MAX_QUERY_VALUE:
+            notices.append(f"Ignored {quoted(key)}: over {MAX_QUERY_VALUE} characters long.")
+        elif key in values:
             notices.append(f"Ignored a repeated {key}={quoted(value)}.")
         elif key == "dataset":
             dataset = _parse_dataset(value, dataset_keys, notices)
@@ -133,6 +145,24 @@ def parse_query(query: str, dataset_keys=()) -> QuerySettings:
         select=values.get("select"),
         notices=tuple(notices),
     )
+
+
+def panel_safe_search(search: str) -> str:
+    """``search`` without the parameters Panel's ``Location`` could not read (a query string).
+
+    Panel reads the page's address on its own (``Location.query_params``): it converts every
+    all-digit value with ``int()``, which refuses more than 4,300 digits, and reads a value
+    that starts with ``[`` or ``{`` as a Python literal, however deeply nested. The app reads
+    the whole address itself (:func:`parse_query`, which says what it ignores); Panel is
+    given only the parameters it can read whatever they hold.
+    """
+    pairs = parse_qsl(search.lstrip("?"), keep_blank_values=True)[:MAX_QUERY_PAIRS]
+    kept = [
+        (key, value) for key, value in pairs
+        if len(key) <= MAX_QUERY_VALUE and len(value) <= MAX_QUERY_VALUE
+        and not value.startswith(("[", "{"))
+    ]
+    return "?" + urlencode(kept) if kept else ""
 
 
 def format_query(dataset, class_percentile, ood_percentile, threshold_mode, select=None) -> str:

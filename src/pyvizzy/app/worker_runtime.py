@@ -143,15 +143,21 @@ def page_query_arguments(page_location: dict | None) -> dict[str, list[bytes]]:
 
 
 def _set_location(page_location: dict | None) -> None:
-    """Copy the page's ``window.location`` fields into ``pn.state.location``."""
+    """Copy the page's ``window.location`` fields into ``pn.state.location`` (its query
+    string only with what Panel can read: :func:`pyvizzy.app.query.panel_safe_search`)."""
     from panel.io.state import state
     from panel.util import edit_readonly
+
+    from pyvizzy.app.query import panel_safe_search
 
     location = state.location
     if not page_location or state.curdoc is None or location is None:
         return
+    fields = {k: v for k, v in page_location.items() if k in location.param}
+    if isinstance(fields.get("search"), str):
+        fields["search"] = panel_safe_search(fields["search"])
     with edit_readonly(location):
-        location.param.update({k: v for k, v in page_location.items() if k in location.param})
+        location.param.update(fields)
 
 
 class WorkerPage:
