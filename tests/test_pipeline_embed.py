@@ -6,6 +6,7 @@ the SVD's decreasing energy, CSV input, and clear one-line errors that leave no 
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -115,13 +116,20 @@ def test_preprocessing_is_imagenet_s():
     assert preprocess(Image.new("L", (100, 400), 7)).shape == (3, 224, 224)
 
 
+def copy_images(image_folder, tmp_path):
+    """The images, copied into ``tmp_path/images`` (a CSV in ``tmp_path`` may name them)."""
+    shutil.copytree(image_folder, tmp_path / "images", dirs_exist_ok=True)
+    return tmp_path / "images"
+
+
 @pytest.fixture
 def csv_input(image_folder, tmp_path):
+    copy_images(image_folder, tmp_path)
     rows = ["path,given_label,true_label"]
     for name in COLOURS:
         for i in range(6):
             truth = "OOD" if (name, i) == ("dog", 5) else ("" if i == 4 else name)
-            rows.append(f"{image_folder / name / f'{i}.png'},{name},{truth}")
+            rows.append(f"images/{name}/{i}.png,{name},{truth}")
     path = tmp_path / "labels.csv"
     path.write_text("\n".join(rows) + "\n")
     return path
@@ -160,10 +168,11 @@ def test_reducing_given_embeddings_needs_no_torch(csv_input, tmp_path):
 
 
 def bad_csv(tmp_path, image_folder, replace_row=None, extra_rows=()):
-    paths = [image_folder / n / f"{i}.png" for n in COLOURS for i in range(6)]
-    rows = [f"{path},{path.parent.name}" for path in paths]
+    copy_images(image_folder, tmp_path)
+    paths = [f"images/{n}/{i}.png" for n in COLOURS for i in range(6)]
+    rows = [f"{path},{path.split('/')[1]}" for path in paths]
     if replace_row is not None:
-        rows[replace_row[0]] = replace_row[1].replace("{img}", str(paths[replace_row[0]]))
+        rows[replace_row[0]] = replace_row[1].replace("{img}", paths[replace_row[0]])
     path = tmp_path / "bad.csv"
     path.write_text("\n".join([*rows, *extra_rows]) + "\n")
     return path
@@ -187,11 +196,11 @@ def test_bad_csv_rows_are_named(image_folder, tmp_path, row, message):
 
 
 def test_too_few_images_in_a_class(image_folder, tmp_path):
-    path = bad_csv(tmp_path, image_folder, extra_rows=[f"{image_folder / 'cat' / '0.png'},lion"])
-    with pytest.raises(InputError, match="repeats row"):
+    path = bad_csv(tmp_path, image_folder, extra_rows=["./images/cat/../cat/0.png,lion"])
+    with pytest.raises(InputError, match=r"images/cat/0\.png repeats row 7"):
         read_labelled_images(path)
-    rows = [f"{image_folder / 'cat' / f'{i}.png'},cat" for i in range(6)]
-    rows += [f"{image_folder / 'dog' / f'{i}.png'},dog" for i in range(4)]
+    rows = [f"images/cat/{i}.png,cat" for i in range(6)]
+    rows += [f"images/dog/{i}.png,dog" for i in range(4)]
     small = tmp_path / "small.csv"
     small.write_text("\n".join(rows))
     with pytest.raises(InputError, match="class 'dog' has 4 images"):
@@ -241,3 +250,100 @@ def test_wrong_embeddings_file_is_refused(csv_input, tmp_path):
             csv_input, tmp_path / "d.json", dims=1, embeddings_file=tmp_path / "nan.json"
         )
     assert not (tmp_path / "d.json").exists()
+
+
+# --------------------------------------------------------------- images outside the folder
+
+
+@pytest.fixture
+def outside_tree(image_folder, tmp_path):
+    """``tmp_path/data/images/<class>/<i>.png``; ``tmp_path/outside/x.png``; in ``data``, a
+    link to that file (``images/bear/link.png``) and to its folder (``elsewhere``)."""
+    copy_images(image_folder, tmp_path / "data")
+    (tmp_path / "outside").mkdir()
+    shutil.copyfile(image_folder / "bear" / "0.png", tmp_path / "outside" / "x.png")
+    (tmp_path / "data" / "images" / "bear" / "link.png").symlink_to(tmp_path / "outside" / "x.png")
+    (tmp_path / "data" / "elsewhere").symlink_to(tmp_path / "outside", target_is_directory=True)
+    return tmp_path
+
+
+def csv_with_row_2(tmp_path, path_text):
+    """``tmp_path/data/labels.csv`` listing the 18 images, row 2 (a bear) replaced by
+    ``path_text``."""
+    rows = [f"images/{name}/{i}.png,{name}" for name in COLOURS for i in range(6)]
+    rows[1] = f"{path_text},bear"
+    path = tmp_path / "data" / "labels.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+OUTSIDE_CASES = [
+    ("../outside/x.png", "leaves the CSV's folder", "outside/row-2/x.png"),
+    ("{tmp}/outside/x.png", "leaves the CSV's folder", "outside/row-2/x.png"),
+    ("images/bear/link.png", "is a link out of the CSV's folder", "images/bear/link.png"),
+    ("elsewhere/x.png", "is a link out of the CSV's folder", "elsewhere/x.png"),
+]
+
+
+@pytest.mark.parametrize(("path_text", "reason", "allowed_id"), OUTSIDE_CASES)
+def test_a_csv_row_naming_an_image_outside_its_folder_is_refused_unless_allowed(
+        outside_tree, path_text, reason, allowed_id):
+    path_text = path_text.replace("{tmp}", str(outside_tree))
+    csv_path = csv_with_row_2(outside_tree, path_text)
+    with pytest.raises(InputError) as error:
+        read_labelled_images(csv_path)
+    assert str(error.value) == (f"{csv_path}: row 2: field 'path': {path_text} {reason} "
+                                "(pass --allow-outside to read it)")
+    labelled = read_labelled_images(csv_path, allow_outside=True)
+    assert labelled.ids[1] == allowed_id
+    assert labelled.paths[1].resolve() == (outside_tree / "outside" / "x.png").resolve()
+    assert not any(str(outside_tree) in item_id for item_id in labelled.ids)
+
+
+def test_paths_inside_the_csvs_folder_written_otherwise_get_relative_ids(outside_tree):
+    data = outside_tree / "data"
+    for path_text in (str(data / "images" / "bear" / "1.png"), "./images/bear/../bear/1.png"):
+        labelled = read_labelled_images(csv_with_row_2(outside_tree, path_text))
+        assert labelled.ids[:3] == ("images/bear/0.png", "images/bear/1.png", "images/bear/2.png")
+
+
+def test_a_loop_of_links_is_one_line_naming_the_row(outside_tree):
+    (outside_tree / "data" / "loop.png").symlink_to(outside_tree / "data" / "loop.png")
+    csv_path = csv_with_row_2(outside_tree, "loop.png")
+    for allow_outside in (False, True):
+        with pytest.raises(InputError) as error:
+            read_labelled_images(csv_path, allow_outside=allow_outside)
+        message = str(error.value)
+        assert message.startswith(f"{csv_path}: row 2: field 'path': loop.png: cannot be "
+                                  "followed (") and "\n" not in message
+
+
+def test_a_class_folder_holding_a_link_out_is_refused_unless_allowed(outside_tree):
+    folder = outside_tree / "data" / "images"
+    with pytest.raises(InputError) as error:
+        read_labelled_images(folder)
+    assert str(error.value) == (f"{folder}: bear/link.png is a link out of the folder (pass "
+                                "--allow-outside to read it)")
+    labelled = read_labelled_images(folder, allow_outside=True)
+    assert "bear/link.png" in labelled.ids and len(labelled.ids) == 19
+
+
+def test_script_refuses_an_outside_path_in_one_line_and_publishes_no_path_when_allowed(
+        outside_tree):
+    csv_path = csv_with_row_2(outside_tree, str(outside_tree / "outside" / "x.png"))
+    np.save(outside_tree / "features.npy", np.random.default_rng(2).normal(size=(18, 12)))
+    out = outside_tree / "out" / "mine.json"
+    args = (csv_path, "--out", out, "--embeddings", outside_tree / "features.npy", "--dims", "4")
+    refused = run_script(*args)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines() == [
+        f"pyvizzy embed: {csv_path}: row 2: field 'path': {outside_tree}/outside/x.png leaves "
+        "the CSV's folder (pass --allow-outside to read it)"]
+    assert outputs(out.parent) == []
+    allowed = run_script(*args, "--allow-outside")
+    assert allowed.returncode == 0, allowed.stderr
+    dataset = load_dataset(out)
+    assert dataset.ids[1] == "outside/row-2/x.png"
+    assert dataset.images[1] is not None  # its thumbnail is made
+    assert dataset.provenance["source"] == "labels.csv"
+    assert str(outside_tree) not in out.read_text(encoding="utf-8")

@@ -14,8 +14,11 @@ Images -> ResNet-18 (512-d penultimate layer) -> truncated SVD -> a pyvizzy data
 
 INPUT is a folder with one sub-folder of images per class, or a CSV of
 path,given_label[,true_label] (paths relative to the CSV; true_label may be OOD or empty).
-Each class needs at least 5 images. Thumbnails (JPEG) are written beside the dataset file, in
-<name>-thumbnails/, or with --inline-thumbnails into the file itself as data: URIs.
+Each class needs at least 5 images. Every image must be inside the folder (or the CSV's
+folder), with no .., absolute path or link leading out of it, unless --allow-outside; an
+item's id is its path relative to that folder. Thumbnails (JPEG) are written beside the
+dataset file, in <name>-thumbnails/, or with --inline-thumbnails into the file itself as
+data: URIs.
 Needs torch and Pillow (pip install 'pyvizzy[embed]'), but not with --embeddings."""
 
 EPILOG = """\
@@ -49,6 +52,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--inline-thumbnails", action="store_true",
                         help="put the thumbnails in the file as data: URIs (one "
                              "self-contained file, no thumbnail folder)")
+    parser.add_argument("--allow-outside", action="store_true",
+                        help="read images outside the input's folder (.., absolute paths, "
+                             "links out); a CSV's such image gets the id outside/row-N/NAME, "
+                             "which names no folder of this machine")
     parser.add_argument("--seed", type=int, default=0, help="seed of --random-weights (default 0)")
     parser.add_argument("--batch-size", type=int, default=32, help="images per batch (default 32)")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
@@ -88,6 +95,7 @@ def run(args) -> int:
             description=args.description, license_text=args.license,
             thumbnail_size=args.thumbnail_size, weights_cache=args.weights_cache,
             allow_download=not args.no_download, inline_thumbnails=args.inline_thumbnails,
+            allow_outside=args.allow_outside,
         )
     except (PipelineError, DatasetError, OSError, ValueError) as error:
         return fail("embed", error)

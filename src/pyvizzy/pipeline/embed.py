@@ -1,20 +1,25 @@
 """Images -> ResNet-18 penultimate layer (512-d) -> truncated SVD -> a dataset file.
 
 Input is a folder with one sub-folder per class, or a CSV of ``path,given_label[,true_label]``
-(``true_label`` may be ``OOD`` or empty). torch and Pillow are imported only by the functions
-that need them, so ``--embeddings FILE`` (reduce given embeddings) works without torch.
+(``true_label`` may be ``OOD`` or empty), read by :mod:`pyvizzy.pipeline.labelled`. torch and
+Pillow are imported only by the functions that need them, so ``--embeddings FILE`` (reduce
+given embeddings) works without torch.
 """
 
-import csv
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from pyvizzy.files import cache_dir
-from pyvizzy.formats import MIN_ITEMS_PER_CLASS, OOD_LABEL, TRUTH_OOD, TRUTH_UNKNOWN
 from pyvizzy.pipeline.errors import InputError
+from pyvizzy.pipeline.labelled import (
+    IMAGE_EXTENSIONS,
+    LabelledImages,
+    read_image_csv,
+    read_image_folder,
+    read_labelled_images,
+)
 from pyvizzy.pipeline.svd import truncated_svd
 
 __all__ = [
@@ -33,171 +38,12 @@ __all__ = [
     "read_labelled_images",
 ]
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 RESIZE_TO = 256
 CROP_TO = 224
 #: The pretrained weights' folder under the cache root (:func:`pyvizzy.files.cache_dir`).
 WEIGHTS_CACHE_NAME = "weights"
-
-
-@dataclass(frozen=True, eq=False)
-class LabelledImages:
-    """Images with labels, in a fixed order.
-
-    Attributes
-    ----------
-    paths : tuple of pathlib.Path
-    ids : tuple of str
-        Unique; the path relative to the folder or as written in the CSV.
-    class_names : tuple of str
-    given : ndarray of int64
-    truth : ndarray of int64
-        Class index, -1 for OOD, -2 unknown.
-    source : str
-        The folder or CSV file read.
-    """
-
-    paths: tuple
-    ids: tuple
-    class_names: tuple
-    given: np.ndarray
-    truth: np.ndarray
-    source: str
-    rows: tuple = field(default=())  # CSV row number of each item (for error messages)
-
-
-def _is_image(path):
-    return (
-        path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".")
-    )
-
-
-def read_image_folder(folder):
-    """Read a folder holding one sub-folder of images per class (names sorted)."""
-    folder = Path(folder)
-    class_folders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if len(class_folders) < 2:
-        raise InputError(
-            f"{folder}: needs at least two class sub-folders, found {len(class_folders)}"
-        )
-    if any(p.name == OOD_LABEL for p in class_folders):
-        raise InputError(f"{folder}: a class sub-folder may not be named {OOD_LABEL!r}")
-    paths, ids, given = [], [], []
-    for k, class_folder in enumerate(class_folders):
-        images = sorted(p for p in class_folder.iterdir() if _is_image(p))
-        if not images:
-            raise InputError(f"{class_folder}: holds no images ({', '.join(IMAGE_EXTENSIONS)})")
-        for path in images:
-            paths.append(path)
-            ids.append(f"{class_folder.name}/{path.name}")
-            given.append(k)
-    return LabelledImages(
-        paths=tuple(paths),
-        ids=tuple(ids),
-        class_names=tuple(p.name for p in class_folders),
-        given=np.asarray(given, dtype=np.int64),
-        truth=np.full(len(paths), -2, dtype=np.int64),
-        source=str(folder),
-    )
-
-
-def read_image_csv(csv_path, class_names=None, require_files=True):
-    """Read a CSV of ``path,given_label[,true_label]`` (an optional header row is skipped).
-
-    Paths are relative to the CSV's folder. Class names are ``class_names`` if given, else the
-    given labels sorted.
-    """
-    csv_path = Path(csv_path)
-    try:
-        text = csv_path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{csv_path}: cannot be read ({error})") from None
-    rows = [(number, row) for number, row in enumerate(csv.reader(text.splitlines()), start=1)
-            if row and any(cell.strip() for cell in row)]  # fmt: skip
-    if rows and [cell.strip().lower() for cell in rows[0][1][:2]] == ["path", "given_label"]:
-        rows = rows[1:]
-    if not rows:
-        raise InputError(f"{csv_path}: holds no rows")
-    records = []
-    for number, row in rows:
-        if len(row) not in (2, 3):
-            raise InputError(
-                f"{csv_path}: row {number}: expected path,given_label[,true_label], "
-                f"got {len(row)} fields"
-            )
-        path_text, label = row[0].strip(), row[1].strip()
-        true_label = row[2].strip() if len(row) == 3 else ""
-        if not path_text:
-            raise InputError(f"{csv_path}: row {number}: field 'path' is empty")
-        if not label:
-            raise InputError(f"{csv_path}: row {number}: field 'given_label' is empty")
-        if label == OOD_LABEL:
-            raise InputError(
-                f"{csv_path}: row {number}: field 'given_label' may not be {OOD_LABEL!r}"
-            )
-        path = csv_path.parent / path_text
-        if require_files and not path.is_file():
-            raise InputError(f"{csv_path}: row {number}: field 'path': no such file {path}")
-        records.append((number, path_text, path, label, true_label))
-    names = tuple(class_names) if class_names else tuple(sorted({r[3] for r in records}))
-    index = {name: k for k, name in enumerate(names)}
-    seen = {}
-    paths, ids, given, truth, numbers = [], [], [], [], []
-    for number, path_text, path, label, true_label in records:
-        if path_text in seen:
-            raise InputError(
-                f"{csv_path}: row {number}: field 'path': {path_text} repeats row {seen[path_text]}"
-            )
-        seen[path_text] = number
-        if label not in index:
-            raise InputError(
-                f"{csv_path}: row {number}: field 'given_label': {label!r} is not one of "
-                f"{list(names)}"
-            )
-        if true_label and true_label != OOD_LABEL and true_label not in index:
-            raise InputError(
-                f"{csv_path}: row {number}: field 'true_label': {true_label!r} is not one of "
-                f"{[*names, OOD_LABEL]} or empty"
-            )
-        paths.append(path)
-        ids.append(path_text)
-        given.append(index[label])
-        truth.append(
-            TRUTH_UNKNOWN if not true_label
-            else TRUTH_OOD if true_label == OOD_LABEL
-            else index[true_label]
-        )
-        numbers.append(number)
-    return LabelledImages(
-        paths=tuple(paths),
-        ids=tuple(ids),
-        class_names=names,
-        given=np.asarray(given, dtype=np.int64),
-        truth=np.asarray(truth, dtype=np.int64),
-        source=str(csv_path),
-        rows=tuple(numbers),
-    )
-
-
-def read_labelled_images(source, class_names=None, require_files=True):
-    """Read a class folder or a CSV (by what ``source`` is), and check class sizes."""
-    source = Path(source)
-    if source.is_dir():
-        labelled = read_image_folder(source)
-    elif source.is_file():
-        labelled = read_image_csv(source, class_names, require_files=require_files)
-    else:
-        raise InputError(f"{source}: no such folder or CSV file")
-    counts = np.bincount(labelled.given, minlength=len(labelled.class_names))
-    for name, count in zip(labelled.class_names, counts, strict=True):
-        if count < MIN_ITEMS_PER_CLASS:
-            raise InputError(
-                f"{source}: class {name!r} has {count} images; 5-fold cross-validation needs "
-                f"at least {MIN_ITEMS_PER_CLASS}"
-            )
-    return labelled
 
 
 def preprocess(image):
@@ -318,7 +164,9 @@ def build_embedded_dataset(labelled, features, dims=32, name=None, description=N
         f" -> truncated SVD (uncentred, exact) from {features.shape[1]} to {dims} dimensions, "
         f"keeping {kept:.1%} of the sum of squares"
     )
-    provenance = {"source": labelled.source, "license": license_text, "method": method}
+    # (the input's name, not its path: the file is published, the machine's folders are not)
+    provenance = {"source": Path(labelled.source).absolute().name, "license": license_text,
+                  "method": method}
     if random_weights:
         provenance["random_weights"] = True
     text = description or f"{len(labelled.ids)} images in {len(labelled.class_names)} classes."
@@ -440,13 +288,15 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
                           seed=0, embeddings_file=None, batch_size=32, device="auto",
                           class_names=None, name=None, description=None, license_text="unknown",
                           thumbnail_size=128, weights_cache=None, allow_download=True,
-                          inline_thumbnails=False, log=print):  # fmt: skip
+                          inline_thumbnails=False, allow_outside=False,
+                          log=print):  # fmt: skip
     """The whole of ``pyvizzy embed``: read, embed, reduce, write.
 
     Exactly one source of features: ``embeddings_file``, ``weights_file``, ``random_weights``
     or (none of them) the pretrained ``IMAGENET1K_V1`` weights, found in ``weights_cache`` or
     downloaded there and verified. With ``inline_thumbnails`` the thumbnails are ``data:``
-    URIs in the file itself, and no thumbnail folder is written.
+    URIs in the file itself, and no thumbnail folder is written. Images outside the input's
+    folder are read only with ``allow_outside`` (:mod:`pyvizzy.pipeline.labelled`).
 
     Returns
     -------
@@ -458,7 +308,8 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
     if sum(x is not None and x is not False for x in (embeddings_file, weights_file,
                                                       random_weights or None)) > 1:  # fmt: skip
         raise InputError("use only one of --embeddings, --weights and --random-weights")
-    labelled = read_labelled_images(source, class_names, require_files=embeddings_file is None)
+    labelled = read_labelled_images(source, class_names, require_files=embeddings_file is None,
+                                    allow_outside=allow_outside)
     n_items = len(labelled.ids)
     if embeddings_file is not None:
         features = load_embeddings_file(embeddings_file, n_items)
