@@ -7,8 +7,11 @@ the SVD's decreasing energy, CSV input, and clear one-line errors that leave no 
 import io
 import json
 import shutil
+import struct
 import subprocess
 import sys
+import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,7 @@ from pyvizzy.pipeline.embed import (
     read_labelled_images,
 )
 from pyvizzy.pipeline.errors import InputError
+from pyvizzy.pipeline.image_files import MAX_IMAGE_PIXELS, open_image, pixel_limit_problem
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "embed_images.py"
@@ -347,3 +351,98 @@ def test_script_refuses_an_outside_path_in_one_line_and_publishes_no_path_when_a
     assert dataset.images[1] is not None  # its thumbnail is made
     assert dataset.provenance["source"] == "labels.csv"
     assert str(outside_tree) not in out.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------- memory, limits, bombs
+
+
+def chunk(kind, data):
+    """A PNG chunk: length, kind, data, CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_declaring(path, width, height):
+    """A small PNG (greyscale) that declares ``width`` x ``height`` and holds one row."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = zlib.compress(bytes(width + 1), 9)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data)
+                     + chunk(b"IEND", b""))
+    return path
+
+
+def test_the_pixel_limit():
+    assert MAX_IMAGE_PIXELS == 64_000_000
+    assert pixel_limit_problem(8000, 8000) is None
+    assert pixel_limit_problem(8000, 8001) == (
+        "8000 x 8001 pixels is more than the 64,000,000 an image may have")
+
+
+@pytest.mark.parametrize(("width", "height", "message"), [
+    (9000, 9000, "9000 x 9000 pixels is more than the 64,000,000 an image may have"),
+    (10_000, 10_000, "10000 x 10000 pixels is more than the 64,000,000 an image may have"),
+    (1, 64_000_001, "1 x 64000001 pixels is more than the 64,000,000 an image may have"),
+    (20_000, 20_000, "more than the 64,000,000 pixels an image may have (Pillow: a "
+                     "decompression bomb)"),
+])
+def test_an_image_over_the_pixel_limit_is_refused_before_it_is_decoded(tmp_path, width, height,
+                                                                       message):
+    # (the file holds one row: had it been decoded, the error would be another)
+    path = png_declaring(tmp_path / "big.png", width, height)
+    assert path.stat().st_size < 200_000
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InputError) as error:
+            open_image(path, f"{path}")
+    assert str(error.value) == f"{path}: {message}"
+    assert caught == []  # nothing printed besides the one line
+
+
+def corrupt_images():
+    """``{name: bytes}`` of files Pillow fails on in different ways."""
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
+    rows, end = chunk(b"IDAT", zlib.compress(bytes(72), 9)), chunk(b"IEND", b"")
+    bmp = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(bmp, "BMP")
+    return {
+        # a compressed text chunk that expands past Pillow's limit (ValueError)
+        "text-bomb.png": b"\x89PNG\r\n\x1a\n" + header
+        + chunk(b"zTXt", b"k\0\0" + zlib.compress(bytes(1 << 23), 9)) + rows + end,
+        # a width of -5 (Pillow's DecompressionBombError)
+        "negative.bmp": bmp.getvalue()[:18] + struct.pack("<ii", -5, 16) + bmp.getvalue()[26:],
+        # a data stream that is not zlib (OSError)
+        "broken.png": b"\x89PNG\r\n\x1a\n" + header + chunk(b"IDAT", b"\x78\x9c" + b"\xff" * 20)
+        + end,
+        "truncated.png": b"\x89PNG\r\n\x1a\n" + header[:10],
+    }
+
+
+@pytest.mark.parametrize("name", list(corrupt_images()))
+def test_a_corrupt_image_is_one_line_naming_it(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(corrupt_images()[name])
+    with pytest.raises(InputError) as error:
+        open_image(path, f"{path}")
+    message = str(error.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert "not a readable image" in message or "pixels an image may have" in message
+
+
+def test_a_bomb_among_the_images_stops_the_run_in_one_line(image_folder, tmp_path,
+                                                          monkeypatch):
+    from pyvizzy.pipeline import embed
+
+    monkeypatch.setattr(embed, "RESIZE_TO", 36)  # small crops keep the test fast
+    monkeypatch.setattr(embed, "CROP_TO", 32)
+    folder = copy_images(image_folder, tmp_path)
+    bomb = png_declaring(folder / "dog" / "5.png", 20_000, 20_000)
+    with pytest.raises(InputError, match=f"^{bomb}: more than the 64,000,000 pixels"):
+        embed_to_dataset_file(folder, tmp_path / "out" / "d.json", dims=4,
+                              random_weights=True, log=lambda line: None)
+    np.save(tmp_path / "features.npy", np.ones((18, 6)))
+    result = run_script(folder, "--out", tmp_path / "out" / "d.json",
+                        "--embeddings", tmp_path / "features.npy", "--dims", "4")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (  # (after the progress bar)
+        f"pyvizzy embed: {bomb}: more than the 64,000,000 pixels an image may have (Pillow: a "
+        "decompression bomb)")
+    assert outputs(tmp_path / "out") == []

@@ -5,20 +5,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pyvizzy.pipeline.image_files import MAX_IMAGE_PIXELS
+
 from .common import fail
 
 __all__ = ["add_parser", "run"]
 
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Images -> ResNet-18 (512-d penultimate layer) -> truncated SVD -> a pyvizzy dataset file.
 
 INPUT is a folder with one sub-folder of images per class, or a CSV of
 path,given_label[,true_label] (paths relative to the CSV; true_label may be OOD or empty).
 Each class needs at least 5 images. Every image must be inside the folder (or the CSV's
 folder), with no .., absolute path or link leading out of it, unless --allow-outside; an
-item's id is its path relative to that folder. Thumbnails (JPEG) are written beside the
-dataset file, in <name>-thumbnails/, or with --inline-thumbnails into the file itself as
-data: URIs.
+item's id is its path relative to that folder. An image may have {MAX_IMAGE_PIXELS:,} pixels
+at most, checked before it is decoded; an image that is too large or cannot be read stops
+the run, naming it. Thumbnails (JPEG) are written beside the dataset file, in
+<name>-thumbnails/, or with --inline-thumbnails into the file itself as data: URIs.
 Needs torch and Pillow (pip install 'pyvizzy[embed]'), but not with --embeddings."""
 
 EPILOG = """\

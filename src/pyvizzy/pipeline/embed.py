@@ -1,9 +1,10 @@
 """Images -> ResNet-18 penultimate layer (512-d) -> truncated SVD -> a dataset file.
 
 Input is a folder with one sub-folder per class, or a CSV of ``path,given_label[,true_label]``
-(``true_label`` may be ``OOD`` or empty), read by :mod:`pyvizzy.pipeline.labelled`. torch and
-Pillow are imported only by the functions that need them, so ``--embeddings FILE`` (reduce
-given embeddings) works without torch.
+(``true_label`` may be ``OOD`` or empty), read by :mod:`pyvizzy.pipeline.labelled`; images are
+opened within a pixel limit by :mod:`pyvizzy.pipeline.image_files`. torch and Pillow are
+imported only by the functions that need them, so ``--embeddings FILE`` (reduce given
+embeddings) works without torch.
 """
 
 import json
@@ -13,6 +14,7 @@ import numpy as np
 
 from pyvizzy.files import cache_dir
 from pyvizzy.pipeline.errors import InputError
+from pyvizzy.pipeline.image_files import open_image
 from pyvizzy.pipeline.labelled import (
     IMAGE_EXTENSIONS,
     LabelledImages,
@@ -70,17 +72,6 @@ def preprocess(image):
     return np.ascontiguousarray(pixels.transpose(2, 0, 1))
 
 
-def _open_image(path, where):
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as picture:
-            picture.load()
-            return picture.copy()
-    except (OSError, UnidentifiedImageError) as error:
-        raise InputError(f"{where}: not a readable image ({type(error).__name__})") from None
-
-
 def _where(labelled, i):
     if labelled.rows:
         return f"{labelled.source}: row {labelled.rows[i]}: {labelled.paths[i]}"
@@ -105,7 +96,7 @@ def embed_images(labelled, model, batch_size=32, device="cpu", progress=None):
             stop = min(start + batch_size, n_items)
             batch = np.stack(
                 [
-                    preprocess(_open_image(labelled.paths[i], _where(labelled, i)))
+                    preprocess(open_image(labelled.paths[i], _where(labelled, i)))
                     for i in range(start, stop)
                 ]
             )
@@ -227,7 +218,7 @@ def make_thumbnails(labelled, thumbnail_folder, size=128, skip_missing=False):
             images.append(None)
             continue
         name = f"{i:05d}.jpg"
-        thumbnails.append((name, photo_thumbnail(_open_image(path, _where(labelled, i)), size)))
+        thumbnails.append((name, photo_thumbnail(open_image(path, _where(labelled, i)), size)))
         images.append(f"{thumbnail_folder}/{name}")
     return images, thumbnails
 
