@@ -356,6 +356,58 @@ def test_script_refuses_an_outside_path_in_one_line_and_publishes_no_path_when_a
 # ----------------------------------------------------------------- memory, limits, bombs
 
 
+def whole_resize_then_crop(image):
+    """The reference preprocessing: resize the whole image, shorter side 256, then crop 224."""
+    picture = image.convert("RGB")
+    width, height = picture.size
+    size = (256, int(256 * height / width)) if width <= height else (int(256 * width / height), 256)
+    picture = picture.resize(size, Image.Resampling.BILINEAR)
+    left, top = round((size[0] - 224) / 2.0), round((size[1] - 224) / 2.0)
+    pixels = np.asarray(picture.crop((left, top, left + 224, top + 224)), dtype=np.float32)
+    pixels = (pixels / 255.0 - np.asarray(IMAGENET_MEAN, np.float32)) / np.asarray(
+        IMAGENET_STD, np.float32)
+    return pixels.transpose(2, 0, 1)
+
+
+@pytest.mark.parametrize("size", [(160, 120), (120, 160), (333, 500), (257, 1023), (1000, 37),
+                                  (640, 480), (224, 224), (256, 256), (300, 300), (1, 50)])
+def test_preprocessing_resizes_only_the_crop_and_gets_the_whole_resizes_pixels(size):
+    rng = np.random.default_rng(size[0] * 10_000 + size[1])
+    ramp = np.linspace(0, 200, size[0])[None, :, None] + np.linspace(0, 50, size[1])[:, None, None]
+    pixels = ramp + rng.normal(0, 30, size=(size[1], size[0], 3))
+    picture = Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
+    levels = (np.abs(preprocess(picture) - whole_resize_then_crop(picture))
+              * np.asarray(IMAGENET_STD)[:, None, None] * 255)
+    assert levels.max() <= 1.001  # rounding alone: one level in 255 at most
+    assert levels.mean() < 0.3
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc and RLIMIT_AS")
+def test_an_extreme_aspect_ratio_is_preprocessed_in_little_memory():
+    # 1 x 9000 resized whole would be 256 x 2,304,000 pixels (2.4 GB): the address space is
+    # capped at what the interpreter has plus 512 MB, and the peak may grow by 64 MB at most.
+    code = (
+        "import resource\n"
+        "from PIL import Image\n"
+        "from pyvizzy.pipeline.embed import preprocess\n"
+        "status = open('/proc/self/status').read()\n"
+        "vm = int(status.split('VmSize:')[1].split()[0]) * 1024\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (vm + (512 << 20), vm + (512 << 20)))\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "for size in ((1, 9000), (9000, 1)):\n"
+        "    pixels = preprocess(Image.new('RGB', size, (255, 0, 128)))\n"
+        "    print(*pixels[:, 112, 112].round(4))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]
+    *colours, grown_kib = result.stdout.split("\n")[:3]
+    expected = (np.array([255, 0, 128]) / 255 - IMAGENET_MEAN) / IMAGENET_STD
+    for line in colours:
+        assert np.allclose([float(x) for x in line.split()], expected, atol=1e-3)
+    assert int(grown_kib) < 64 * 1024
+
+
 def chunk(kind, data):
     """A PNG chunk: length, kind, data, CRC."""
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -31,6 +31,7 @@ __all__ = [
     "InputError",
     "LabelledImages",
     "build_embedded_dataset",
+    "crop_box",
     "embed_images",
     "load_embeddings_file",
     "network_features",
@@ -48,25 +49,48 @@ CROP_TO = 224
 WEIGHTS_CACHE_NAME = "weights"
 
 
+def crop_box(width, height, resize_to=None, crop_to=None):
+    """The centre crop of ImageNet's preprocessing, in the source image's coordinates.
+
+    torchvision resizes an image so that its shorter side is ``resize_to`` (the longer side
+    truncated to an integer), then crops ``crop_to`` x ``crop_to`` pixels in the middle
+    (offsets rounded). This is that crop's box on the source.
+
+    Returns
+    -------
+    tuple of 4 float
+        ``(left, top, right, bottom)`` in source pixels.
+    """
+    resize_to = RESIZE_TO if resize_to is None else resize_to
+    crop_to = CROP_TO if crop_to is None else crop_to
+    if width <= height:
+        resized = (resize_to, int(resize_to * height / width))
+    else:
+        resized = (int(resize_to * width / height), resize_to)
+    left = round((resized[0] - crop_to) / 2.0)
+    top = round((resized[1] - crop_to) / 2.0)
+    x_scale, y_scale = width / resized[0], height / resized[1]
+    return (left * x_scale, top * y_scale, (left + crop_to) * x_scale, (top + crop_to) * y_scale)
+
+
 def preprocess(image):
     """ImageNet preprocessing of a PIL image -> float32 array (3, 224, 224).
 
     Resize so the shorter side is 256 (bilinear, antialiased), centre-crop 224x224, scale to
     0..1 and normalise with the ImageNet mean and standard deviation: what torchvision's
     ``Resize(256), CenterCrop(224), ToTensor(), Normalize(...)`` does.
+
+    Only the crop's region of the source is resized (:func:`crop_box`, Pillow's ``box``), so
+    memory stays about that of the source whatever its shape (resizing all of a 1 x 9000
+    image would make 256 x 2,304,000 pixels, 1.8 GB). Each output pixel weighs the same
+    source pixels as in the whole resize; the result differs from the whole resize's crop
+    by rounding alone, at most one level in 255.
     """
     from PIL import Image
 
-    picture = image.convert("RGB")
-    width, height = picture.size
-    if width <= height:
-        size = (RESIZE_TO, int(RESIZE_TO * height / width))
-    else:
-        size = (int(RESIZE_TO * width / height), RESIZE_TO)
-    picture = picture.resize(size, Image.Resampling.BILINEAR)
-    left = round((size[0] - CROP_TO) / 2.0)
-    top = round((size[1] - CROP_TO) / 2.0)
-    picture = picture.crop((left, top, left + CROP_TO, top + CROP_TO))
+    picture = image if image.mode == "RGB" else image.convert("RGB")
+    box = crop_box(*picture.size)
+    picture = picture.resize((CROP_TO, CROP_TO), Image.Resampling.BILINEAR, box=box)
     pixels = np.asarray(picture, dtype=np.float32) / 255.0
     pixels = (pixels - np.asarray(IMAGENET_MEAN, np.float32)) / np.asarray(IMAGENET_STD, np.float32)
     return np.ascontiguousarray(pixels.transpose(2, 0, 1))
