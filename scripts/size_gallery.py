@@ -86,6 +86,23 @@ def site_with_datasets(site: Path, catalog: Path, into: Path) -> Path:
     return into
 
 
+_blog: dict = {}
+
+
+def blog_page(html: str) -> str:
+    """The address of a page holding ``html`` on a blog: a server of this process on
+    ``localhost`` (another origin than the site's ``127.0.0.1``, and still a local one: a
+    browser keeps pages of public origins from framing local addresses)."""
+    if not _blog:
+        folder = Path(tempfile.mkdtemp(prefix="pyvizzy-blog-"))
+        (folder / "index.html").write_text("<!DOCTYPE html><title>blog</title>")
+        server, url = serve_in_thread(folder, site_policy=False)
+        _blog.update(folder=folder, url=url.replace("127.0.0.1", "localhost"), server=server)
+    name = f"post-{len(list(_blog['folder'].iterdir()))}.html"
+    (_blog["folder"] / name).write_text(html, encoding="utf-8")
+    return _blog["url"] + name
+
+
 def host_page(url: str, size: Size) -> str:
     """A blog page whose content column holds the app in a frame of ``size``."""
     return (
@@ -101,7 +118,9 @@ def open_app(browser, url: str, size: Size):
         context = browser.new_context(viewport={"width": size.width + 40,
                                                 "height": size.height + 40})
         page = context.new_page()
-        page.set_content(host_page(url, size))
+        # The blog is a page of another origin (the site lets any page frame it:
+        # pyvizzy.site.policy).
+        page.goto(blog_page(host_page(url, size)))
         return page, page.wait_for_selector("iframe").content_frame()
     context = browser.new_context(
         viewport={"width": size.width, "height": size.height},

@@ -3,12 +3,15 @@
 import copy
 import json
 import os
+import warnings
 from pathlib import Path
 
 import jsonschema
 import numpy as np
 import pytest
 
+from pyvizzy import crossval
+from pyvizzy.app.state import fit_pred_probs
 from pyvizzy.dataset import (
     Dataset,
     DatasetError,
@@ -18,7 +21,16 @@ from pyvizzy.dataset import (
     loads_dataset,
     save_dataset,
 )
-from pyvizzy.formats import DATASET_FORMAT, OOD_LABEL, TRUTH_OOD, TRUTH_UNKNOWN
+from pyvizzy.dataset_csv import loads_csv_dataset
+from pyvizzy.formats import (
+    DATASET_FORMAT,
+    MAX_EMBEDDING_MAGNITUDE,
+    MAX_JSON_DEPTH,
+    OOD_LABEL,
+    TRUTH_OOD,
+    TRUTH_UNKNOWN,
+)
+from pyvizzy.json_text import too_deep_at
 
 SCHEMA = json.loads(
     (Path(__file__).parents[1] / "src" / "pyvizzy" / "dataset.schema.json").read_text()
@@ -80,6 +92,8 @@ def test_valid_document_satisfies_the_json_schema():
 def test_json_schema_repeats_the_shared_names_of_pyvizzy_formats():
     assert SCHEMA["properties"]["format"]["const"] == DATASET_FORMAT
     assert SCHEMA["properties"]["class_names"]["items"]["not"]["const"] == OOD_LABEL
+    value = SCHEMA["properties"]["items"]["items"]["properties"]["embedding"]["items"]
+    assert value["maximum"] == -value["minimum"] == MAX_EMBEDDING_MAGNITUDE
 
 
 def test_random_weights_and_has_truth_flags():
@@ -143,6 +157,10 @@ BAD_INPUTS = [
     ("items.8.embedding", [1.0, "x", 2.0, 3.0], "items[8].embedding", 8, "not a number"),
     ("items.8.embedding", [1.0, float("nan"), 2.0, 3.0], "items[8].embedding", 8, "not finite"),
     ("items.8.embedding", [1.0, True, 2.0, 3.0], "items[8].embedding", 8, "not a number"),
+    ("items.8.embedding", [1.0, 10**400, 2.0, 3.0], "items[8].embedding", 8,
+     "element 1 is an integer too large for a 64-bit float"),
+    ("items.8.embedding", [1.0, 2.0, -1e13, 3.0], "items[8].embedding", 8,
+     "element 2 is -10000000000000.0, beyond the largest magnitude"),
     ("items.9.image", 5, "items[9].image", 9, "string or null"),
 ]
 
@@ -241,3 +259,223 @@ def test_document_is_not_mutated_by_loading():
     snapshot = copy.deepcopy(document)
     dataset_from_dict(document)
     assert document == snapshot
+
+
+# ----------------------------------------------------------------------------- the boundary
+
+
+def test_an_embedding_at_the_bound_trains_to_finite_probabilities_and_one_beyond_is_refused(
+        monkeypatch):
+    document = make_document()
+    document["items"][0]["embedding"][0] = MAX_EMBEDDING_MAGNITUDE
+    document["items"][7]["embedding"] = [-MAX_EMBEDDING_MAGNITUDE] * 4
+    dataset = loads_dataset(json.dumps(document), "bound.json")
+    for gram_max_items in (crossval.GRAM_MAX_ITEMS, 0):  # the shared Gram matrix, then libsvm's
+        monkeypatch.setattr(crossval, "GRAM_MAX_ITEMS", gram_max_items)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+            pred_probs, _seconds = fit_pred_probs(dataset, dataset.given)
+        assert np.isfinite(pred_probs).all() and np.allclose(pred_probs.sum(axis=1), 1)
+    for beyond in (np.nextafter(MAX_EMBEDDING_MAGNITUDE, np.inf),
+                   -np.nextafter(MAX_EMBEDDING_MAGNITUDE, np.inf)):
+        document["items"][5]["embedding"][3] = float(beyond)
+        with pytest.raises(DatasetError) as caught:
+            loads_dataset(json.dumps(document), "beyond.json")
+        error = caught.value
+        assert (error.field, error.item, error.item_id) == ("items[5].embedding", 5, "cat-5")
+        assert str(error).startswith("beyond.json: field 'items[5].embedding': item 5")
+        assert "element 3" in str(error) and "beyond the largest magnitude 1e+12" in str(error)
+
+
+@pytest.mark.parametrize(("number", "words"), [
+    ("1" + "0" * 400, "element 2 is an integer too large for a 64-bit float"),
+    ("1e308", "element 2 is 1e+308, beyond the largest magnitude"),
+    ("1e400", "element 2 is not finite (inf)"),
+])
+def test_a_number_no_embedding_may_hold_names_file_field_and_item(number, words):
+    document = make_document()
+    document["items"][4]["embedding"][2] = 12345.75
+    text = json.dumps(document).replace("12345.75", number, 1)
+    with pytest.raises(DatasetError) as caught:
+        loads_dataset(text, "numbers.json")
+    assert (caught.value.field, caught.value.item) == ("items[4].embedding", 4)
+    assert str(caught.value).startswith("numbers.json: field 'items[4].embedding': item 4")
+    assert words in str(caught.value)
+
+
+def test_an_integer_longer_than_python_reads_is_named_by_file_line_and_column():
+    text = json.dumps(make_document(), indent=1).replace(
+        '"name": "tiny"', '"name": "tiny",\n "notes": ' + "7" * 5000, 1)
+    for given in (text, text.encode()):
+        with pytest.raises(DatasetError) as caught:
+            loads_dataset(given, "long.json")
+        assert str(caught.value) == ("long.json: line 4, column 11: a number of 5000 digits, "
+                                     "more than the 4300 Python reads")
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def test_nesting_deeper_than_the_limit_is_refused_before_it_is_parsed():
+    document = make_document()
+    head = json.dumps(document)[:-1] + ', "notes": '  # one line; "notes" is a kept key
+    column = len(head) + MAX_JSON_DEPTH  # the bracket that opens level 65 (the document is 1)
+    for levels in (MAX_JSON_DEPTH, 100_000):
+        for given in (head + deep(levels) + "}", (head + deep(levels) + "}").encode()):
+            with pytest.raises(DatasetError) as caught:
+                loads_dataset(given, "deep.json")
+            assert str(caught.value) == (f"deep.json: line 1, column {column}: arrays and "
+                                         "objects nested deeper than 64 levels (a dataset "
+                                         "needs 4)")
+    allowed = json.loads(head + deep(MAX_JSON_DEPTH - 1) + "}")
+    assert loads_dataset(json.dumps(allowed), "deep.json").extra["notes"] == allowed["notes"]
+
+
+@pytest.mark.parametrize("string", [
+    '"' + "[" * 100 + '"',        # brackets in a string do not nest
+    '"a\\"' + "[" * 100 + '"',    # nor after an escaped quote
+    '"\\\\\\"' + "{" * 100 + '"',  # nor after an escaped backslash and quote
+    '"\\\\"',                   # a string that ends in an escaped backslash ends
+    '"\\u005c\\""',             # and a backslash written \u005c escapes nothing
+])
+def test_brackets_inside_strings_do_not_count_as_nesting(string):
+    document = make_document()
+    text = json.dumps(document)[:-1] + ', "notes": ' + string + "}"
+    assert loads_dataset(text, "s.json").extra["notes"] == json.loads(string)
+    text = json.dumps(document)[:-1] + f', "notes": [{string}, {deep(MAX_JSON_DEPTH)}]}}'
+    with pytest.raises(DatasetError, match="nested deeper than 64"):  # the string has ended
+        loads_dataset(text, "s.json")
+
+
+
+def test_brackets_inside_strings_cannot_hide_nesting():
+    notes = "0"
+    for _ in range(MAX_JSON_DEPTH):  # each level: a "]" before it and a "[" after it
+        notes = f'["]", {notes}, "["]'
+    text = json.dumps(make_document())[:-1] + f', "notes": {notes}}}'
+    with pytest.raises(DatasetError, match="nested deeper than 64"):
+        loads_dataset(text, "hide.json")
+
+def reference_too_deep_at(text: str, limit: int):
+    """``too_deep_at`` one character at a time; "invalid" where the parser would stop first."""
+    depth, in_string, escaped, line, column = 0, False, False, 1, 0
+    for char in text:
+        column += 1
+        if escaped and char not in '"\\/bfnrtu':
+            return "invalid"
+        if in_string:
+            in_string, escaped = char != '"' or escaped, char == "\\" and not escaped
+        elif char == "\\":
+            return "invalid"
+        elif char in "[{" and (depth := depth + 1) > limit:
+            return line, column
+        else:
+            depth -= char in "]}"
+            in_string = char == '"'
+        line, column = (line + 1, 0) if char == "\n" else (line, column)
+    return None
+
+
+def test_the_nesting_check_agrees_with_reading_one_character_at_a_time():
+    rng = np.random.default_rng(3)
+    letters = np.array(list('[]{}"\\au/\né🐱'))
+    for _ in range(4000):
+        text = "".join(rng.choice(letters, size=rng.integers(0, 40)))
+        limit = int(rng.integers(0, 12))
+        expected = reference_too_deep_at(text, limit)
+        if expected != "invalid":
+            assert too_deep_at(text, limit) == too_deep_at(text.encode(), limit) == expected, \
+                (text, limit)
+
+
+LONE_SURROGATES = [
+    # (where, JSON text replacing it, the field named, the item named)
+    ('"name": "tiny"', '"name": "ti\\ud800ny"', "name", None),
+    ('"description": "a tiny test set"', '"description": "\\udfff"', "description", None),
+    ('"class_names": ["cat"', '"class_names": ["c\\ud83dt"', "class_names[0]", None),
+    ('"source": "generated"', '"source": "\\udc00"', "provenance.source", None),
+    ('"license": "CC0-1.0"', '"license": "CC0-1.0", "by": ["\\ud800"]', "provenance.by[0]",
+     None),
+    ('"id": "cat-4"', '"id": "cat-4\\ud800"', "items[4].id", 4),
+    ('"image": "thumbs/cat-5.png"', '"image": "thumbs/\\ud800.png"', "items[5].image", 5),
+    ('"format"', '"notes": {"k": "\\ud800"}, "format"', "notes.k", None),
+    ('"format"', '"n\\ud800tes": 1, "format"', "n\\ud800tes", None),
+]
+
+
+@pytest.mark.parametrize(("where", "text", "field", "item"), LONE_SURROGATES)
+def test_a_lone_surrogate_in_any_string_is_refused_naming_field_and_item(
+        where, text, field, item):
+    document_text = json.dumps(make_document())
+    assert where in document_text
+    with pytest.raises(DatasetError) as caught:
+        loads_dataset(document_text.replace(where, text, 1), "s.json")
+    assert caught.value.field == field.encode().decode("unicode_escape")
+    assert caught.value.item == item and "lone surrogate" in str(caught.value)
+
+
+def test_nan_or_infinity_in_a_kept_key_is_refused():
+    text = json.dumps(make_document())[:-1] + ', "stats": {"mean": [1, NaN]}}'
+    with pytest.raises(DatasetError, match="which JSON cannot hold") as caught:
+        loads_dataset(text, "nan.json")
+    assert caught.value.field == "stats.mean[1]"
+
+
+ODD_BUT_VALID = {
+    "name": "🐻‍❄️ ours 😀",  # a ZWJ sequence; 😀 arrives as a surrogate pair, escaped
+    "description": "قطط وكلاب — חתולים, e\u0301 Z\u0364\u0311\u0313, \u2028 and \x00",
+    "class_names": ["ours 🐻", "قطة", "e\u0301"],
+    "provenance": {"source": "ﷺ", "license": "ᚠ", "method": "\uffff", "note": "日本"},
+}
+
+
+def odd_documents() -> list[tuple[str, bool]]:
+    """Texts of odd documents and whether each is valid, in both of JSON's spellings of
+    non-ASCII text (escaped and not)."""
+    document = make_document(class_names=tuple(ODD_BUT_VALID["class_names"]))
+    document.update(copy.deepcopy(ODD_BUT_VALID))
+    document["items"][0]["id"] = "🐱\u200f‏id"
+    document["items"][1]["embedding"] = [MAX_EMBEDDING_MAGNITUDE, -5, 0, 10**12]
+    document["extra"] = {"ключ": ["🐻", {"deep": [[["x"]]]}], "number": 10**300}
+    text = json.dumps(document)
+    odd = [(text.replace("ours", "ours \\ud83d\\ude00", 1), True)]  # a pair: one character
+    odd += [(text.replace(where, replacement, 1), False)
+            for where, replacement, _field, _item in LONE_SURROGATES if where in text]
+    odd += [(text[:-1] + ', "stats": NaN}', False), (text[:-1] + ', "stats": [-Infinity]}', False)]
+    return odd + [(json.dumps(json.loads(each), ensure_ascii=False), valid)
+                  for each, valid in odd]
+
+
+ODD_DOCUMENTS = odd_documents()
+
+
+@pytest.mark.parametrize(("text", "valid"), ODD_DOCUMENTS,
+                         ids=[f"odd{k}" for k in range(len(ODD_DOCUMENTS))])
+def test_every_document_load_accepts_can_be_saved(text, valid, tmp_path):
+    try:
+        dataset = loads_dataset(text, "odd.json")
+    except DatasetError:
+        assert not valid
+        return  # refused at the boundary, naming the file, field and item
+    save_dataset(dataset, tmp_path / "dataset.json")
+    again = load_dataset(tmp_path / "dataset.json")
+    assert dataset_to_dict(again) == dataset_to_dict(dataset)
+    if valid:
+        assert dataset.name == "🐻‍❄️ ours 😀 😀" and dataset.class_names[1] == "قطة"
+        assert again.extra["extra"]["ключ"][0] == "🐻" and again.ids[0] == "🐱\u200f‏id"
+
+
+@pytest.mark.parametrize(("cell", "words"), [
+    ("1e308", "the cell is 1e+308, beyond the largest magnitude 1e+12"),
+    ("1" + "0" * 400, "the cell is too large for a 64-bit float"),
+    ("9" * 5000, "the cell is too large for a 64-bit float"),
+    ("-inf", "the cell is not finite (-inf)"),
+])
+def test_a_csv_cell_no_embedding_may_hold_is_named_by_file_line_and_column(cell, words):
+    rows = ["id,given,e0,e1"] + [f"x{i},{'ab'[i % 2]},{i},0.5" for i in range(12)]
+    rows[5] = f"x4,a,4,{cell}"
+    with pytest.raises(DatasetError) as caught:
+        loads_csv_dataset("\n".join(rows), "mine.csv")
+    assert str(caught.value).startswith("mine.csv: line 6, column 'e1': ")
+    assert words in str(caught.value)

@@ -35,7 +35,7 @@ def host(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("host")
     (folder / "index.html").write_text("<!DOCTYPE html><title>A blog</title>", encoding="utf-8")
-    server, url = serve_in_thread(folder)
+    server, url = serve_in_thread(folder, site_policy=False)  # (a blog has a policy of its own)
     yield folder, url.replace("127.0.0.1", "localhost")
     server.shutdown()
     server.server_close()
@@ -342,3 +342,24 @@ def test_the_host_gets_the_summary_and_the_full_state_only_at_the_origin_it_name
     assert summary["images"] == len(full["ids"]) and summary["joint"] == full["joint"]
     assert FULL_STATE_KEYS <= set(by_frame[1][-1]["state"])  # the origin named: the full state
     assert by_frame[2] == []  # another origin named: nothing reaches this host
+
+
+@pytest.mark.parametrize(("frame_ancestors", "framed"), [("*", True), ("'self'", False)])
+def test_the_servers_frame_ancestors_decide_which_blogs_may_frame_the_app(
+        browser, site_dir, host, frame_ancestors, framed):
+    from pyvizzy.site.serve import serve_in_thread
+
+    server, site_url = serve_in_thread(site_dir, frame_ancestors=frame_ancestors)
+    context = browser.new_context(viewport={"width": COLUMN + 40, "height": 900})
+    page = context.new_page()
+    try:
+        name = f"policy-{'any' if framed else 'self'}.html"
+        page.goto(_host_page(host, name, site_url, [_link(site_url)]))
+        handle = page.wait_for_selector("iframe.pyvizzy-embed-frame", timeout=LOAD_TIMEOUT_MS)
+        frame = handle.content_frame()
+        frame.wait_for_load_state(timeout=LOAD_TIMEOUT_MS)
+        assert frame.url.startswith(site_url) is framed, frame.url
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -28,6 +29,7 @@ from pyvizzy.site.build import _swap_in, want_site_snapshot
 from pyvizzy.site.compress import brotli_files, gzip_files
 from pyvizzy.site.context import BuildContext, BuildOptions, SiteBuildError
 from pyvizzy.site.pages import content_security_policy, json_for_script, memory_snapshot_key
+from pyvizzy.site.policy import response_headers
 from pyvizzy.site.serve import Link, serve_in_thread
 from pyvizzy.site.slim import (
     PANEL_ROOT,
@@ -263,6 +265,41 @@ def test_server_sends_wasm_mime_and_gzip_only_to_browsers_that_accept_it(tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(("frame_ancestors", "expected"), [
+    (None, "frame-ancestors *"),  # the default: any page may embed it (a blog's iframe)
+    ("'self' https://blog.example", "frame-ancestors 'self' https://blog.example"),
+])
+def test_every_response_carries_the_pages_policy_as_headers(tmp_path, frame_ancestors,
+                                                             expected):
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><title>t</title>")
+    (tmp_path / "a.js").write_text("1")
+    gzip_files(tmp_path)
+    options = {} if frame_ancestors is None else {"frame_ancestors": frame_ancestors}
+    server, base = serve_in_thread(tmp_path, **options)
+    try:
+        for path, encoding in (("index.html", "gzip"), ("a.js", "identity"), ("gone", None)):
+            request = urllib.request.Request(base + path,
+                                             headers={"Accept-Encoding": encoding or "gzip"})
+            try:
+                response = urllib.request.urlopen(request)
+            except urllib.error.HTTPError as error:  # (a 404 carries them too)
+                response = error
+            with response:
+                policy = response.headers["Content-Security-Policy"]
+                assert policy == f"{content_security_policy()}; {expected}", path
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
+                assert response.headers["Referrer-Policy"] == "no-referrer"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("sources", ["", "*; script-src *", "'self',x", "a\r\nSet-Cookie: x"])
+def test_frame_ancestors_cannot_add_a_directive_or_a_header(sources):
+    with pytest.raises(ValueError, match="frame-ancestors"):
+        response_headers(sources)
 
 
 def test_server_prefers_brotli_then_gzip_as_the_browser_accepts(tmp_path):

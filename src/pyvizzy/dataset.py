@@ -29,7 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from pyvizzy.dataset_check import DatasetError, iter_problems, parse_document, read_document
+from pyvizzy.dataset_check import (
+    TOP_FIELDS,
+    DatasetError,
+    iter_problems,
+    parse_document,
+    read_document,
+)
 from pyvizzy.files import write_text_atomic
 from pyvizzy.formats import DATASET_FORMAT, OOD_LABEL, TRUTH_OOD, TRUTH_UNKNOWN
 
@@ -42,8 +48,6 @@ __all__ = [
     "loads_dataset",
     "save_dataset",
 ]
-
-_TOP_FIELDS = ("format", "name", "description", "class_names", "provenance", "items")
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,7 +171,7 @@ def dataset_from_dict(obj: Any, source: str = "<dataset>") -> Dataset:
         truth=np.asarray([truth_code[item.get("truth")] for item in items], dtype=np.int64),
         embeddings=np.asarray([item["embedding"] for item in items], dtype=np.float64),
         images=tuple(item.get("image") for item in items),
-        extra={key: value for key, value in obj.items() if key not in _TOP_FIELDS},
+        extra={key: value for key, value in obj.items() if key not in TOP_FIELDS},
     )
 
 

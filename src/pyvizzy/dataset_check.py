@@ -5,6 +5,15 @@ every rule it breaks, in document order (the top-level fields, then item by item
 class sizes). :func:`pyvizzy.dataset.dataset_from_dict` raises the first one;
 :func:`dataset_problems` reads a file and collects them all (``pyvizzy check``). The rules
 themselves are described in ``docs/dataset-format.md``.
+
+:func:`parse_document` is the one place a dataset's text is parsed: it first refuses text
+nested deeper than :data:`~pyvizzy.formats.MAX_JSON_DEPTH`
+(:func:`pyvizzy.json_text.too_deep_at`, a linear vectorised pass), which would otherwise
+exhaust the parser's stack (a fatal error in Pyodide). The rules also refuse what the rest
+of pyvizzy could not use or write back: an embedding's value beyond
+:data:`~pyvizzy.formats.MAX_EMBEDDING_MAGNITUDE` or too large for a float, a string holding a
+lone surrogate (not text: UTF-8 cannot encode it), and NaN or infinity among the other keys
+kept, so that every document they accept can be saved.
 """
 
 from __future__ import annotations
@@ -16,16 +25,27 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pyvizzy.formats import DATASET_FORMAT, MIN_ITEMS_PER_CLASS, OOD_LABEL
+from pyvizzy.formats import (
+    DATASET_FORMAT,
+    MAX_EMBEDDING_MAGNITUDE,
+    MAX_JSON_DEPTH,
+    MIN_ITEMS_PER_CLASS,
+    OOD_LABEL,
+)
+from pyvizzy.json_text import long_integer_at, too_deep_at
 
 __all__ = [
+    "TOP_FIELDS",
     "DatasetError",
     "dataset_problems",
+    "embedding_value_problem",
     "iter_problems",
     "parse_document",
     "read_document",
 ]
 
+#: The top-level fields of a dataset document; other top-level keys are kept as they are.
+TOP_FIELDS = ("format", "name", "description", "class_names", "provenance", "items")
 _PROVENANCE_FIELDS = ("source", "license", "method")
 
 
@@ -60,6 +80,18 @@ class DatasetError(ValueError):
         super().__init__(f"{': '.join(where)}: {message}")
 
 
+def _text_problem(text: str) -> str | None:
+    """Why the string ``text`` cannot be written as UTF-8 (it holds a lone surrogate), or None."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return (f"holds a lone surrogate U+{ord(text[error.start]):04X} at character "
+                f"{error.start}, which is not text (UTF-8 cannot encode it)")
+    return None
+
+
 def _str_problem(source, obj, key, path, *, item=None, item_id=None):
     """The problem of ``obj[key]`` as a required string, or None."""
     if key not in obj:
@@ -67,7 +99,35 @@ def _str_problem(source, obj, key, path, *, item=None, item_id=None):
     if not isinstance(obj[key], str):
         return DatasetError(source, f"must be a string, got {type(obj[key]).__name__}",
                             field=path, item=item, item_id=item_id)
+    reason = _text_problem(obj[key])
+    if reason:
+        return DatasetError(source, reason, field=path, item=item, item_id=item_id)
     return None
+
+
+def _kept_problems(source, kept: dict, prefix: str = "") -> Iterator[DatasetError]:
+    """What JSON cannot write back of the keys kept as they are (``kept``, by name, whose
+    fields are ``prefix + name``): a lone surrogate in a string or a key, NaN or infinity, a
+    value of a type that is not JSON's."""
+    stack = [(f"{prefix}{key}", key, value) for key, value in reversed(kept.items())]
+    while stack:
+        path, key, value = stack.pop()
+        reason = _text_problem(key) if isinstance(key, str) else None
+        if reason:
+            reason = f"its key {reason}"
+        elif isinstance(value, str):
+            reason = _text_problem(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            reason = f"is {value}, which JSON cannot hold"
+        elif isinstance(value, dict):
+            stack.extend((f"{path}.{k}", k, inner) for k, inner in reversed(value.items()))
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{path}[{k}]", None, inner)
+                         for k, inner in reversed(list(enumerate(value))))
+        elif value is not None and not isinstance(value, int | float):
+            reason = f"is {type(value).__name__}, not a JSON value"
+        if reason:
+            yield DatasetError(source, reason, field=path)
 
 
 def _class_names_problems(source, value) -> Iterator[DatasetError]:
@@ -77,6 +137,8 @@ def _class_names_problems(source, value) -> Iterator[DatasetError]:
     for k, name in enumerate(value):
         if not isinstance(name, str) or not name.strip():
             yield DatasetError(source, "must be a non-empty string", field=f"class_names[{k}]")
+        elif _text_problem(name):
+            yield DatasetError(source, _text_problem(name), field=f"class_names[{k}]")
         elif name == OOD_LABEL:
             yield DatasetError(source, f"{OOD_LABEL!r} is reserved for true labels",
                                field=f"class_names[{k}]")
@@ -96,6 +158,9 @@ def _provenance_problems(source, value) -> Iterator[DatasetError]:
             yield problem
     if "random_weights" in value and not isinstance(value["random_weights"], bool):
         yield DatasetError(source, "must be true or false", field="provenance.random_weights")
+    others = {key: inner for key, inner in value.items()
+              if key not in (*_PROVENANCE_FIELDS, "random_weights")}
+    yield from _kept_problems(source, others, "provenance.")
 
 
 def _top_problems(source, obj) -> Iterator[DatasetError]:
@@ -120,6 +185,29 @@ def _top_problems(source, obj) -> Iterator[DatasetError]:
         yield DatasetError(source, "missing", field="items")
     elif not isinstance(obj["items"], list) or not obj["items"]:
         yield DatasetError(source, "must be a non-empty list of objects", field="items")
+    yield from _kept_problems(source, {key: value for key, value in obj.items()
+                                       if key not in TOP_FIELDS})
+
+
+def embedding_value_problem(value) -> str | None:
+    """Why ``value`` cannot be a value of an embedding, or None.
+
+    It must be a number (not a bool) that converts to a finite float64 of magnitude at most
+    :data:`~pyvizzy.formats.MAX_EMBEDDING_MAGNITUDE` (the most training survives, with a
+    wide margin). The reason reads after the value's name (``"element 3 " + reason``).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"is {type(value).__name__}, not a number"
+    try:
+        number = float(value)
+    except OverflowError:
+        return "is an integer too large for a 64-bit float"
+    if not math.isfinite(number):
+        return f"is not finite ({number})"
+    if abs(number) > MAX_EMBEDDING_MAGNITUDE:
+        return (f"is {number!r}, beyond the largest magnitude {MAX_EMBEDDING_MAGNITUDE:g} "
+                "(scale the embeddings down)")
+    return None
 
 
 def _embedding_problem(source, value, index, item_id, dims):
@@ -132,10 +220,11 @@ def _embedding_problem(source, value, index, item_id, dims):
     if not isinstance(value, list) or not value:
         return problem("must be a non-empty list of numbers")
     for j, x in enumerate(value):
-        if isinstance(x, bool) or not isinstance(x, int | float):
-            return problem(f"element {j} is {type(x).__name__}, not a number")
-        if not math.isfinite(x):
-            return problem(f"element {j} is not finite ({x})")
+        if type(x) is float and -MAX_EMBEDDING_MAGNITUDE <= x <= MAX_EMBEDDING_MAGNITUDE:
+            continue  # the common case, quickly (NaN fails the comparison)
+        reason = embedding_value_problem(x)
+        if reason:
+            return problem(f"element {j} {reason}")
     if dims is not None and len(value) != dims:
         return problem(f"has {len(value)} values but earlier items have {dims} "
                        "(ragged embeddings)")
@@ -184,6 +273,9 @@ class _ItemChecker:
         if image is not None and (not isinstance(image, str) or not image):
             yield DatasetError(source, "must be a non-empty string or null",
                                field=f"{path}.image", item=i, item_id=item_id)
+        elif image is not None and _text_problem(image):
+            yield DatasetError(source, _text_problem(image), field=f"{path}.image", item=i,
+                               item_id=item_id)
 
     def _label_problems(self, i, item, item_id) -> Iterator[DatasetError]:
         source, path, names = self.source, f"items[{i}]", self.class_names
@@ -266,11 +358,28 @@ def read_document(path: str | os.PathLike) -> Any:
 
 
 def parse_document(text: str | bytes, source: str) -> Any:
-    """The parsed JSON ``text``, or a :class:`DatasetError` naming ``source``."""
+    """The parsed JSON ``text``, or a :class:`DatasetError` naming ``source``.
+
+    Text nested deeper than :data:`~pyvizzy.formats.MAX_JSON_DEPTH` is refused before it is
+    parsed (:func:`pyvizzy.json_text.too_deep_at`), and so is an integer longer than Python
+    reads, each naming its line and column.
+    """
     try:
-        return json.loads(text)
+        deep = too_deep_at(text, MAX_JSON_DEPTH)
+        if deep is None:
+            return json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise DatasetError(source, f"not valid JSON ({error})") from None
+    except ValueError as error:  # an integer longer than Python reads
+        found = long_integer_at(text)
+        if found is None:
+            raise DatasetError(source, f"not valid JSON ({error})") from None
+        line, column, digits, limit = found
+        raise DatasetError(source, f"line {line}, column {column}: a number of {digits} "
+                                   f"digits, more than the {limit} Python reads") from None
+    line, column = deep
+    raise DatasetError(source, f"line {line}, column {column}: arrays and objects nested "
+                               f"deeper than {MAX_JSON_DEPTH} levels (a dataset needs 4)")
 
 
 def dataset_problems(path: str | os.PathLike, limit: int | None = None) -> list[str]:

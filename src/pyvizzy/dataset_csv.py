@@ -9,7 +9,8 @@ The header row names the columns: ``id``, ``given``, an optional ``truth`` (a cl
 
 The class names are the given labels, sorted. The table becomes a dataset document that
 :func:`pyvizzy.dataset.dataset_from_dict` checks as it checks a dataset file, so a problem is
-named the same way (file, field, item); a cell that is not a number is named by its line and
+named the same way (file, field, item); a cell that is not a number, or not one an embedding
+may hold (:func:`pyvizzy.dataset_check.embedding_value_problem`), is named by its line and
 column. The items have no images. Runs unchanged in CPython and in Pyodide.
 """
 
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import posixpath
 
 from pyvizzy.dataset import Dataset, DatasetError, dataset_from_dict
+from pyvizzy.dataset_check import embedding_value_problem
 from pyvizzy.formats import DATASET_FORMAT
 
 __all__ = ["CSV_COLUMNS", "loads_csv_dataset"]
@@ -51,11 +54,17 @@ def _header(rows, source: str) -> list[str]:
 
 def _number(text: str, source: str, line: int, column: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise DatasetError(
             source, f"line {line}, column {column!r}: expected a number, got {text[:40]!r}"
         ) from None
+    reason = embedding_value_problem(value)
+    if reason and math.isinf(value) and "inf" not in text.lower():
+        reason = "is too large for a 64-bit float"
+    if reason:
+        raise DatasetError(source, f"line {line}, column {column!r}: the cell {reason}")
+    return value
 
 
 def csv_document(text: str, source: str = "<csv>") -> dict:
@@ -65,7 +74,7 @@ def csv_document(text: str, source: str = "<csv>") -> dict:
     ------
     DatasetError
         When the header lacks ``id`` or ``given``, a row has another number of cells, or an
-        embedding cell is not a number (naming the line and column).
+        embedding cell is not a number an embedding may hold (naming the line and column).
     """
     rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     names = _header(rows, source)

@@ -21,6 +21,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--port", type=int, default=8000,
                         help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--no-gzip", action="store_true", help="never send the .gz copies")
+    parser.add_argument("--frame-ancestors", default="*", metavar="SOURCES",
+                        help="who may embed the pages in a frame, as the policy's "
+                             "frame-ancestors: * (default: any page), 'none', or origins "
+                             "separated by spaces (\"'self' https://blog.example\")")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.set_defaults(run=run)
 
@@ -33,7 +37,9 @@ def run(args) -> int:
         return fail("serve", f"--port {args.port}: a port is 0 to 65535", 2)
     try:
         server = make_server(args.dir, args.port, send_compressed=not args.no_gzip,
-                             quiet=not args.verbose)
+                             quiet=not args.verbose, frame_ancestors=args.frame_ancestors)
+    except ValueError as error:
+        return fail("serve", error, 2)
     except OSError as error:
         return fail("serve", error)
     host, port = server.server_address[:2]

@@ -24,6 +24,7 @@ from . import resources, wheels
 from .bake import site_snapshot_path
 from .context import BuildContext, SiteBuildError
 from .lock import LockEntry
+from .policy import content_security_policy
 from .posters import SCALE, SIZE, poster_path
 from .prerender import BOKEH_CDN, PANEL_CDN_DIST_TEMPLATE, Prerendered
 from .slim import PANEL_ROOT
@@ -109,27 +110,6 @@ def json_for_script(value) -> str:
     text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
     # "<" only occurs inside JSON strings, where \u003c means the same character.
     return text.replace("<", "\\u003c")
-
-
-def content_security_policy() -> str:
-    """This origin only: Pyodide needs WebAssembly compilation, Bokeh/Panel callbacks eval.
-
-    No other host appears: the app loads a dataset's images only from the site itself (or
-    as ``data:`` URIs; :func:`pyvizzy.app.data.image_urls`), so nothing a dataset says can
-    widen the policy.
-    """
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval' blob:",
-        "worker-src 'self' blob:",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'none'",
-    ])
 
 
 def localize_prerender(prerendered: Prerendered, panel_version: str) -> Prerendered:

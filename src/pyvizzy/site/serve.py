@@ -3,7 +3,9 @@
 It serves ``.wasm`` as ``application/wasm`` (needed for streaming compilation), sends a
 pre-compressed ``<file>.br`` or ``<file>.gz`` with ``Content-Encoding: br`` or ``gzip`` when
 the browser accepts it, and asks browsers to revalidate (the service worker caches the
-pinned files for repeat visits).
+pinned files for repeat visits). Every response carries the site's policy as headers
+(:func:`pyvizzy.site.policy.response_headers`: the pages' Content-Security-Policy with
+``frame-ancestors``, ``nosniff``, no referrer).
 A :class:`Link` slows it down to a given bandwidth and round-trip time (the benchmark's
 network rows).
 """
@@ -18,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
+
+from .policy import ANY_FRAME_ANCESTOR, response_headers
 
 EXTRA_TYPES = {
     ".wasm": "application/wasm",
@@ -92,6 +96,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     quiet = True
     on_request = None  # optional callable(path), e.g. for tests counting what was fetched
     link: Link | None = None  # optional: the network the responses go through
+    policy_headers: ClassVar[dict[str, str]] = response_headers()
 
     def send_head(self):
         if self.link is not None:
@@ -139,7 +144,8 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in self.policy_headers.items():
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format, *args):
@@ -151,11 +157,15 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
 def make_server(directory: Path, port: int = 8000, *, host: str = "127.0.0.1",
                 send_compressed: bool = True, quiet: bool = True, on_request=None,
+                frame_ancestors: str = ANY_FRAME_ANCESTOR, site_policy: bool = True,
                 handler: type[SiteRequestHandler] = SiteRequestHandler,
                 **attributes) -> http.server.ThreadingHTTPServer:
     """A threading HTTP server for ``directory`` (``port=0`` picks a free port).
 
     ``on_request``, when given, is called with the path of every request served.
+    ``frame_ancestors`` says which pages may embed the site (the policy's
+    ``frame-ancestors``: :func:`pyvizzy.site.policy.response_headers`); ``site_policy=False``
+    sends no policy headers (a server of other pages, such as a test's blog).
     ``handler`` (a SiteRequestHandler) serves the requests, with ``attributes`` set on it.
     """
     directory = Path(directory).resolve()
@@ -168,6 +178,7 @@ def make_server(directory: Path, port: int = 8000, *, host: str = "127.0.0.1",
             "send_compressed": send_compressed,
             "quiet": quiet,
             "on_request": staticmethod(on_request) if on_request else None,
+            "policy_headers": response_headers(frame_ancestors) if site_policy else {},
             **attributes,
         }),
         directory=str(directory),
