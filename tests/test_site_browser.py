@@ -210,9 +210,20 @@ def test_the_address_sets_the_initial_view(browser, base_url):
     page.context.close()
 
 
+# Every state the page forms (each merge of Python's parts), copied: what a host polling
+# state() could see.
+SAMPLE_STATES = """() => {
+    const api = window.pyvizzy;
+    const merge = api.merge;
+    window.sampledStates = [];
+    api.merge = (...args) => { merge(...args); window.sampledStates.push(api.state()); };
+}"""
+
+
 def test_relabel_and_train_changes_the_predicted_probabilities(browser, base_url):
     page, recorder = open_page(browser, base_url)
     before = wait_until_trained(page)
+    page.evaluate(SAMPLE_STATES)
     selected = before["selected"]
     assert selected is not None, "the app selects the first label issue after training"
     index = before["ids"].index(selected)
@@ -224,6 +235,15 @@ def test_relabel_and_train_changes_the_predicted_probabilities(browser, base_url
         page, f"s.trained && s.given[{index}] !== {before['given'][index]}", 60_000
     )
     after = wait_for_state(page, f"s.train_seconds !== {json.dumps(before['train_seconds'])}")
+    sampled = page.evaluate("window.sampledStates")
+    assert any(state["train_seconds"] == after["train_seconds"] for state in sampled)
+    # Never one model's probabilities with another's categories: each payload Python
+    # published (its seq) is only ever shown with the model it was computed from.
+    model_of_payload = {}
+    for state in sampled:
+        model = (state["train_seconds"], json.dumps(state["pred_probs"]))
+        assert model_of_payload.setdefault(state["seq"], model) == model, state["seq"]
+        assert_agrees_with_categorize(state)
     assert after["class_names"][after["given"][index]] == new_label
     assert not np.allclose(after["pred_probs"], before["pred_probs"])
     assert_agrees_with_categorize(after)

@@ -139,7 +139,9 @@ def safe_json(value) -> str:
 class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
     """Invisible component syncing state, address, clicks and theme with the page."""
 
-    static_json = param.String(default="", doc="safe_json of the state's slow part (Python ->).")
+    static_json = param.String(
+        default="", doc="safe_json of {basis, state}: the state's slow part (Python ->)."
+    )
     dynamic = param.Bytes(
         default=b"",
         doc="UTF-8 JSON payload {state: the rest of the state, address: the query string, "
@@ -183,7 +185,9 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
         """Publish a state snapshot to the page, in two parts merged there.
 
         ``static`` (ids, labels, predicted probabilities: the bulk) changes only when the
-        data or the model does; None leaves the page's copy as it is. ``dynamic``
+        data or the model does; None leaves the page's copy as it is. The page draws it
+        with the first payload of its ``basis``, so that its state never pairs one model's
+        probabilities with another's categories. ``dynamic``
         (thresholds, categories, selection...) is sent on every change, with ``address``,
         the query string to show in the address bar (None: leave it). It travels as
         bytes: Panel sanitizes string properties as HTML (slow, and it mangles ``<``),
@@ -193,7 +197,7 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
         computed ahead for other slider values are only used on the same basis.
         """
         if static is not None:
-            self.static_json = safe_json(static)
+            self.static_json = safe_json({"basis": basis, "state": static})
         self.dynamic = self.payload_json(dynamic, address, views, basis).encode()
 
     @staticmethod
@@ -206,7 +210,7 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
 
     def published_state(self) -> dict:
         """The state as the page will merge it (what ``window.pyvizzy.state()`` returns)."""
-        static = json.loads(self.static_json) if self.static_json else {}
+        static = json.loads(self.static_json)["state"] if self.static_json else {}
         dynamic = json.loads(self.dynamic)["state"] if self.dynamic else {}
         return {**static, **dynamic}
 

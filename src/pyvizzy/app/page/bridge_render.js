@@ -19,8 +19,7 @@ pvInstallViews(api, page)
 pvInstallLookahead(api, page, model)
 
 const payload = api.decode(data.dynamic)
-page.dynamic = payload ? payload.state : null
-api.merge()
+if (payload) { api.merge(payload) }
 api.post()
 if (payload) { setTimeout(() => api.layout(payload.views), 0) }
 pvStartLookahead(page, payload)

@@ -4,6 +4,8 @@
 //   data        the bridge's properties, as Python sets them (see bridge.py's Bridge)
 //   controls    CSS classes Python gave the page's own controls: {theme, guide, sliders}
 //   static      the state's slow part (ids, labels, predicted probabilities), or null
+//   nextStatic  {basis, state}: a newer slow part, made `static` with the first payload of
+//               its basis (so state() never pairs a new model with the old categories)
 //   dynamic     the state's per-setting part as drawn now (thresholds, categories, ...)
 //   state       static and dynamic merged: what window.pyvizzy.state() returns, or null
 //   pythonBusy  Python's busy message ('' when it is idle)
@@ -23,7 +25,8 @@ function pvPage(data, previous) {
   return {
     data: data,
     controls: JSON.parse(data.controls_json),
-    static: data.static_json ? JSON.parse(data.static_json) : null,
+    static: null,
+    nextStatic: data.static_json ? JSON.parse(data.static_json) : null,
     dynamic: null,
     state: null,
     pythonBusy: data.busy_json ? JSON.parse(data.busy_json) : '',
@@ -48,7 +51,11 @@ function pvInstallState(api, page) {
     if (!value) { return null }
     return JSON.parse(typeof value === 'string' ? value : new TextDecoder().decode(value))
   }
-  api.merge = () => {
+  // The state drawn: the slow part of the payload's basis with the payload's own part.
+  api.merge = (payload) => {
+    const next = page.nextStatic
+    if (next && next.basis === payload.basis) { page.static = next.state; page.nextStatic = null }
+    page.dynamic = payload.state
     page.state = page.static && page.dynamic ? Object.assign({}, page.static, page.dynamic) : null
   }
   api.post = () => {
@@ -63,8 +70,7 @@ function pvInstallState(api, page) {
     const shown = payload.basis + ':' + pvSettingOf(payload.state)
     const confirms = page.dynamic !== null && ahead.shown === shown
     ahead.shown = shown
-    page.dynamic = payload.state
-    api.merge()
+    api.merge(payload)
     if (!page.pythonBusy) { api.idle() }
     const markSelected = () => api.markSelected(page.state ? page.state.selected : null)
     if (confirms) { markSelected(); return }  // Python's answer to what was drawn ahead
