@@ -29,9 +29,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    from pyvizzy.cli.common import first_line
     from pyvizzy.dataset import DatasetError
     from pyvizzy.pipeline.catalog import build_catalog
-    from pyvizzy.pipeline.errors import DemoError
+    from pyvizzy.pipeline.errors import PipelineError
 
     if args.out.exists() and not args.out.is_dir():
         print(f"build_datasets: --out {args.out} exists and is not a folder", file=sys.stderr)
@@ -43,8 +44,8 @@ def main(argv=None):
             cache_dir=args.cache_dir,
             allow_download=not args.no_download,
         )
-    except (DemoError, DatasetError, OSError) as error:
-        print(f"build_datasets: {error}", file=sys.stderr)
+    except (PipelineError, DatasetError, OSError) as error:
+        print(f"build_datasets: {first_line(error)}", file=sys.stderr)
         return 1
     print(f"wrote {index}")
     return 0

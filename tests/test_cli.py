@@ -1,7 +1,7 @@
 """The ``pyvizzy`` command: every subcommand's help, ``check`` on good and bad files, ``embed``
 of generated photos (thumbnails beside the file or inlined), ``build``'s dataset rules (checked
-before anything is built), the catalog with datasets of one's own, and the command from an
-installed package outside the checkout."""
+before anything is built) and its failures (each one line), the catalog with datasets of one's
+own, and the command from an installed package outside the checkout."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ import pytest
 from photo_set import make_photo_folder, run_pyvizzy
 
 from pyvizzy.cli import main
-from pyvizzy.dataset import load_dataset
+from pyvizzy.dataset import DatasetError, load_dataset
 from pyvizzy.pipeline import demo_files
 from pyvizzy.pipeline.catalog import build_catalog, digits_asset_path
-from pyvizzy.pipeline.errors import InputError
+from pyvizzy.pipeline.errors import DemoError, DownloadError, InputError
 from pyvizzy.site import build as site_build
 from pyvizzy.site import wheels
 
@@ -37,6 +37,35 @@ def digits_document() -> dict:
 def write_json(path: Path, document) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+#: Files the loader refuses (the words its one line holds), each of which once stopped a
+#: command with a traceback or passed the checks and broke training or saving later.
+UNUSABLE_FILES = [
+    ("nested", "nested deeper than 64 levels"),
+    ("overflow", "element 1 is an integer too large for a 64-bit float"),
+    ("long integer", "a number of 5000 digits, more than the 4300 Python reads"),
+    ("1e308", "element 1 is 1e+308, beyond the largest magnitude 1e+12"),
+    ("lone surrogate", "field 'name': holds a lone surrogate U+D800"),
+    ("damaged", "not valid JSON"),
+]
+
+
+def unusable_dataset(folder: Path, kind: str) -> Path:
+    """``folder/dataset.json``: :func:`small_dataset` made unusable (``UNUSABLE_FILES``)."""
+    path = small_dataset(folder)
+    text = path.read_text(encoding="utf-8")
+    first = json.dumps(json.loads(text)["items"][0]["embedding"][1])
+    text = {"nested": text[:-1] + ', "notes": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "overflow": text.replace(first, "1" + "0" * 400, 1),
+            "long integer": text[:-1] + ', "notes": ' + "7" * 5000 + "}",
+            "1e308": text.replace(first, "1e308", 1),
+            "lone surrogate": text.replace('"name": "', '"name": "\\ud800', 1)}.get(kind)
+    if text is None:  # a damaged file: the start of a zip archive
+        path.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xff\xfe" + bytes(range(256)))
+    else:
+        path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -143,6 +172,15 @@ def test_check_a_file_that_is_not_json_or_not_there(tmp_path, capsys):
     assert lines[1].startswith(f"{tmp_path / 'absent.json'}: cannot be read")
 
 
+@pytest.mark.parametrize(("kind", "words"), UNUSABLE_FILES)
+def test_check_names_a_file_that_would_break_parsing_training_or_saving(
+        tmp_path, capsys, kind, words):
+    path = unusable_dataset(tmp_path / "mine", kind)
+    assert main(["check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"{path}: ") and words in err, err[:500]
+
+
 # ----------------------------------------------------------------------------- embed
 
 
@@ -243,6 +281,57 @@ def test_build_refuses_an_unknown_default_and_an_invalid_file(tmp_path, capsys, 
     line = build_fails(capsys, tmp_path, "--dataset", broken)
     assert str(broken) in line and "field 'name'" in line
     assert no_build == []
+
+
+@pytest.mark.parametrize(("kind", "words"), UNUSABLE_FILES)
+def test_build_refuses_an_unusable_file_in_one_line(tmp_path, capsys, no_build, kind, words):
+    path = unusable_dataset(tmp_path / "mine", kind)
+    line = build_fails(capsys, tmp_path, "--dataset", path)
+    assert line.startswith(f"pyvizzy build: {path}: ") and words in line
+    assert no_build == []
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (DatasetError("mine/dataset.json", "changed", field="name"),
+     "mine/dataset.json: field 'name': changed"),
+    (DemoError("vizzy/img_id_to_label.json: sha256 differs"), "vizzy/img_id_to_label.json: "),
+    (DownloadError("https://example.org/a.json: HTTP 503"), "https://example.org/a.json: "),
+    (OSError(28, "No space left on device", "/tmp/out"), "No space left on device: '/tmp/out'"),
+    (zipfile.BadZipFile("File is not a zip file"), "is damaged (File is not a zip file)"),
+])
+def test_a_failure_inside_the_build_is_one_line(tmp_path, capsys, monkeypatch, error, words):
+    def fail(ctx, scratch):
+        raise error
+
+    monkeypatch.setattr(site_build, "_build_into_staging", fail)
+    line = build_fails(capsys, tmp_path, "--cache", tmp_path / "cache")
+    assert words in line
+    if isinstance(error, zipfile.BadZipFile):  # where no reader named the archive: its folder
+        assert f"cache {tmp_path / 'cache'} is damaged" in line
+
+
+def damaged_wheel(path: Path, how: str) -> Path:
+    """A wheel that is not a zip archive (``"cut"``) or whose entry is corrupt (``"entry"``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("pkg-1.0.dist-info/METADATA", "Name: pkg\nVersion: 1.0\n" * 200)
+    data = bytearray(path.read_bytes())
+    if how == "cut":
+        data = data[:len(data) // 3]
+    else:
+        data[60:90] = bytes(30)  # inside the compressed METADATA
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("how", ["cut", "entry"])
+def test_build_names_a_damaged_wheel_of_its_cache(tmp_path, capsys, monkeypatch, how):
+    wheel = damaged_wheel(tmp_path / "cache" / "slim" / "pkg-1.0-py3-none-any.whl", how)
+    monkeypatch.setattr(site_build, "_build_into_staging",
+                        lambda ctx, scratch: wheels.read_wheel_info(wheel))
+    line = build_fails(capsys, tmp_path, "--cache", tmp_path / "cache")
+    assert line.startswith(f"pyvizzy build: {wheel}: a damaged zip archive (")
+    assert line.endswith("delete it and build again (it is downloaded or made anew)")
 
 
 def test_build_key_equals_file_names_the_key(tmp_path, capsys, no_build):

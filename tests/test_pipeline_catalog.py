@@ -1,6 +1,7 @@
 """The dataset catalog: index.json, digits always, cat/dog/bear when its files can be had."""
 
 import json
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from pyvizzy.dataset import load_dataset
 from pyvizzy.formats import CATALOG_FORMAT
-from pyvizzy.pipeline import demo_files
+from pyvizzy.pipeline import catalog, demo_files
 from pyvizzy.pipeline.catalog import build_catalog
 from pyvizzy.pipeline.errors import DemoError
 
@@ -143,3 +144,25 @@ def test_script_writes_the_catalog_and_rejects_a_file_as_out(tmp_path):
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("kind", "words"), [
+    ("nested", "nested deeper than 64 levels"),
+    ("overflow", "element 0 is an integer too large for a 64-bit float"),
+])
+def test_script_names_a_broken_dataset_in_one_line(tmp_path, monkeypatch, capsys,
+                                                   no_demo_anywhere, kind, words):
+    text = catalog.digits_asset_path().read_text(encoding="utf-8")
+    first = json.dumps(json.loads(text)["items"][0]["embedding"][0])
+    broken = tmp_path / "digits" / "dataset.json"
+    broken.parent.mkdir()
+    broken.write_text(text[:-2] + ', "notes": ' + "[" * 100_000 + "]" * 100_000 + "}"
+                      if kind == "nested" else text.replace(first, "1" + "0" * 400, 1))
+    monkeypatch.setattr(catalog, "digits_asset_path", lambda: broken)
+    script = runpy.run_path(str(REPO_ROOT / "scripts" / "build_datasets.py"))
+    out = tmp_path / "datasets"
+    assert script["main"](["--out", str(out), "--cache-dir", str(no_demo_anywhere),
+                           "--no-download"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"build_datasets: {broken}: ") and words in err
+    assert not out.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import zipfile
 from pathlib import Path
 
 from .common import fail
@@ -81,7 +82,8 @@ def run(args) -> int:
         return fail("build", f"--out {args.out} holds files and is not a pyvizzy site (it has "
                              f"no {BUILD_INFO}): name a new or empty folder", 2)
 
-    from pyvizzy.pipeline.errors import DemoError
+    from pyvizzy.dataset import DatasetError
+    from pyvizzy.pipeline.errors import PipelineError
     from pyvizzy.site import SiteBuildError, build_site
     from pyvizzy.site.compress import BROTLI_QUALITY
     from pyvizzy.site.fetch import PinError
@@ -98,9 +100,20 @@ def run(args) -> int:
             posters=args.posters, base_url=args.base_url, datasets=datasets,
             default=args.default, image_base_url=args.image_base_url,
         )
-    except (SiteBuildError, PinError, DemoError) as error:
+    except (SiteBuildError, PinError, PipelineError, DatasetError, OSError) as error:
         return fail("build", error)
+    except zipfile.BadZipFile as error:  # (the build's own readers name the archive)
+        return fail("build", f"a zip archive in the build's cache {_cache_folder(args)} is "
+                             f"damaged ({error}): delete the folder and build again")
     print(f"built {report.out_dir} in {report.seconds['total']:.1f} s: "
           f"{len(report.packages)} packages, datasets {', '.join(report.datasets)}, "
           f"{report.total_bytes / 1e6:.1f} MB")
     return 0
+
+
+def _cache_folder(args) -> Path:
+    """The build's cache: ``--cache``, else the site's cache in :func:`pyvizzy.files.cache_dir`."""
+    from pyvizzy.files import cache_dir
+    from pyvizzy.site.build import CACHE_NAME
+
+    return args.cache or cache_dir(CACHE_NAME)

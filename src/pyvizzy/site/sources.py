@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import tarfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +82,7 @@ def fetch_wasm_wheels(ctx: BuildContext, official: dict) -> dict[str, Path]:
     wheel_dir = ctx.cache("wasm")
     wheel_dir.mkdir(parents=True, exist_ok=True)
     found = {}
-    with zipfile.ZipFile(carrier) as archive:
+    with wheels.open_archive(carrier) as archive:
         for name in spec["packages"]:
             entry = official["packages"].get(name)
             if entry is None:

@@ -14,13 +14,17 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from .context import SiteBuildError
 
 # The environment markers of Pyodide 0.27.7 (Python 3.12.7, emscripten, wasm32).
 PYODIDE_MARKERS = {
@@ -51,9 +55,21 @@ class WheelInfo:
     imports: tuple[str, ...]   # top-level import names
 
 
+@contextmanager
+def open_archive(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The zip archive ``path``, open for reading; a damaged one (a bad zip, a bad entry) is a
+    :class:`~pyvizzy.site.context.SiteBuildError` naming it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            yield archive
+    except (zipfile.BadZipFile, zlib.error) as error:
+        raise SiteBuildError(f"{path}: a damaged zip archive ({error}); delete it and build "
+                             "again (it is downloaded or made anew)") from None
+
+
 def read_wheel_info(path: Path) -> WheelInfo:
     """Parse a wheel's METADATA (and top-level names) for the Pyodide environment."""
-    with zipfile.ZipFile(path) as archive:
+    with open_archive(path) as archive:
         names = archive.namelist()
         metadata_name = next(
             (n for n in names if n.count("/") == 1 and n.endswith(".dist-info/METADATA")), None
@@ -131,7 +147,7 @@ def write_wheel(entries: dict[str, bytes], destination: Path) -> Path:
 
 def read_entries(path: Path) -> dict[str, bytes]:
     """Every file in a zip archive (directories left out), by name."""
-    with zipfile.ZipFile(path) as archive:
+    with open_archive(path) as archive:
         return {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
 
 
