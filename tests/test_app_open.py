@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 
+from pyvizzy import page_limits
 from pyvizzy.app import data as app_data
 from pyvizzy.app.controller import PyvizzyApp
 from pyvizzy.app.export import EXPORT_COLUMNS, export_csv, export_file_name, inert_cell
@@ -20,6 +21,8 @@ from pyvizzy.app.synthetic import synthetic_dataset_dict, write_synthetic_catalo
 from pyvizzy.confident import categorize
 from pyvizzy.dataset import DatasetError
 from pyvizzy.dataset_csv import loads_csv_dataset
+from pyvizzy.pipeline.errors import InputError
+from pyvizzy.pipeline.user_datasets import check_user_datasets
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +218,40 @@ def test_a_dataset_that_fails_at_start_says_so_over_the_default(datasets_folder,
     app.start("?dataset=missing/dataset.json&class=60")
     assert app.state.dataset_key == "alpha" and app.state.class_percentile == 60
     assert "Could not load dataset 'missing/dataset.json'" in app.state.error
+
+
+@pytest.mark.parametrize("how", ["switcher", "address"])
+def test_a_dataset_larger_than_the_page_trains_on_is_refused_wherever_it_comes_from(
+        app, datasets_folder, monkeypatch, how):
+    monkeypatch.setattr(page_limits, "MAX_ITEMS", 30)  # (the synthetic sets have more)
+    n_items = app.state.dataset.n_items
+    address = f"{datasets_folder.name}/beta/dataset.json"
+    if how == "switcher":
+        app.switch_dataset("beta")
+    else:
+        app.apply_query(f"?dataset={address}")
+    assert app.state.dataset_key == "alpha" and app.state.trained
+    assert f"dataset.json has {n_items} items in 3 classes; the page trains on up to 30 items" \
+        in app.state.error
+
+
+def test_a_text_larger_than_the_page_reads_is_refused_before_it_is_parsed(app, monkeypatch):
+    monkeypatch.setattr(app_data, "MAX_DATASET_CHARS", 1000)
+    monkeypatch.setattr(app_data, "loads_dataset", lambda *args: pytest.fail("parsed"))
+    app.switch_dataset("beta")
+    assert app.state.dataset_key == "alpha"
+    assert "datasets/beta/dataset.json is 0.0 MB; the page reads files up to 0 MB" in (
+        app.state.error)
+
+
+def test_the_site_build_refuses_a_dataset_larger_than_the_page_trains_on(datasets_folder,
+                                                                         monkeypatch):
+    monkeypatch.setattr(page_limits, "MAX_CLASSES", 2)
+    path = datasets_folder / "beta" / "dataset.json"
+    with pytest.raises(InputError, match=r"dataset .*beta/dataset\.json has \d+ items in 3 "
+                                         r"classes; the page trains on up to 5000 items in up "
+                                         r"to 2 classes"):
+        check_user_datasets([("beta", path)], taken=())
 
 
 # -- Export ---------------------------------------------------------------------------------

@@ -27,13 +27,13 @@ from pathlib import Path
 from pyvizzy.dataset import Dataset, loads_dataset
 from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT
 from pyvizzy.image_paths import IMAGE_DATA_PREFIX, UNSAFE_IN_PATH, relative_image_path
+from pyvizzy.page_limits import MAX_DATASET_CHARS, size_problem
 
 __all__ = [
     "DATASETS_ENV",
     "DATASETS_URL",
     "DEFAULT_DATASETS_DIR",
     "FILE_KEY_PREFIX",
-    "MAX_DATASET_CHARS",
     "ORIGIN_ADDRESS",
     "ORIGIN_CATALOG",
     "ORIGIN_FILE",
@@ -56,8 +56,7 @@ __all__ = [
 DATASETS_URL = "datasets"
 DATASETS_ENV = "PYVIZZY_DATASETS"
 DEFAULT_DATASETS_DIR = "site/datasets"
-#: The largest dataset text the page opens (50 MB), and the longest ``?dataset=`` address.
-MAX_DATASET_CHARS = 50_000_000
+#: The longest ``?dataset=`` address.
 MAX_ADDRESS_CHARS = 500
 
 
@@ -165,15 +164,23 @@ def read_datasets_text(relative_path: str) -> str:
 def _read_page_text(url: str) -> str:
     """The text at ``url``, relative to the page: in Pyodide by a request relative to the
     worker (which sits beside the page), under CPython from the folder that holds the
-    datasets folder (which ``panel serve`` serves at ``datasets/``)."""
+    datasets folder (which ``panel serve`` serves at ``datasets/``). A text over
+    :data:`~pyvizzy.page_limits.MAX_DATASET_CHARS` is refused (OSError) before it is parsed.
+    """
     if is_pyodide():
         try:
-            return _fetch_text(url)
+            text = _fetch_text(url)
         except Exception as error:  # pyodide raises OSError or JsException
             raise OSError(f"could not fetch {url} relative to the page: {error}") from None
-    inside = url.removeprefix(f"{DATASETS_URL}/")
-    local = datasets_dir() / inside if inside != url else datasets_dir().parent / url.lstrip("/")
-    return local.read_text(encoding="utf-8")
+    else:
+        inside = url.removeprefix(f"{DATASETS_URL}/")
+        local = (datasets_dir() / inside if inside != url
+                 else datasets_dir().parent / url.lstrip("/"))
+        text = local.read_text(encoding="utf-8")
+    if len(text) > MAX_DATASET_CHARS:
+        raise OSError(f"{url} is {len(text) / 1e6:.1f} MB; the page reads files up to "
+                      f"{MAX_DATASET_CHARS // 1_000_000} MB")
+    return text
 
 
 def _fetch_text(url: str) -> str:
@@ -282,21 +289,28 @@ def read_address_text(path: str) -> str:
 
     Read as :func:`_read_page_text` reads.
     """
-    path = check_dataset_address(path)
-    text = _read_page_text(path)
-    if len(text) > MAX_DATASET_CHARS:
-        raise OSError(
-            f"{path} is {len(text) / 1e6:.1f} MB; the page opens files up to "
-            f"{MAX_DATASET_CHARS // 1_000_000} MB"
-        )
-    return text
+    return _read_page_text(check_dataset_address(path))
 
 
 def load_entry(entry: CatalogEntry) -> Dataset:
-    """Read and validate one dataset of the catalog, or at an address."""
+    """Read and validate one dataset of the catalog, or at an address.
+
+    Raises
+    ------
+    OSError, DatasetError
+        When it cannot be read or is not valid.
+    ValueError
+        When it is larger than the page trains on (:mod:`pyvizzy.page_limits`).
+    """
     if entry.origin == ORIGIN_ADDRESS:
-        return loads_dataset(read_address_text(entry.path), entry.path)
-    return loads_dataset(read_datasets_text(entry.path), f"{DATASETS_URL}/{entry.path}")
+        source, text = entry.path, read_address_text(entry.path)
+    else:
+        source, text = f"{DATASETS_URL}/{entry.path}", read_datasets_text(entry.path)
+    dataset = loads_dataset(text, source)
+    problem = size_problem(dataset.n_items, dataset.n_classes)
+    if problem:
+        raise ValueError(f"{source} {problem}")
+    return dataset
 
 
 def _image_url(image: str | None, folder: str | None) -> str | None:

@@ -15,9 +15,10 @@ import param
 from panel.reactive import ReactiveHTML
 
 from pyvizzy.app.bridge import GUIDE_BUTTON_CLASS, THEME_TOGGLE_CLASS, safe_json
-from pyvizzy.app.data import MAX_DATASET_CHARS, dataset_notices
+from pyvizzy.app.data import dataset_notices
 from pyvizzy.app.resources import page_file, page_script, stylesheet
 from pyvizzy.app.state import AppState
+from pyvizzy.page_limits import MAX_DATASET_CHARS
 
 __all__ = ["LEDE", "Header", "HeaderBar"]
 

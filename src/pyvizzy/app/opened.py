@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from pyvizzy.app.data import FILE_KEY_PREFIX, MAX_DATASET_CHARS
+from pyvizzy.app.data import FILE_KEY_PREFIX
 from pyvizzy.dataset import Dataset, loads_dataset
 from pyvizzy.dataset_csv import loads_csv_dataset
+from pyvizzy.page_limits import MAX_DATASET_CHARS, size_problem
 
 __all__ = [
-    "MAX_CLASSES",
-    "MAX_ITEMS",
     "MAX_NAME_CHARS",
     "OpenedFile",
     "dataset_from_text",
@@ -30,9 +29,6 @@ __all__ = [
 
 #: File names are cut to this many characters in keys and messages.
 MAX_NAME_CHARS = 80
-#: The most classes and items of a file the page trains on (about 20 s in the browser at
-#: both: docs/app.md).
-MAX_CLASSES, MAX_ITEMS = 20, 5000
 
 
 @dataclass(frozen=True)
@@ -94,9 +90,7 @@ def dataset_from_text(opened: OpenedFile) -> Dataset:
         dataset = loads_csv_dataset(opened.text, opened.name)
     else:
         dataset = loads_dataset(opened.text, opened.name)
-    if dataset.n_classes > MAX_CLASSES or dataset.n_items > MAX_ITEMS:
-        raise ValueError(
-            f"{opened.name} has {dataset.n_items} items in {dataset.n_classes} classes; the page "
-            f"trains on up to {MAX_ITEMS} items in up to {MAX_CLASSES} classes"
-        )
+    problem = size_problem(dataset.n_items, dataset.n_classes)
+    if problem:
+        raise ValueError(f"{opened.name} {problem}")
     return dataset

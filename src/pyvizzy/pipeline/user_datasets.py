@@ -22,6 +22,7 @@ from pathlib import Path
 from pyvizzy.dataset import Dataset, load_dataset
 from pyvizzy.formats import DATASET_FILE
 from pyvizzy.image_paths import IMAGE_DATA_PREFIX, relative_image_path
+from pyvizzy.page_limits import size_problem
 from pyvizzy.pipeline.errors import InputError
 
 __all__ = [
@@ -69,7 +70,7 @@ def check_user_datasets(datasets: Iterable[tuple[str, Path]], taken: Iterable[st
                         default: str | None = None) -> list[tuple[str, Path]]:
     """The ``(key, file)`` pairs, once every key is checked (valid, none taken twice, none of
     ``taken``), ``default`` (if any) found among them and ``taken``, and every file validated,
-    thumbnails included.
+    thumbnails included, and within the page's limits (:mod:`pyvizzy.page_limits`).
 
     Raises
     ------
@@ -92,7 +93,11 @@ def check_user_datasets(datasets: Iterable[tuple[str, Path]], taken: Iterable[st
         raise InputError(f"--default {default}: no such dataset (the keys are "
                          f"{', '.join(owners)})")
     for _key, path in pairs:
-        thumbnail_paths(path, load_dataset(path))
+        dataset = load_dataset(path)
+        problem = size_problem(dataset.n_items, dataset.n_classes)
+        if problem:
+            raise InputError(f"dataset {path} {problem}")
+        thumbnail_paths(path, dataset)
     return pairs
 
 
