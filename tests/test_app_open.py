@@ -13,6 +13,7 @@ import pytest
 
 from pyvizzy import page_limits
 from pyvizzy.app import data as app_data
+from pyvizzy.app.bridge import read_page_message
 from pyvizzy.app.controller import PyvizzyApp
 from pyvizzy.app.export import EXPORT_COLUMNS, export_csv, export_file_name, inert_cell
 from pyvizzy.app.opened import OpenedFile, dataset_from_text, read_opened_message
@@ -99,6 +100,24 @@ def test_the_page_message_of_an_opened_file_is_read_and_checked():
     refused = read_opened_message(json.dumps({"n": 2, "name": "big.json", "size": 60_000_000}))
     with pytest.raises(ValueError, match=r"big.json is 60.0 MB; the page opens files up to 50 MB"):
         dataset_from_text(refused)
+
+
+@pytest.mark.parametrize("text", [
+    "x" * 5000,  # too long (read as {"query": ...} it would be fine)
+    '{"query": "?class=30", "n": ' + "[" * 3000 + "]" * 3000 + "}",  # too deep
+    '{"query": "?class=30", "n": ' + "9" * 4400 + "}",  # an integer Python does not read
+    "[1]", "not json",
+])
+def test_a_page_message_too_long_too_deep_or_not_an_object_is_ignored(app, text):
+    if text.startswith("x"):
+        text = json.dumps({"query": "?class=30", "n": 1, "pad": text})
+    assert read_page_message(text) is None
+    assert read_page_message(json.dumps({"query": "?class=30"})) == {"query": "?class=30"}
+    app.bridge.host_state = text
+    app.bridge.event = text
+    assert app.state.class_percentile == 50 and app.state.error is None
+    app.bridge.host_state = json.dumps({"n": 2, "query": "?class=30"})
+    assert app.state.class_percentile == 30
 
 
 def test_an_unreadable_or_too_large_a_file_is_refused_with_the_reason():

@@ -145,6 +145,8 @@ def test_in_the_worker_a_text_fetched_ahead_is_taken_once_instead_of_a_request(m
             },
             "field 'default'",
         ),
+        ('{"format": ' + "[" * 100_000, "nested deeper than 64 levels at line 1, column 75"),
+        ('{"format": ' + "9" * 5000 + "}", "not valid JSON"),
     ],
 )
 def test_a_bad_catalog_names_file_field_and_row(catalog, message):

@@ -36,6 +36,7 @@ from panel.reactive import ReactiveHTML
 from pyvizzy.app.panel_compat import DesignForStylesheetsOnly
 from pyvizzy.app.resources import page_script
 from pyvizzy.app.theme import GLOBAL_CSS
+from pyvizzy.json_text import too_deep_at
 
 __all__ = [
     "GUIDE_BUTTON_CLASS",
@@ -134,6 +135,28 @@ def safe_json(value) -> str:
     """
     text = json.dumps(value, allow_nan=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+
+#: The longest page message of the small kinds (a click, a host's settings) that is read.
+MAX_MESSAGE_CHARS = 4096
+#: How deeply a page message may nest (they are flat objects).
+MAX_MESSAGE_DEPTH = 4
+
+
+def read_page_message(text: str | None, max_chars: int = MAX_MESSAGE_CHARS) -> dict | None:
+    """The JSON object a message from the page holds, or None (ignored).
+
+    A message over ``max_chars`` or nested deeper than :data:`MAX_MESSAGE_DEPTH` is refused
+    before it is parsed, as is one that is not JSON or not an object.
+    """
+    if not text or len(text) > max_chars or too_deep_at(text, MAX_MESSAGE_DEPTH):
+        return None
+    try:
+        message = json.loads(text)
+    except ValueError:  # (not JSON, or an integer longer than Python reads)
+        return None
+    return message if isinstance(message, dict) else None
 
 
 class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
@@ -244,13 +267,8 @@ class Bridge(DesignForStylesheetsOnly, ReactiveHTML):
 
     def clicked_id(self) -> str | None:
         """The item id of the last click event, or None when there was none."""
-        if not self.event:
-            return None
-        try:
-            message = json.loads(self.event)
-        except json.JSONDecodeError:
-            return None
-        if isinstance(message, dict) and message.get("action") == "select":
+        message = read_page_message(self.event)
+        if message is not None and message.get("action") == "select":
             item_id = message.get("id")
             return item_id if isinstance(item_id, str) else None
         return None

@@ -10,7 +10,6 @@ train, an address): see :meth:`PyvizzyApp.acting`.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import weakref
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from urllib.parse import urlencode
 import panel as pn
 
 from pyvizzy.app import data as app_data
-from pyvizzy.app.bridge import Bridge, safe_json
+from pyvizzy.app.bridge import Bridge, read_page_message, safe_json
 from pyvizzy.app.components import batched
 from pyvizzy.app.dataset_panel import DatasetPanel
 from pyvizzy.app.explainer_panel import ExplainerPanel
@@ -368,11 +367,8 @@ class PyvizzyApp:
             self.start(event.new)
 
     def _on_host_state(self, event) -> None:
-        try:
-            message = json.loads(event.new)
-        except ValueError:
-            return
-        query = message.get("query") if isinstance(message, dict) else None
+        message = read_page_message(event.new)
+        query = message.get("query") if message is not None else None
         if isinstance(query, str):
             self.apply_host_state(query)
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyvizzy.dataset import Dataset, loads_dataset
-from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT
+from pyvizzy.formats import CATALOG_FILE, CATALOG_FORMAT, MAX_JSON_DEPTH
 from pyvizzy.image_paths import IMAGE_DATA_PREFIX, UNSAFE_IN_PATH, relative_image_path
+from pyvizzy.json_text import too_deep_at
 from pyvizzy.page_limits import MAX_DATASET_CHARS, size_problem
 
 __all__ = [
@@ -214,9 +215,13 @@ def parse_catalog(text: str, source: str = CATALOG_FILE) -> Catalog:
     CatalogError
         Naming the file, the field and the row that is wrong.
     """
+    deep = too_deep_at(text, MAX_JSON_DEPTH)
+    if deep is not None:
+        raise CatalogError(f"{source}: nested deeper than {MAX_JSON_DEPTH} levels at line "
+                           f"{deep[0]}, column {deep[1]}")
     try:
         obj = json.loads(text)
-    except json.JSONDecodeError as error:
+    except ValueError as error:  # (not JSON, or an integer longer than Python reads)
         raise CatalogError(f"{source}: not valid JSON: {error}") from None
     if not isinstance(obj, dict):
         raise CatalogError(f"{source}: expected a JSON object at the top level")

@@ -11,9 +11,9 @@ never told about it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
+from pyvizzy.app.bridge import read_page_message
 from pyvizzy.app.data import FILE_KEY_PREFIX
 from pyvizzy.dataset import Dataset, loads_dataset
 from pyvizzy.dataset_csv import loads_csv_dataset
@@ -29,6 +29,9 @@ __all__ = [
 
 #: File names are cut to this many characters in keys and messages.
 MAX_NAME_CHARS = 80
+#: The longest message of an opened file that is read: its text at the size limit, each
+#: character escaped in JSON at worst (a quote, a backslash, a control character).
+MAX_OPENED_MESSAGE_CHARS = 6 * MAX_DATASET_CHARS + 4096
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,8 @@ def read_opened_message(message: str) -> OpenedFile | None:
     A message without ``text`` is a file the page refused to read (over the size limit), or,
     with ``size`` -1, one the browser could not read.
     """
-    try:
-        obj = json.loads(message)
-    except ValueError:
-        return None
-    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+    obj = read_page_message(message, MAX_OPENED_MESSAGE_CHARS)
+    if obj is None or not isinstance(obj.get("name"), str):
         return None
     size = obj.get("size")
     text = obj.get("text")
