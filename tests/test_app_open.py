@@ -4,6 +4,7 @@ screen when a file is refused, and the exported rows."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -271,6 +272,24 @@ def test_the_site_build_refuses_a_dataset_larger_than_the_page_trains_on(dataset
                                          r"classes; the page trains on up to 5000 items in up "
                                          r"to 2 classes"):
         check_user_datasets([("beta", path)], taken=())
+
+
+def test_a_dataset_whose_file_stalls_is_not_opened_and_the_page_says_why(app, monkeypatch):
+    # (in the site's worker the fetch gives up when no byte comes for a while: site tests)
+    fetched = []
+
+    async def stalls(url):
+        fetched.append(url)
+        raise OSError(f"could not fetch {url} relative to the page: no data for 20 s")
+
+    monkeypatch.setattr(app_data, "fetch_ahead", stalls)
+    monkeypatch.setattr(app_data, "load_entry", lambda entry: pytest.fail("read"))
+    assert asyncio.run(app.fetch_ahead("beta")) is False
+    assert fetched == ["datasets/beta/dataset.json"]
+    assert app.state.dataset_key == "alpha" and app.state.trained
+    assert app.state.error == ("Could not load dataset 'beta': could not fetch "
+                               "datasets/beta/dataset.json relative to the page: no data for 20 s")
+    assert app.bridge.published_state()["error"] == app.state.error
 
 
 # -- Export ---------------------------------------------------------------------------------

@@ -339,11 +339,14 @@ class PyvizzyApp:
         """Open another dataset of the catalog (the header's switcher)."""
         return self.open_dataset(key)
 
-    def run_busy(self, message: str, action) -> None:
+    def run_busy(self, message: str, action, dataset: str | None = None) -> None:
         """Show ``message`` on the page's busy overlay, run ``action``, hide the overlay.
 
         ``action`` runs in a coroutine after a short pause, so that the overlay reaches the
-        page first, both under ``panel serve`` and in Pyodide's worker.
+        page first, both under ``panel serve`` and in Pyodide's worker. When it opens the
+        catalog's dataset or address ``dataset``, that file is fetched first with a limit on
+        how long it may stall (:meth:`fetch_ahead`); if that fails, the error says why and
+        ``action`` does not run.
         """
         self.bridge.set_busy(message)
 
@@ -351,12 +354,29 @@ class PyvizzyApp:
             await asyncio.sleep(BUSY_PAUSE_SECONDS)
             self._busy_message = message
             try:
-                batched(action)()
+                if dataset is None or await self.fetch_ahead(dataset):
+                    batched(action)()
             finally:
                 self._busy_message = None
                 self.bridge.set_busy(None)
 
         pn.state.execute(run)
+
+    async def fetch_ahead(self, key: str) -> bool:
+        """Fetch the file of dataset ``key`` (the catalog's, or an address) for the read that
+        opens it, giving up when it stalls (:func:`pyvizzy.app.data.fetch_ahead`); False,
+        with the dataset on screen kept and ``error`` saying why, when that failed."""
+        try:
+            url = app_data.entry_url(self._entry(key))
+        except (KeyError, ValueError):
+            return True  # (opening it says why)
+        try:
+            await app_data.fetch_ahead(url)
+        except OSError as error:
+            with self.acting():
+                self.state.error = f"Could not load dataset {quoted(key)}: {error}"
+            return False
+        return True
 
     def _on_query(self, event) -> None:
         if event.new is None:
@@ -369,8 +389,14 @@ class PyvizzyApp:
     def _on_host_state(self, event) -> None:
         message = read_page_message(event.new)
         query = message.get("query") if message is not None else None
-        if isinstance(query, str):
+        if not isinstance(query, str) or self.catalog is None:
+            return
+        asked = parse_query(query, self.catalog.keys).dataset
+        if asked is None or asked == self.state.dataset_key or asked.startswith(
+                app_data.FILE_KEY_PREFIX):
             self.apply_host_state(query)
+        else:  # (another dataset: fetched first, with the busy overlay up)
+            self.run_busy(BUSY_LOADING, lambda: self.apply_host_state(query), asked)
 
     def _on_click(self, _event) -> None:
         item_id = self.bridge.clicked_id()
@@ -389,7 +415,7 @@ class PyvizzyApp:
 
     def _on_dataset_choice(self, event) -> None:
         if event.new and event.new != self.state.dataset_key and self.catalog is not None:
-            self.run_busy(BUSY_LOADING, lambda: self.switch_dataset(event.new))
+            self.run_busy(BUSY_LOADING, lambda: self.switch_dataset(event.new), event.new)
 
 
 def initial_query() -> str:

@@ -44,6 +44,8 @@ __all__ = [
     "check_dataset_address",
     "dataset_notices",
     "datasets_dir",
+    "entry_url",
+    "fetch_ahead",
     "image_urls",
     "is_dataset_address",
     "load_catalog",
@@ -297,6 +299,42 @@ def read_address_text(path: str) -> str:
     return _read_page_text(check_dataset_address(path))
 
 
+def entry_url(entry: CatalogEntry) -> str:
+    """The page-relative address of the dataset file of a catalog entry or an address (what
+    :func:`load_entry` reads, and names in its errors)."""
+    if entry.origin == ORIGIN_ADDRESS:
+        return check_dataset_address(entry.path)
+    return f"{DATASETS_URL}/{_check_relative(entry.path, 'datasets', 'path')}"
+
+
+async def fetch_ahead(url: str) -> None:
+    """Have the site's worker fetch the text at page-relative ``url`` for the next read of
+    it (:func:`_fetch_text` takes it), giving up when no byte arrives for a while.
+
+    The app reads a dataset with a synchronous request, which nothing can stop if the server
+    stalls; a switch of dataset awaits this first (the worker's ``pyvizzyFetchAhead``: its
+    idle limit in ``docs/site.md``). Under CPython, and in a worker without it, it does
+    nothing.
+
+    Raises
+    ------
+    OSError
+        Saying why the fetch failed (an HTTP status, a stall).
+    """
+    if not is_pyodide():
+        return
+    import js  # Pyodide's module of the worker's JS globals
+
+    fetch = getattr(js, "pyvizzyFetchAhead", None)
+    if fetch is None:
+        return
+    try:
+        await fetch(url)
+    except Exception as error:  # a JsException carrying the worker's Error
+        message = getattr(error, "message", None) or str(error)
+        raise OSError(f"could not fetch {url} relative to the page: {message}") from None
+
+
 def load_entry(entry: CatalogEntry) -> Dataset:
     """Read and validate one dataset of the catalog, or at an address.
 
@@ -307,10 +345,11 @@ def load_entry(entry: CatalogEntry) -> Dataset:
     ValueError
         When it is larger than the page trains on (:mod:`pyvizzy.page_limits`).
     """
+    source = entry_url(entry)
     if entry.origin == ORIGIN_ADDRESS:
-        source, text = entry.path, read_address_text(entry.path)
+        text = read_address_text(entry.path)
     else:
-        source, text = f"{DATASETS_URL}/{entry.path}", read_datasets_text(entry.path)
+        text = read_datasets_text(entry.path)
     dataset = loads_dataset(text, source)
     problem = size_problem(dataset.n_items, dataset.n_classes)
     if problem:
