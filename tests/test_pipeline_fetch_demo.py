@@ -292,3 +292,20 @@ def test_bad_options_are_refused(tmp_path):
     result = run_script("--from", SHARED_DEMO, "--out", tmp_path / "x.json", "--random-weights")
     assert result.returncode == 2 and "only apply with --recompute" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda text: text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "nested deeper than 64 levels"),
+    (lambda text: text.replace('"embedding": [', '"embedding": [1' + "0" * 400 + ", ", 1),
+     "field 'embedding' holds a non-number"),
+])
+def test_records_name_a_file_too_deep_or_a_number_too_large(tmp_path, edit, words):
+    folder = tmp_path / "copy"
+    shutil.copytree(SHARED_DEMO, folder)
+    path = folder / "output_data_embeddings_32.json"
+    path.chmod(0o644)
+    path.write_text(edit(path.read_text(encoding="utf-8").rstrip()), encoding="utf-8")
+    with pytest.raises(DemoError, match=words) as caught:
+        read_demo_records(folder)
+    assert str(caught.value).startswith(str(path))

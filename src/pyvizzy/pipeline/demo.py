@@ -42,12 +42,13 @@ DATASET_NAME = "Cats, dogs and bears (Vizzy demo)"
 
 
 def _load_json(path):
-    import json
+    """The parsed JSON file ``path``, read as a dataset file is (nesting checked first)."""
+    from pyvizzy.dataset_check import DatasetError, read_document
 
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DemoError(f"{path}: cannot be read as JSON ({error})") from None
+        return read_document(path)
+    except DatasetError as error:
+        raise DemoError(str(error)) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +104,7 @@ def read_demo_records(folder):
             raise DemoError(f"{embedded_path}: id {image_id!r}: field 'embedding' is missing")
         try:
             values = np.asarray(vector, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise DemoError(
                 f"{embedded_path}: id {image_id!r}: field 'embedding' holds a non-number"
             ) from None
