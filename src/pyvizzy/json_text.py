@@ -51,11 +51,12 @@ def too_deep_at(text: str | bytes, limit: int) -> tuple[int, int] | None:
     """
     if isinstance(text, bytes | bytearray) and not json.detect_encoding(text).startswith("utf-8"):
         text = text.decode(json.detect_encoding(text), "surrogatepass")
-    kinds = b"".join(chunk.translate(None, _NOT_KEPT_WITH_ESCAPES)
+    escapes = ("\\" if isinstance(text, str) else b"\\") in text
+    kinds = b"".join(chunk.translate(None, _NOT_KEPT_WITH_ESCAPES if escapes else _NOT_KEPT)
                      for chunk in _ascii_compatible_chunks(text))
-    if b"\\" in kinds:  # an escaped backslash, then an escaped quote, is no structure
-        kinds = kinds.replace(b"\\\\", b"").replace(b'\\"', b"")
-    kinds = kinds.translate(None, _NOT_KEPT).replace(b'""', b"")  # nor a bracket-free string
+    if escapes:  # an escaped backslash, then an escaped quote, is no structure
+        kinds = kinds.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_KEPT)
+    kinds = kinds.replace(b'""', b"")  # nor is a string with no bracket in it
     if _empties_within(kinds, min(_ROUNDS, limit // 2)):
         return None
     if _first_too_deep(np.frombuffer(kinds, np.uint8), limit) is None:
