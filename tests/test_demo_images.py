@@ -22,7 +22,7 @@ import pytest
 from pyvizzy.app import data as app_data
 from pyvizzy.dataset import load_dataset
 from pyvizzy.files import sha256_of
-from pyvizzy.pipeline import download
+from pyvizzy.pipeline import demo_images, download
 from pyvizzy.pipeline.catalog import DEMO_KEY, build_catalog
 from pyvizzy.pipeline.demo import read_demo_records
 from pyvizzy.pipeline.demo_files import shared_demo_dir
@@ -353,3 +353,9 @@ def test_the_demo_command_fetches_from_the_variable_s_host(host, records, tmp_pa
     assert all((out.parent / image).is_file() for image in dataset.images[1:])
     assert "1 not on the image host" in load_dataset(out).provenance["images"]
     assert len(host.gets()) == 300
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, "not json", "[1, 2]", '{"a": ' + "9" * 5000 + "}"])
+def test_a_damaged_manifest_counts_as_none(tmp_path, text):
+    (tmp_path / MANIFEST_FILE).write_text(text)
+    assert demo_images.read_manifest(tmp_path) == {}

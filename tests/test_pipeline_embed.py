@@ -253,6 +253,13 @@ def test_wrong_embeddings_file_is_refused(csv_input, tmp_path):
         embed_to_dataset_file(
             csv_input, tmp_path / "d.json", dims=1, embeddings_file=tmp_path / "nan.json"
         )
+    for text, reason in [("[" * 100_000, "nested deeper than 64 levels"),
+                         ("[[1, " + "9" * 400 + "]]", "cannot be read as an n x d array")]:
+        (tmp_path / "odd.json").write_text(text)
+        with pytest.raises(InputError, match=f"odd.json.*{reason}"):
+            embed_to_dataset_file(
+                csv_input, tmp_path / "d.json", dims=1, embeddings_file=tmp_path / "odd.json"
+            )
     assert not (tmp_path / "d.json").exists()
 
 

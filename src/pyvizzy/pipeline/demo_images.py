@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyvizzy.dataset_check import DatasetError, read_document
 from pyvizzy.files import sha256_of, write_text_atomic
 from pyvizzy.pipeline import download
 
@@ -80,8 +81,8 @@ def read_manifest(image_root):
     decode and recorded anew.
     """
     try:
-        recorded = json.loads(manifest_path(image_root).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        recorded = read_document(manifest_path(image_root))
+    except DatasetError:  # (unreadable, not JSON, nested too deep)
         return {}
     if not isinstance(recorded, dict):
         return {}

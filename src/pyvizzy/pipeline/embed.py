@@ -7,11 +7,11 @@ imported only by the functions that need them, so ``--embeddings FILE`` (reduce 
 embeddings) works without torch.
 """
 
-import json
 from pathlib import Path
 
 import numpy as np
 
+from pyvizzy.dataset_check import DatasetError, read_document
 from pyvizzy.files import cache_dir
 from pyvizzy.pipeline.errors import InputError
 from pyvizzy.pipeline.image_files import open_image
@@ -136,12 +136,14 @@ def load_embeddings_file(path, n_items=None):
         if path.suffix.lower() == ".npy":
             array = np.load(path, allow_pickle=False)
         elif path.suffix.lower() == ".json":
-            array = np.asarray(json.loads(path.read_text(encoding="utf-8")), dtype=np.float64)
+            array = np.asarray(read_document(path), dtype=np.float64)
         else:
             raise InputError(f"{path}: embeddings must be a .npy or .json file")
     except InputError:
         raise
-    except (OSError, ValueError) as error:
+    except DatasetError as error:  # (not JSON, nested too deep: read_document's checks)
+        raise InputError(str(error)) from None
+    except (OSError, ValueError, OverflowError) as error:
         raise InputError(f"{path}: cannot be read as an n x d array ({error})") from None
     if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
         raise InputError(f"{path}: expected an n x d array of numbers, got shape {array.shape}")
