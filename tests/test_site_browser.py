@@ -679,6 +679,34 @@ def test_a_first_view_that_never_arrives_does_not_hold_the_live_app(browser, bas
         context.close()
 
 
+@pytest.mark.parametrize("boot, message", [
+    ("missing", "Could not load boot.js: the server answered 404"),
+    ("throws", "The page's script boot.js failed: Uncaught Error: boot.js is broken"),
+])
+def test_a_page_whose_boot_script_fails_says_so_with_a_way_out(browser, base_url, boot, message):
+    # Not an endless loading line: the message in its place, and a link that reloads the page
+    # (which, boot.js served again, then comes up).
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.route("**/boot.js", lambda route: route.fulfill(
+        status=404, body="not here") if boot == "missing" else route.fulfill(
+        status=200, content_type="text/javascript", body="throw new Error('boot.js is broken');"))
+    try:
+        page = context.new_page()
+        page.goto(base_url + "index.html?class=40")
+        page.wait_for_function("() => window.pyvizzyLoad && window.pyvizzyLoad.error",
+                               timeout=30_000)
+        box = page.locator("#pyvizzy-error")
+        assert box.is_visible() and not page.locator("#pyvizzy-progress").is_visible()
+        assert page.locator(".pyvizzy-error-message").inner_text() == message
+        context.unroute("**/boot.js")
+        with page.expect_navigation():
+            box.get_by_role("link", name="Reload the page").click()
+        assert page.url == base_url + "index.html?class=40"
+        assert wait_until_trained(page)["class_percentile"] == 40
+    finally:
+        context.close()
+
+
 def _first_view_only(browser, base_url: str, query: str):
     """The page at ``query`` with a Python worker that never answers: only the first view."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})

@@ -222,7 +222,14 @@
   }
 
   worker.onerror = (event) => {
-    showError("The Python worker could not start: " + (event.message || "unknown error"));
+    if (event.message) {
+      showError("The Python worker could not start: " + event.message);
+    } else if (early && early.explain) { // (its script could not be loaded)
+      early.explain(config.worker_url).then((why) => showError(
+        "Could not load " + config.worker_url + ": " + why));
+    } else {
+      showError("Could not load " + config.worker_url);
+    }
   };
 
   worker.onmessage = async (event) => {
