@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import re
 import shutil
 import subprocess
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -414,20 +416,46 @@ KEPT_FILE = f"""const root = await navigator.storage.getDirectory();
         await writable.write(bytes);
         await writable.close();
     }};"""
+#: A stored snapshot's prefix (memory_snapshot.js): "pyz2", the header's length, then the
+#: checksum (XXH32 of all after it, seeded with that length); the JSON header follows.
+PREFIX_BYTES = 12
 # Rewrite the one kept snapshot's JSON header with `edit` (a JS function of the parsed
-# header), keeping the rest of the file as it is.
+# header), keeping the rest of the file as it is, and write its checksum anew (the page has
+# checksum.js added), so that only what the edit says is wrong.
 EDIT_SNAPSHOT_HEADER = f"""async (edit) => {{
     {KEPT_FILE}
     const buffer = await (await file.getFile()).arrayBuffer();
     const length = new DataView(buffer).getUint32(4, true);
-    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, length)));
+    const header = JSON.parse(new TextDecoder().decode(
+        new Uint8Array(buffer, {PREFIX_BYTES}, length)));
     (0, eval)(edit)(header);
     let text = JSON.stringify(header);
     // Same length as before, so the memory stays where it was (pad with spaces).
     if (text.length > length) throw new Error("edited header is longer");
     text = text.padEnd(length, " ");
     const out = new Uint8Array(buffer.slice(0));
-    out.set(new TextEncoder().encode(text), 8);
+    out.set(new TextEncoder().encode(text), {PREFIX_BYTES});
+    const checksum = Checksum.xxh32(length);
+    checksum.update(out.subarray({PREFIX_BYTES}));
+    new DataView(out.buffer).setUint32(8, checksum.digest(), true);
+    await write(out);
+}}"""
+# Flip `count` bits of the one kept snapshot's memory (Python's, after Pyodide's own header),
+# spread evenly over it; its checksum is left as it was.
+FLIP_MEMORY_BITS = f"""async (count) => {{
+    {KEPT_FILE}
+    const out = new Uint8Array(await (await file.getFile()).arrayBuffer());
+    const view = new DataView(out.buffer);
+    const length = view.getUint32(4, true);
+    const header = JSON.parse(new TextDecoder().decode(
+        out.subarray({PREFIX_BYTES}, {PREFIX_BYTES} + length)));
+    const filesEnd = header.files.reduce((end, [, size]) => end + size, {PREFIX_BYTES} + length);
+    const memoryStart = Math.ceil(filesEnd / 16) * 16;
+    const from = memoryStart + view.getUint32(memoryStart + 4, true);
+    const span = memoryStart + header.memoryBytes - from;
+    for (let i = 0; i < count; i++) {{
+        out[from + Math.floor((i + 0.5) * span / count)] ^= 1 << (i % 8);
+    }}
     await write(out);
 }}"""
 # Replace the one kept snapshot with something that is not one.
@@ -457,24 +485,24 @@ def wheels_downloaded(load: dict) -> list[str]:
 
 
 # The header of a stored memory snapshot, as memory_snapshot.js's `parse` (the one home of the
-# format) reads it for a key, in Node.js.
+# format) reads it for a key, checksum checked, in Node.js (the site's checksum.js and
+# memory_snapshot.js run as the worker runs them, one script after the other).
 PARSE_IN_NODE = """
 const vm = require("vm"), fs = require("fs");
-const context = { self: {}, TextEncoder, TextDecoder, DataView, Uint8Array, JSON, Math, Object,
-                  Error };
-vm.createContext(context);
-vm.runInContext(fs.readFileSync(process.argv[1], "utf8") + "\\nself.MS = MemorySnapshot;", context);
+globalThis.self = globalThis;
+for (const path of process.argv[1].split(",")) vm.runInThisContext(fs.readFileSync(path, "utf8"));
 const bytes = fs.readFileSync(process.argv[2]);
 const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-console.log(JSON.stringify(context.self.MS.parse(buffer, process.argv[3]).header));
+console.log(JSON.stringify(vm.runInThisContext("MemorySnapshot").parse(buffer, process.argv[3])
+                          .header));
 """
 
 
 def read_snapshot_header(path: Path, key: str) -> dict:
     node = shutil.which("node")
-    script = path.parents[1] / "memory_snapshot.js"
-    assert node and script.is_file()
-    done = subprocess.run([node, "-e", PARSE_IN_NODE, str(script), str(path), key],
+    scripts = [path.parents[1] / name for name in ("checksum.js", "memory_snapshot.js")]
+    assert node and all(script.is_file() for script in scripts)
+    done = subprocess.run([node, "-e", PARSE_IN_NODE, ",".join(map(str, scripts)), str(path), key],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -582,26 +610,36 @@ def test_without_a_usable_site_snapshot_python_starts_afresh_and_keeps_its_own(
         reference.close()
 
 
-@pytest.mark.parametrize("damage", [
-    "garbage",  # not a snapshot at all: refused before Python starts
+@pytest.mark.parametrize("damage, reason", [
+    # not a snapshot at all: refused before Python starts
+    ("garbage", "not a pyvizzy memory snapshot"),
+    # 200 bits flipped in Python's memory (the rest whole): restored, Python would die or
+    # worse; its checksum refuses it before Pyodide restores it
+    ("flipped", "the memory snapshot is damaged (its checksum does not match)"),
     # a library that no longer lines up, found after four have been loaded again: the
     # half-restored interpreter is abandoned and Python starts again in the same worker
-    "(h) => { h.libraries[3].tableLengthAfter += 1; }",
+    ("(h) => { h.libraries[3].tableLengthAfter += 1; }",
+     "the function table did not line up after reloading "),
 ])
 def test_an_unusable_kept_snapshot_is_dropped_and_the_sites_used_instead(
-        browser, base_url, damage):
+        browser, base_url, damage, reason):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     try:
         page, _, first, load = visit_until_settled(context, base_url)
         assert load["memory_snapshot_kept"] == "stored"
         if damage == "garbage":
             page.evaluate(GARBLE_SNAPSHOT)
+        elif damage == "flipped":
+            page.evaluate(FLIP_MEMORY_BITS, 200)
         else:
+            page.add_script_tag(url=base_url + "checksum.js")
             page.evaluate(EDIT_SNAPSHOT_HEADER, damage)
         page.close()
 
         page, recorder, state, load = visit_until_settled(context, base_url)
         assert started_from(load) == ("restored", "site")
+        [problem] = load["memory_snapshot_problems"]
+        assert problem["source"] == "cache" and problem["reason"].startswith(reason), problem
         events = [event["name"] for event in page.evaluate("window.pyvizzyLoad.events")]
         assert "memory-snapshot" in events, "the site's snapshot is kept instead"
         assert load["memory_snapshot_kept"] == "stored"
@@ -614,6 +652,100 @@ def test_an_unusable_kept_snapshot_is_dropped_and_the_sites_used_instead(
         assert started_from(load) == ("restored", "cache")
     finally:
         context.close()
+
+
+def flip_memory_bits(stored: bytes, count: int) -> bytes:
+    """``stored`` (a stored memory snapshot) with ``count`` bits of Python's memory flipped,
+    spread evenly over it, as FLIP_MEMORY_BITS flips them."""
+    out = bytearray(stored)
+    length = int.from_bytes(out[4:8], "little")
+    header = json.loads(out[PREFIX_BYTES:PREFIX_BYTES + length])
+    files_end = PREFIX_BYTES + length + sum(size for _, size in header["files"])
+    memory_start = -(-files_end // 16) * 16
+    start = memory_start + int.from_bytes(out[memory_start + 4:memory_start + 8], "little")
+    span = memory_start + header["memoryBytes"] - start
+    for i in range(count):
+        out[start + int((i + 0.5) * span / count)] ^= 1 << (i % 8)
+    return bytes(out)
+
+
+def test_a_damaged_site_snapshot_is_passed_over_and_python_starts_afresh(browser, site_dir):
+    # The site serves its snapshot with 200 bits of Python's memory flipped (whole otherwise,
+    # of its length): its checksum refuses it, and the page works all the same.
+    from pyvizzy.site.serve import SiteRequestHandler, serve_in_thread
+
+    stored = site_dir / json.loads((site_dir / "build-info.json").read_text())[
+        "site_memory_snapshot"]
+
+    class DamagedSnapshot(SiteRequestHandler):
+        body: ClassVar[bytes] = flip_memory_bits(stored.read_bytes(), 200)
+
+        def send_head(self):
+            if not self.path.startswith("/memory-snapshot/"):
+                return super().send_head()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(self.body)))
+            self.end_headers()
+            return io.BytesIO(self.body)
+
+    server, url = serve_in_thread(site_dir, handler=DamagedSnapshot)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        _, recorder, state, load = visit_until_settled(context, url)
+        assert started_from(load) == ("captured", None)
+        assert load["memory_snapshot_problems"] == [{
+            "source": "site",
+            "reason": "the memory snapshot is damaged (its checksum does not match)"}]
+        assert_agrees_with_categorize(state)
+        assert recorder.page_errors == [] and load["error"] is None
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_stalled_snapshot_download_gives_way_to_a_fresh_start(browser, site_dir):
+    # The server sends the first MB of the site's snapshot and then nothing more: once no byte
+    # has come for the worker's idle limit (here made 2 s), Python starts afresh.
+    from pyvizzy.site.pages import SNAPSHOT_IDLE_SECONDS
+    from pyvizzy.site.serve import SiteRequestHandler, serve_in_thread
+
+    release = threading.Event()
+
+    class StallingSnapshot(SiteRequestHandler):
+        def copyfile(self, source, outputfile):
+            if not self.path.startswith("/memory-snapshot/"):
+                return super().copyfile(source, outputfile)
+            outputfile.write(source.read(1 << 20))
+            outputfile.flush()
+            release.wait(120)  # (the connection stays open, silent)
+            return None
+
+    limit = f'"snapshot_idle_seconds": {SNAPSHOT_IDLE_SECONDS},'
+
+    def shorter_limit(route):
+        response = route.fetch()
+        text = response.text()
+        assert limit in text
+        route.fulfill(response=response, body=text.replace(limit, '"snapshot_idle_seconds": 2,'))
+
+    server, url = serve_in_thread(site_dir, handler=StallingSnapshot)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.route("**/worker.js", shorter_limit)
+    try:
+        _, recorder, state, load = visit_until_settled(context, url)
+        assert started_from(load) == ("captured", None)
+        assert load["memory_snapshot_problems"] == [{
+            "source": "site",
+            "reason": "the memory snapshot's download stalled (no bytes for 2 s)"}]
+        assert_agrees_with_categorize(state)
+        assert recorder.page_errors == [] and load["error"] is None
+    finally:
+        release.set()
+        context.close()
+        server.shutdown()
+        server.server_close()
 
 
 # Another tab of the site holding the kept file (a synchronous access handle is exclusive):

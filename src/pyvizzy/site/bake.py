@@ -38,7 +38,7 @@ UPLOAD_PATH = "/_bake/memory-snapshot"
 #: The header carrying the sha256 the page computed of what it sends.
 SHA256_HEADER = "X-Pyvizzy-Sha256"
 #: The scripts the bake visit's page needs to read and check the kept snapshot.
-SNAPSHOT_SCRIPTS = ("memory_snapshot.js", "snapshot_store.js")
+SNAPSHOT_SCRIPTS = ("checksum.js", "memory_snapshot.js", "snapshot_store.js")
 
 # The bake visit is over: its worker has kept the snapshot, or cannot, or the app failed.
 SETTLED = """() => {

@@ -1,7 +1,8 @@
-// Run in the bake visit's page (bake.py, with memory_snapshot.js and snapshot_store.js added to
-// it): read the memory snapshot the worker kept for `key`, check it as a visit would before
-// restoring it (MemorySnapshot.parse: its format, key and length), and send it with its
-// sha256 to the build's server at `path`. Resolves to null, or to why not.
+// Run in the bake visit's page (bake.py, with checksum.js, memory_snapshot.js and
+// snapshot_store.js added to it): read the memory snapshot the worker kept for `key`, check it
+// as a visit would before restoring it (MemorySnapshot.parse: its format, key, length and
+// checksum), and send it with its sha256 to the build's server at `path`. Resolves to null,
+// or to why not.
 async ([path, key]) => {
   const kept = await SnapshotStore.load(key);
   if (!kept) return "no snapshot kept for key " + key;

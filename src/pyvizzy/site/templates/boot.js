@@ -16,6 +16,7 @@
     // "unusable" (a snapshot was refused, then afresh without one), "off"...
     memory_snapshot: null,
     memory_snapshot_source: null, // what "restored" came from: "cache" or "site"
+    memory_snapshot_problems: [], // why a snapshot was passed over: [{source, reason}]
     // The snapshot this visit keeps for the next (private file system): "pending" until the
     // worker has stored it, then "stored" or "failed"; null when there is none to keep.
     memory_snapshot_kept: null,
@@ -254,7 +255,8 @@
       }
     } else if (msg.type === "progress") {
       // The snapshot's download, within the first phase; shown, not announced (the live
-      // region says the phases only).
+      // region says the phases only). Bytes arriving are progress: a slow link is not stuck.
+      watchForStall();
       if (progressBar && load.phase === "pyodide") {
         progressBar.style.width = Math.round((100 * (PHASES.pyodide + msg.fraction)) / 5) + "%";
       }
@@ -276,6 +278,7 @@
       mark("worker-rendered", { worker_t: msg.t });
       load.memory_snapshot = msg.memory_snapshot;
       load.memory_snapshot_source = msg.memory_snapshot_source;
+      load.memory_snapshot_problems = msg.memory_snapshot_problems || [];
       load.memory_snapshot_kept = msg.memory_snapshot_kept;
       load.memory_snapshot_times = msg.memory_snapshot_times;
       try {

@@ -14,22 +14,22 @@
 //     overwrites whatever the libraries' data segments and constructors wrote;
 //   - the packages' files (Emscripten's in-memory file system is not in the memory) are saved
 //     with the snapshot and written back first.
-// The snapshot is made in a browser: either at build time (the build opens the site once in
-// headless Chromium and serves what that visit kept, so a first visit starts from it too), or
-// in the visitor's browser on its first visit. Either way the visitor's browser keeps it in
-// the origin's private file system (snapshot_store.js) under a key that changes with the
-// build, and the key is in the snapshot's header: a snapshot is only ever restored by the
-// build that made it. This file is the one home of the snapshot's stored format.
-//
-// Any doubt (a library placed differently, a table that does not line up, another build's
-// snapshot) and the worker passes the snapshot over (dropping a kept one; a kept one that
-// cannot be read just then, because another tab holds it, is left alone): it tries the
-// site's, else starts Python the ordinary way.
+// The snapshot is made in a browser: at build time (the build opens the site once in headless
+// Chromium and serves what that visit kept, so a first visit starts from it too), or in the
+// visitor's browser on its first visit. The visitor's browser keeps it in the origin's private
+// file system (snapshot_store.js) under a key that changes with the build; the key is in the
+// snapshot's header (only the build that made it restores it), with a checksum of all after
+// it (checksum.js: a damaged snapshot is never restored). This file is the one home of the
+// snapshot's stored format. Any doubt (a checksum that does not match, a library placed
+// differently, a table that does not line up, another build's snapshot) and the worker passes
+// the snapshot over (dropping a kept one; one another tab holds just then is left alone): it
+// tries the site's, else starts Python the ordinary way.
 /* exported MemorySnapshot */
+/* global Checksum */
 "use strict";
 
 const MemorySnapshot = (() => {
-  const FORMAT = "pyvizzy-memory-snapshot/1";
+  const FORMAT = "pyvizzy-memory-snapshot/2";
   // Emscripten's `struct dso`: the fields loadWebAssemblyModule reads and writes.
   const DSO_LOADED = 8; // u8: memory and table already allocated
   const DSO_MEM_BASE = 12;
@@ -41,8 +41,8 @@ const MemorySnapshot = (() => {
   // restore fills it with zeros afterwards.
   const SCRATCH_BYTES = 1 << 16;
   const LOADED_PACKAGES_INDEX = 6;
-  const MAGIC = 0x317a7970; // "pyz1"
-  const PROGRESS_MS = 200; // how often `read` tells its progress
+  const MAGIC = 0x327a7970; // "pyz2"
+  const PREFIX_BYTES = 12; // MAGIC, the header's length, the checksum (32-bit little-endian)
   // Where Pyodide installs packages: site-packages and the folder of shared libraries.
   const packageFolders = (pyodide) => [pyodide._api.sitepackages, pyodide._api.dsodir];
 
@@ -185,10 +185,11 @@ const MemorySnapshot = (() => {
     };
   }
 
-  /** The stored form of a captured snapshot, as Blob parts: "pyz1", the header's length, the
-   * header (JSON, with `key`), the packages' files (but the bytecode of the modules imported
-   * when it was taken), then Pyodide's snapshot of the memory (at a multiple of 16 bytes) and
-   * SCRATCH_BYTES of zeros. */
+  /** The stored form of a captured snapshot, as Blob parts: "pyz2", the header's length, the
+   * checksum, the header (JSON, with `key`), the packages' files (but the bytecode of the
+   * modules imported when it was taken), then Pyodide's snapshot of the memory (at a multiple
+   * of 16 bytes) and SCRATCH_BYTES of zeros. The checksum is XXH32, seeded with the header's
+   * length, of all that follows it. */
   function serialize(captured, FS, folders, key) {
     const found = [];
     for (const folder of folders) {
@@ -201,101 +202,78 @@ const MemorySnapshot = (() => {
       files: paths.map((path, i) => [path, contents[i].length]),
     });
     const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-    const prefix = new Uint8Array(8);
-    new DataView(prefix.buffer).setUint32(0, MAGIC, true);
-    new DataView(prefix.buffer).setUint32(4, headerBytes.length, true);
     const parts = layout(header, headerBytes.length);
-    const padding = new Uint8Array(parts.memoryStart - parts.filesEnd);
-    return [prefix, headerBytes, ...contents, padding, captured.memory,
-      new Uint8Array(SCRATCH_BYTES)];
+    const stored = [headerBytes, ...contents, new Uint8Array(parts.memoryStart - parts.filesEnd),
+      captured.memory, new Uint8Array(SCRATCH_BYTES)];
+    const checksum = Checksum.xxh32(headerBytes.length);
+    for (const part of stored) checksum.update(part);
+    const prefix = new DataView(new ArrayBuffer(PREFIX_BYTES));
+    prefix.setUint32(0, MAGIC, true);
+    prefix.setUint32(4, headerBytes.length, true);
+    prefix.setUint32(8, checksum.digest(), true);
+    return [new Uint8Array(prefix.buffer), ...stored];
   }
 
   /** Where the parts of a stored snapshot lie, from its header (`headerLength` bytes of
-   * JSON after the 8 first): the files one after the other from `filesStart` to `filesEnd`,
+   * JSON after the prefix): the files one after the other from `filesStart` to `filesEnd`,
    * then the memory and SCRATCH_BYTES from `memoryStart` (a multiple of 16) to `end`. */
   function layout(header, headerLength) {
-    const filesStart = 8 + headerLength;
+    const filesStart = PREFIX_BYTES + headerLength;
     const filesEnd = header.files.reduce((end, [, size]) => end + size, filesStart);
     const memoryStart = Math.ceil(filesEnd / 16) * 16;
     return { filesStart, filesEnd, memoryStart,
       end: memoryStart + header.memoryBytes + SCRATCH_BYTES };
   }
 
-  /** The body of a `response` holding a stored snapshot (an ArrayBuffer), with
-   * `onProgress(fraction)` told how much has arrived at most every PROGRESS_MS. Once the
-   * header has arrived, the length it gives sizes one buffer and each piece is copied there
-   * as it arrives (no second copy of the whole once the last piece is in); a body of another
-   * length is an error. */
-  async function read(response, onProgress) {
-    if (!response.body) return response.arrayBuffer();
-    const reader = response.body.getReader();
-    let head = []; // the pieces before the length is known
-    let body = null;
-    let received = 0;
-    let lookAt = 0; // (the header is looked for again once twice as much has arrived)
-    let toldAt = -Infinity;
-    for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
-      if (body && received + piece.value.length > body.length) {
-        throw new Error("the memory snapshot is too long");
-      }
-      if (body) body.set(piece.value, received);
-      else head.push(piece.value);
-      received += piece.value.length;
-      if (!body && received >= lookAt) {
-        const joined = joinPieces(head, received);
-        const total = storedLength(joined);
-        if (total !== null && total < received) throw new Error("the memory snapshot is too long");
-        if (total === null) {
-          lookAt = 2 * received;
-        } else {
-          body = new Uint8Array(total);
-          body.set(joined);
-          head = null;
-        }
-      }
-      if (body && performance.now() - toldAt >= PROGRESS_MS) {
-        toldAt = performance.now();
-        onProgress(received / body.length);
-      }
-    }
-    if (!body) return joinPieces(head, received).buffer; // (parse says what is wrong)
-    if (received !== body.length) throw new Error("the memory snapshot is cut short");
-    onProgress(1);
-    return body.buffer;
-  }
-
-  function joinPieces(pieces, length) {
-    const joined = new Uint8Array(length);
-    pieces.reduce((at, piece) => (joined.set(piece, at), at + piece.length), 0);
-    return joined;
-  }
-
   /** The length of a stored snapshot, from its first bytes `head` (a Uint8Array): null
    * until they hold its whole header. */
   function storedLength(head) {
-    if (head.length < 8) return null;
+    if (head.length < PREFIX_BYTES) return null;
     const view = new DataView(head.buffer, head.byteOffset, head.length);
     if (view.getUint32(0, true) !== MAGIC) throw new Error("not a pyvizzy memory snapshot");
     const headerLength = view.getUint32(4, true);
-    if (head.length < 8 + headerLength) return null;
-    const header = JSON.parse(new TextDecoder().decode(head.subarray(8, 8 + headerLength)));
-    return layout(header, headerLength).end;
+    if (head.length < PREFIX_BYTES + headerLength) return null;
+    return layout(readHeader(head, headerLength), headerLength).end;
   }
 
+  function readHeader(bytes, headerLength) {
+    const text = new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength));
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new Error("the memory snapshot's header is damaged (" + error.message + ")");
+    }
+  }
+
+  /** A check of a stored snapshot's checksum, to give its bytes to as they are read. */
+  const checker = () => Checksum.checker(PREFIX_BYTES, 4, 8);
+
   /** The parts of a stored snapshot made for `key`: the memory a view into `buffer`, the
-   * files views into a copy of their part. */
-  function parse(buffer, key) {
+   * files views into a copy of their part, and `checksumMs`, the time its checksum took.
+   * `check`: a checker given all of its bytes as they were read (the checksum is then known
+   * at once), else the checksum is computed here. */
+  function parse(buffer, key, check = null) {
     const view = new DataView(buffer);
-    if (buffer.byteLength < 8 || view.getUint32(0, true) !== MAGIC) {
+    if (buffer.byteLength < PREFIX_BYTES || view.getUint32(0, true) !== MAGIC) {
       throw new Error("not a pyvizzy memory snapshot");
     }
     const headerLength = view.getUint32(4, true);
-    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, headerLength)));
+    if (PREFIX_BYTES + headerLength > buffer.byteLength) {
+      throw new Error("the memory snapshot is cut short or too long");
+    }
+    const header = readHeader(new Uint8Array(buffer), headerLength);
     if (header.format !== FORMAT) throw new Error("memory snapshot of another format");
     if (header.key !== key) throw new Error("memory snapshot of another build");
     const parts = layout(header, headerLength);
     if (parts.end !== buffer.byteLength) {
       throw new Error("the memory snapshot is cut short or too long");
+    }
+    if (!check || check.seen() !== buffer.byteLength) {
+      check = checker();
+      check.update(new Uint8Array(buffer));
+    }
+    if (!check.matches()) {
+      throw new Error("the memory snapshot is damaged (its checksum does not match)");
     }
     // The files get a buffer of their own (one copy): the file system keeps views into it
     // for good, and views into `buffer` would keep the old memory's 60-odd MB alive too.
@@ -307,7 +285,7 @@ const MemorySnapshot = (() => {
       return [path, data];
     });
     const memory = new Uint8Array(buffer, parts.memoryStart, header.memoryBytes + SCRATCH_BYTES);
-    return { header: header, files: files, memory: memory };
+    return { header: header, files: files, memory: memory, checksumMs: Math.round(check.ms) };
   }
 
   // ---- repeat visit: restore -----------------------------------------------------------
@@ -362,11 +340,16 @@ const MemorySnapshot = (() => {
   }
 
   /** Start Pyodide from a snapshot made for `key` (`buffer`: its ArrayBuffer, or a promise of
-   * it). `options` are loadPyodide's (no packages: they are in the snapshot). */
-  async function restore(loadPyodide, options, buffer, key) {
+   * it; `check`: a checker it is given to as it is read, if any). `options` are loadPyodide's
+   * (no packages: they are in the snapshot). `times` is given `checksum_ms`. */
+  async function restore(loadPyodide, options, buffer, key, times = {}, check = null) {
     // `buffer` may still be on its way (a promise): Pyodide's own start overlaps the read,
     // and waits for the memory only when it creates its module.
-    const parsed = Promise.resolve(buffer).then((bytes) => parse(bytes, key));
+    const parsed = Promise.resolve(buffer).then((bytes) => {
+      const snapshot = parse(bytes, key, check);
+      times.checksum_ms = snapshot.checksumMs;
+      return snapshot;
+    });
     hookModuleCreation(async (Module) => {
       const { header, files, memory } = await parsed;
       // The memory is stored with SCRATCH_BYTES of zeros after it: Pyodide sizes the new
@@ -391,5 +374,6 @@ const MemorySnapshot = (() => {
     return new DataView(snapshot.buffer, snapshot.byteOffset, 8).getUint32(4, true);
   }
 
-  return { recordLibraries, capture, serialize, read, parse, restore, packageFolders };
+  return { recordLibraries, capture, serialize, storedLength, checker, parse, restore,
+    packageFolders };
 })();

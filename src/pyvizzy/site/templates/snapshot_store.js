@@ -26,8 +26,8 @@ const SnapshotStore = (() => {
     }
   }
 
-  /** The kept snapshot for `key`, not read yet (its `arrayBuffer()` reads it, as a
-   * Response's would), or null. */
+  /** The kept snapshot for `key`, not read yet (its `arrayBuffer(onChunk)` reads it, as a
+   * Response's would, and hands what it read to `onChunk`, as a download does), or null. */
   async function find(key) {
     const folder = await snapshotFolder(false);
     if (!folder) return null;
@@ -38,15 +38,18 @@ const SnapshotStore = (() => {
       if (isNotFound(error)) return null;
       throw error;
     }
-    return { arrayBuffer: () => readFile(file) };
+    return { arrayBuffer: (onChunk) => readFile(file, onChunk) };
   }
 
-  async function readFile(file) {
+  async function readFile(file, onChunk = () => {}) {
     if (!file.createSyncAccessHandle) return (await file.getFile()).arrayBuffer(); // (a page)
     const access = await file.createSyncAccessHandle();
     try {
+      // (one read: reading in pieces, each hashed while still in the processor's cache, costs
+      // more in reads than it saves)
       const bytes = new Uint8Array(access.getSize());
       if (access.read(bytes, { at: 0 }) !== bytes.length) throw new Error("short read");
+      onChunk(bytes);
       return bytes.buffer;
     } finally {
       access.close();

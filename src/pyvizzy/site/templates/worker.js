@@ -6,7 +6,8 @@
 // Python starts from a memory snapshot of this build (memory_snapshot.js) when there is one:
 // the one an earlier visit kept (the origin's private file system), else the site's own (made
 // at build time); and else afresh.
-/* global loadPyodide, MemorySnapshot, SnapshotStore, deferStdlib, fetchStdlibLater */
+/* global loadPyodide, MemorySnapshot, SnapshotStore, SnapshotDownload, deferStdlib,
+   fetchStdlibLater */
 "use strict";
 
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
@@ -15,7 +16,7 @@ const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 // First look for a kept snapshot; where there is none, the site's starts downloading before
 // the other scripts load (startApplication). A kept one is read once Pyodide has started
 // fetching its own files.
-importScripts("snapshot_store.js");
+importScripts("snapshot_store.js", "snapshot_download.js");
 const keptSnapshot = SNAPSHOT_KEY
   ? SnapshotStore.find(SNAPSHOT_KEY).catch((error) => {
     // (e.g. a browser that gives the page no private file system)
@@ -24,16 +25,27 @@ const keptSnapshot = SNAPSHOT_KEY
     return null;
   })
   : Promise.resolve(null);
+// The site's snapshot: given up when no byte arrives for CONFIG.snapshot_idle_seconds (then
+// Python starts afresh); the page is told how much of it has arrived.
 let siteSnapshotDownload = null;
 function siteSnapshot() {
   if (!SNAPSHOT_KEY || !CONFIG.site_memory_snapshot) return Promise.resolve(null);
-  siteSnapshotDownload ||= fetch(CONFIG.site_memory_snapshot).then(
-    (response) => (response.ok ? response : null),
-    (error) => {
-      console.info("pyvizzy: the site's memory snapshot could not be downloaded", error);
-      return null;
-    });
+  siteSnapshotDownload ||= SnapshotDownload.start(CONFIG.site_memory_snapshot, {
+    idleSeconds: CONFIG.snapshot_idle_seconds,
+    lengthOf: (head) => MemorySnapshot.storedLength(head),
+    onProgress: (fraction) => self.postMessage({ type: "progress", fraction: fraction }),
+  }).catch((error) => {
+    passedOver("site", error);
+    return null;
+  });
   return siteSnapshotDownload;
+}
+// Why each snapshot was passed over (`{source, reason}`: window.pyvizzyLoad shows them).
+const snapshotProblems = [];
+function passedOver(source, error) {
+  // (console.info: the worker turns some console warnings into load failures)
+  console.info(`pyvizzy: the ${source}'s memory snapshot is passed over`, error);
+  snapshotProblems.push({ source: source, reason: String(error && error.message || error) });
 }
 
 const started = performance.now();
@@ -56,10 +68,14 @@ function fail(phase, error) {
     detail: text.slice(-4000),
     t: elapsed(),
   });
+  // A kept snapshot this start was restored from is not tried again (the next visit takes
+  // the site's).
+  if (!appSent && snapshotSource === "cache") SnapshotStore.drop().catch(() => {});
 }
 
 let currentPhase = "pyodide";
 let failed = false;
+let appSent = false; // the app has been sent to the page
 self.addEventListener("unhandledrejection", (event) => {
   if (!failed) fail(currentPhase, event.reason);
 });
@@ -163,11 +179,10 @@ async function startPython(options) {
     if (!snapshot) continue;
     let bytes = null;
     try {
-      // Its body is read while Pyodide starts; the page is told how much of the site's has
-      // arrived (a slow network takes seconds over it).
-      const tell = (fraction) => self.postMessage({ type: "progress", fraction: fraction });
-      const read = source === "site" ? MemorySnapshot.read(snapshot, tell) : snapshot.arrayBuffer();
-      const body = read.then((buffer) => {
+      // Its body is read while Pyodide starts (the site's, as it arrives), and its checksum
+      // computed as it is read.
+      const check = MemorySnapshot.checker();
+      const body = snapshot.arrayBuffer(check.update).then((buffer) => {
         snapshotTimes.read_at = elapsed();
         bytes = buffer;
         return buffer;
@@ -175,7 +190,8 @@ async function startPython(options) {
       const later = Object.assign({}, options, {
         stdLibURL: new URL(CONFIG.stdlib_placeholder, self.location.href).href,
       });
-      self.pyodide = await MemorySnapshot.restore(loadPyodide, later, body, SNAPSHOT_KEY);
+      self.pyodide = await MemorySnapshot.restore(loadPyodide, later, body, SNAPSHOT_KEY,
+        snapshotTimes, check);
       deferStdlib();
       snapshotTimes.restored_at = elapsed();
       snapshotState = "restored";
@@ -184,8 +200,7 @@ async function startPython(options) {
       return null;
     } catch (error) {
       snapshotState = "unusable";
-      // (console.info: the worker turns some console warnings into load failures)
-      console.info(`pyvizzy: the ${source}'s memory snapshot is unusable`, error);
+      passedOver(source, error);
       // A kept one that was read but does not fit is dropped; one that could not be read
       // (another tab of the site reading or writing it just then) is left alone.
       if (source === "cache" && bytes) await SnapshotStore.drop().catch(() => {});
@@ -245,8 +260,8 @@ async function startApplication() {
     // (importScripts holds the worker until each script has arrived, one after the other:
     // the longest download starts before them)
     if (!(await keptSnapshot)) siteSnapshot();
-    importScripts("memory_snapshot.js", "stdlib_later.js", CONFIG.pyodide_url + "pyodide.js",
-      CONFIG.pyodide_url + "pyodide.asm.js");
+    importScripts("checksum.js", "memory_snapshot.js", "stdlib_later.js",
+      CONFIG.pyodide_url + "pyodide.js", CONFIG.pyodide_url + "pyodide.asm.js");
     const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
     const recorder = await startPython({
       indexURL: indexURL,
@@ -294,10 +309,12 @@ async function startApplication() {
     const rendered = proxy.toJs({ dict_converter: Object.fromEntries });
     proxy.destroy();
     status("render", "Drawing");
+    appSent = true;
     self.postMessage({
       type: "render",
       memory_snapshot: snapshotState,
       memory_snapshot_source: snapshotSource,
+      memory_snapshot_problems: snapshotProblems,
       memory_snapshot_kept: snapshotToKeep ? "pending" : null,
       memory_snapshot_times: snapshotTimes,
       docs_json: rendered.docs_json,
