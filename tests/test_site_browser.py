@@ -839,6 +839,55 @@ def test_a_page_whose_boot_script_fails_says_so_with_a_way_out(browser, base_url
         context.close()
 
 
+def _answer(answer):
+    """A route handler that answers with HTTP status ``answer``, or a 200 of garbage."""
+    if answer == "garbage":
+        return lambda route: route.fulfill(status=200, content_type="application/json",
+                                           body="<html>not JSON</html>")
+    return lambda route: route.fulfill(status=answer, content_type="text/html",
+                                       body=f"<html>{answer}</html>")
+
+
+@pytest.mark.parametrize("path, answer, afresh, message", [
+    ("pyodide/pyodide-lock.json", 404, False,
+     "Could not load pyodide/pyodide-lock.json: the server answered 404"),
+    ("pyodide/pyodide-lock.json", 500, True,
+     "Could not load pyodide/pyodide-lock.json: the server answered 500"),
+    ("pyodide/pyodide-lock.json", "garbage", True,
+     "Could not load pyodide/pyodide-lock.json: it is not valid JSON (Unexpected token"),
+    ("pyodide/panel-*.whl", 404, True,
+     "Could not load pyodide/panel-{version}-py3-none-any.whl: the server answered 404"),
+    ("pyodide/python_stdlib.zip", 404, True,
+     "Could not load pyodide/python_stdlib.zip: the server answered 404"),
+    ("pyodide/pyodide.js", 404, False,
+     "Could not load pyodide/pyodide.js: the server answered 404"),
+    ("pyodide/pyodide.asm.wasm", 500, False,
+     "Could not load pyodide/pyodide.asm.wasm: the server answered 500"),
+    ("worker.js", 404, False, "Could not load worker.js: the server answered 404"),
+])
+def test_a_failed_start_names_the_file_and_the_servers_answer(
+        browser, base_url, site_dir, path, answer, afresh, message):
+    # (afresh: the site's memory snapshot is not served, so Python installs the packages)
+    from pyvizzy.versions import PANEL
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    if afresh:
+        context.route(SITE_SNAPSHOT, _answer(404))
+    context.route("**/" + path, _answer(answer))
+    try:
+        page = context.new_page()
+        page.goto(base_url + "index.html")
+        page.wait_for_function("() => window.pyvizzyLoad && window.pyvizzyLoad.error",
+                               timeout=LOAD_TIMEOUT_MS)
+        shown = page.locator(".pyvizzy-error-message").inner_text()
+        assert page.locator("#pyvizzy-error").is_visible()
+        assert re.fullmatch(r"(The app failed to load \(\w+\): )?" +
+                            re.escape(message.format(version=PANEL)) + ".*", shown), shown
+        assert "\n" not in shown
+    finally:
+        context.close()
+
+
 def _first_view_only(browser, base_url: str, query: str):
     """The page at ``query`` with a Python worker that never answers: only the first view."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})

@@ -57,11 +57,11 @@ DROPPED_JS = ("bokeh-gl-",)
 #: Copied as they are.
 STATIC_FILES = ("early.js", "boot.js", "site.css", "article.js", "doc.css", "memory_snapshot.js",
                 "checksum.js", "snapshot_store.js", "snapshot_download.js", "stdlib_later.js",
-                "embed.js")
+                "load_errors.js", "embed.js")
 #: The worker's scripts: what runs before the memory snapshot is taken (with the pinned files
 #: and pyvizzy's own wheel, which the build id covers).
 WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "checksum.js", "snapshot_store.js",
-                  "snapshot_download.js", "stdlib_later.js")
+                  "snapshot_download.js", "stdlib_later.js", "load_errors.js")
 #: How long the page waits for a step of the load before it says something is stuck.
 STALL_SECONDS = 120
 #: How long the worker waits for a byte of the site's memory snapshot (its answer, or the next

@@ -27,7 +27,8 @@ self.pyvizzyStdlib = {
     request.responseType = "arraybuffer";
     request.send();
     if (request.status !== 200) {
-      throw new Error("the standard library could not be downloaded: " + request.status);
+      throw new Error(`Could not load ${CONFIG.pyodide_url}python_stdlib.zip: ` +
+        (request.status ? "the server answered " + request.status : "the network failed"));
     }
     writeStdlib(request.response);
   },

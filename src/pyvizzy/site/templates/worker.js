@@ -6,17 +6,22 @@
 // Python starts from a memory snapshot of this build (memory_snapshot.js) when there is one:
 // the one an earlier visit kept (the origin's private file system), else the site's own (made
 // at build time); and else afresh.
-/* global loadPyodide, MemorySnapshot, SnapshotStore, SnapshotDownload, deferStdlib,
+/* global loadPyodide, MemorySnapshot, SnapshotStore, SnapshotDownload, LoadErrors, deferStdlib,
    fetchStdlibLater */
 "use strict";
 
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
 const SNAPSHOT_KEY = CONFIG.memory_snapshot_key;
 
+// A request for one of Pyodide's files or the standard library's placeholder that fails is
+// what a failed start names (load_errors.js).
+importScripts("load_errors.js");
+LoadErrors.watch([CONFIG.pyodide_url, CONFIG.stdlib_placeholder]);
+
 // First look for a kept snapshot; where there is none, the site's starts downloading before
 // the other scripts load (startApplication). A kept one is read once Pyodide has started
 // fetching its own files.
-importScripts("snapshot_store.js", "snapshot_download.js");
+LoadErrors.importScripts("snapshot_store.js", "snapshot_download.js");
 const keptSnapshot = SNAPSHOT_KEY
   ? SnapshotStore.find(SNAPSHOT_KEY).catch((error) => {
     // (e.g. a browser that gives the page no private file system)
@@ -61,10 +66,12 @@ function fail(phase, error) {
   failed = true;
   const text = String(error && error.message ? error.message : error);
   const lines = text.trim().split("\n");
+  // While Python starts, a file of the site's that could not be loaded is the likely cause.
+  const cause = appSent ? null : LoadErrors.first();
   self.postMessage({
     type: "error",
     phase: phase,
-    msg: lines[lines.length - 1] || text,
+    msg: cause || lines[lines.length - 1] || text,
     detail: text.slice(-4000),
     t: elapsed(),
   });
@@ -199,6 +206,9 @@ async function startPython(options) {
       if (source === "site") snapshotToKeep = bytes;
       return null;
     } catch (error) {
+      // Pyodide's own files failing is no fault of the snapshot's: a fresh start needs them
+      // too (fail() names the file).
+      if (LoadErrors.first()) throw error;
       snapshotState = "unusable";
       passedOver(source, error);
       // A kept one that was read but does not fit is dropped; one that could not be read
@@ -213,6 +223,9 @@ async function startPython(options) {
   }
   // Packages download in parallel while the interpreter boots (resolved from our lock file).
   self.pyodide = await loadPyodide(Object.assign({ packages: CONFIG.packages }, options));
+  // (Pyodide only logs a package it could not load)
+  const missing = CONFIG.packages.filter((name) => !(name in self.pyodide.loadedPackages));
+  if (missing.length) throw new Error("Could not load the packages " + missing.join(", "));
   return recorder;
 }
 
@@ -260,7 +273,7 @@ async function startApplication() {
     // (importScripts holds the worker until each script has arrived, one after the other:
     // the longest download starts before them)
     if (!(await keptSnapshot)) siteSnapshot();
-    importScripts("checksum.js", "memory_snapshot.js", "stdlib_later.js",
+    LoadErrors.importScripts("checksum.js", "memory_snapshot.js", "stdlib_later.js",
       CONFIG.pyodide_url + "pyodide.js", CONFIG.pyodide_url + "pyodide.asm.js");
     const indexURL = new URL(CONFIG.pyodide_url, self.location.href).href;
     const recorder = await startPython({
