@@ -748,6 +748,65 @@ def test_a_stalled_snapshot_download_gives_way_to_a_fresh_start(browser, site_di
         server.server_close()
 
 
+def test_a_dataset_whose_file_stalls_is_given_up_and_the_one_on_screen_kept(browser, site_dir):
+    # The reader switches to a dataset whose file stops coming after its first bytes: once
+    # no byte has come for the worker's idle limit (here made 2 s), the page says so, its
+    # busy card goes, and the dataset on screen stays whole and live.
+    from pyvizzy.site.pages import DATASET_IDLE_SECONDS
+    from pyvizzy.site.serve import SiteRequestHandler, serve_in_thread
+
+    catalog = json.loads((site_dir / "datasets" / "index.json").read_text(encoding="utf-8"))
+    target = next(entry for entry in catalog["datasets"] if entry["key"] != catalog["default"])
+    stalled_path = f"/datasets/{target['path']}"
+    release = threading.Event()
+
+    class StallingDataset(SiteRequestHandler):
+        def copyfile(self, source, outputfile):
+            if self.path != stalled_path:
+                return super().copyfile(source, outputfile)
+            outputfile.write(source.read(1000))
+            outputfile.flush()
+            release.wait(120)  # (the connection stays open, silent)
+            return None
+
+    limit = f'"dataset_idle_seconds": {DATASET_IDLE_SECONDS},'
+
+    def shorter_limit(route):
+        response = route.fetch()
+        text = response.text()
+        assert limit in text
+        route.fulfill(response=response, body=text.replace(limit, '"dataset_idle_seconds": 2,'))
+
+    server, url = serve_in_thread(site_dir, handler=StallingDataset)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.route("**/worker.js", shorter_limit)
+    try:
+        page, recorder = context.new_page(), None
+        recorder = Recorder(page, url)
+        page.goto(url + "index.html")
+        before = wait_until_trained(page)
+        started = time.monotonic()
+        page.locator('[data-pv="dataset"]').select_option(target["key"])
+        page.wait_for_function("document.documentElement.classList.contains('pv-busy')")
+        after = wait_for_state(page, "s.error !== null", timeout_ms=60_000)
+        page.wait_for_function("!document.documentElement.classList.contains('pv-busy')")
+        assert time.monotonic() - started < 30
+        assert after["error"] == (
+            f"Could not load dataset {target['key']!r}: could not fetch datasets/"
+            f"{target['path']} relative to the page: no data came for 2 s")
+        assert after["dataset"] == before["dataset"] and after["trained"]
+        assert after["pred_probs"] == before["pred_probs"]
+        assert recorder.page_errors == []
+        # Still live: a slider moves and Python answers.
+        press_slider(page, "class", "ArrowRight", 1,
+                     f"s.class_percentile === {before['class_percentile'] + 1}")
+    finally:
+        release.set()
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
 # Another tab of the site holding the kept file (a synchronous access handle is exclusive):
 # a dedicated worker, started from a page of the same origin without the site's CSP.
 HOLD_KEPT_FILE = f"""async () => {{

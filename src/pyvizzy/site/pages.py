@@ -56,17 +56,21 @@ PANEL_DIST_DIRS = ("css/", "assets/", "bundled/theme/")
 DROPPED_JS = ("bokeh-gl-",)
 #: Copied as they are.
 STATIC_FILES = ("early.js", "boot.js", "site.css", "article.js", "doc.css", "memory_snapshot.js",
-                "checksum.js", "snapshot_store.js", "snapshot_download.js", "stdlib_later.js",
-                "load_errors.js", "embed.js")
+                "checksum.js", "snapshot_store.js", "snapshot_download.js", "datasets_ahead.js",
+                "stdlib_later.js", "load_errors.js", "embed.js")
 #: The worker's scripts: what runs before the memory snapshot is taken (with the pinned files
 #: and pyvizzy's own wheel, which the build id covers).
 WORKER_SCRIPTS = ("worker.js", "memory_snapshot.js", "checksum.js", "snapshot_store.js",
-                  "snapshot_download.js", "stdlib_later.js", "load_errors.js")
+                  "snapshot_download.js", "datasets_ahead.js", "stdlib_later.js",
+                  "load_errors.js")
 #: How long the page waits for a step of the load before it says something is stuck.
 STALL_SECONDS = 120
 #: How long the worker waits for a byte of the site's memory snapshot (its answer, or the next
 #: piece of its body) before it gives the download up and starts Python afresh.
 SNAPSHOT_IDLE_SECONDS = 20
+#: How long the worker waits for a byte of a dataset file it fetches for Python (the answer,
+#: or the next piece) before it gives up and the app says so (datasets_ahead.js).
+DATASET_IDLE_SECONDS = 20
 #: What a worker restored from a memory snapshot starts with in place of the standard
 #: library's archive (worker.js fetches the archive once the app is live): a zip of nothing.
 STDLIB_PLACEHOLDER = "stdlib-placeholder.zip"
@@ -105,6 +109,7 @@ class WorkerConfig:
             "memory_snapshot_key": self.memory_snapshot_key,
             "site_memory_snapshot": self.site_memory_snapshot,
             "snapshot_idle_seconds": SNAPSHOT_IDLE_SECONDS,
+            "dataset_idle_seconds": DATASET_IDLE_SECONDS,
             "stdlib_placeholder": STDLIB_PLACEHOLDER,
             "datasets_url": DATASETS_URL,
             "catalog_file": CATALOG_FILE,

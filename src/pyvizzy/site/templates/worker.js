@@ -6,8 +6,8 @@
 // Python starts from a memory snapshot of this build (memory_snapshot.js) when there is one:
 // the one an earlier visit kept (the origin's private file system), else the site's own (made
 // at build time); and else afresh.
-/* global loadPyodide, MemorySnapshot, SnapshotStore, SnapshotDownload, LoadErrors, deferStdlib,
-   fetchStdlibLater */
+/* global loadPyodide, MemorySnapshot, SnapshotStore, SnapshotDownload, DatasetsAhead, LoadErrors,
+   deferStdlib, fetchStdlibLater */
 "use strict";
 
 const CONFIG = __PYVIZZY_WORKER_CONFIG__;
@@ -21,7 +21,7 @@ LoadErrors.watch([CONFIG.pyodide_url, CONFIG.stdlib_placeholder]);
 // First look for a kept snapshot; where there is none, the site's starts downloading before
 // the other scripts load (startApplication). A kept one is read once Pyodide has started
 // fetching its own files.
-LoadErrors.importScripts("snapshot_store.js", "snapshot_download.js");
+LoadErrors.importScripts("snapshot_store.js", "snapshot_download.js", "datasets_ahead.js");
 const keptSnapshot = SNAPSHOT_KEY
   ? SnapshotStore.find(SNAPSHOT_KEY).catch((error) => {
     // (e.g. a browser that gives the page no private file system)
@@ -131,39 +131,12 @@ function lookAhead() {
   }
   if (more) lookAheadSoon();
 }
-// The catalog and the dataset the page's address asks for (else the catalog's default),
-// fetched while Python starts: the app reads them with synchronous requests
-// (pyvizzy.app.data), which take a text from here instead when it has arrived (once; a
-// function, not the Map: Map methods called through Python's proxy of it can fail).
-const prefetched = new Map();
+// The catalog and the dataset the page's address asks for, fetched while Python starts, and a
+// dataset the reader switches to, before Python reads it (datasets_ahead.js).
+const datasetsAhead = DatasetsAhead.install(CONFIG);
 // A long training's progress, told to the page while Python works (bridge.py's
 // tell_busy_now).
 self.pyvizzyTellBusy = (text) => self.postMessage({ type: "busy", text: String(text) });
-self.pyvizzyTakePrefetched = (url) => {
-  const text = prefetched.get(url);
-  prefetched.delete(url);
-  return text;
-};
-async function prefetchText(path) {
-  const url = CONFIG.datasets_url + "/" + path;
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const text = await response.text();
-  prefetched.set(url, text);
-  return text;
-}
-async function prefetchDataset(location) {
-  try {
-    const catalog = JSON.parse(await prefetchText(CONFIG.catalog_file));
-    const asked = new URLSearchParams(location.search || "").get("dataset");
-    const key = asked === null ? catalog.default : asked;
-    const entry = (catalog.datasets || []).find((item) => item.key === key);
-    if (entry && typeof entry.path === "string") await prefetchText(entry.path);
-  } catch (error) {
-    // (the app's own request then says what is wrong)
-    console.info("pyvizzy: the dataset could not be fetched ahead", error);
-  }
-}
 
 // To keep for the next visit once the app is live: the snapshot taken after a fresh start, or
 // the site's that this visit restored (its bytes).
@@ -346,7 +319,7 @@ self.onmessage = async (event) => {
     if (msg.type === "init") {
       pageLocation = msg.location;
       locationArrived(pageLocation);
-      prefetchDataset(pageLocation);
+      datasetsAhead.startFor(pageLocation);
     } else if (msg.type === "rendered") {
       page.link();
       // What this worker downloaded (for benchmarks: the page cannot see a worker's requests).
