@@ -54,6 +54,20 @@ def base_url(site_dir):
 
 
 @pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    """(folder, url): a folder for a blog's pages, served on ``localhost`` (another origin than
+    the site's 127.0.0.1, still a local one), without the site's policy (a blog has its own)."""
+    from pyvizzy.site.serve import serve_in_thread
+
+    folder = tmp_path_factory.mktemp("host")
+    (folder / "index.html").write_text("<!DOCTYPE html><title>A blog</title>", encoding="utf-8")
+    server, url = serve_in_thread(folder, site_policy=False)
+    yield folder, url.replace("127.0.0.1", "localhost")
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, through Playwright (one per test module)."""
     if not Path(CHROMIUM).exists():

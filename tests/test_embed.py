@@ -28,19 +28,6 @@ COLUMN = 700
 LOAD_TIMEOUT_MS = 120_000
 
 
-@pytest.fixture(scope="module")
-def host(tmp_path_factory):
-    """(folder, url): a folder for host pages, served on ``localhost`` (another origin)."""
-    from pyvizzy.site.serve import serve_in_thread
-
-    folder = tmp_path_factory.mktemp("host")
-    (folder / "index.html").write_text("<!DOCTYPE html><title>A blog</title>", encoding="utf-8")
-    server, url = serve_in_thread(folder, site_policy=False)  # (a blog has a policy of its own)
-    yield folder, url.replace("127.0.0.1", "localhost")
-    server.shutdown()
-    server.server_close()
-
-
 def _host_page(host, name: str, base_url: str, links: list[str], *, above: int = 200,
                extra: str = "") -> str:
     """Write a blog page holding ``links`` (``<a class="pyvizzy-embed">`` markup) below

@@ -124,9 +124,12 @@ def test_files_opened_with_the_picker_are_trained_in_the_page_and_never_sent(
     page.context.close()
 
 
-def test_a_host_page_is_told_nothing_of_a_file_the_reader_opened(browser, base_url, tmp_path):
+def test_a_host_page_is_told_nothing_of_a_file_the_reader_opened(browser, base_url, host,
+                                                                 tmp_path):
+    folder, host_url = host
+    (folder / "blog.html").write_text("<!DOCTYPE html><html><body></body></html>")
     page = browser.new_page()
-    page.set_content("<html><body></body></html>")
+    page.goto(host_url + "blog.html")
     frame_url = f"{base_url}index.html?origin=null"
     page.evaluate("""(url) => {
         window.told = []
