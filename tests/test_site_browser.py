@@ -1091,3 +1091,53 @@ def test_the_progress_line_shows_how_much_of_the_memory_snapshot_has_arrived(bro
         context.close()
         server.shutdown()
         server.server_close()
+
+
+RECORD_PROGRESS_LINES = """
+window.progressLines = [];
+new MutationObserver((records) => {
+    for (const record of records) {
+        if (record.target.id !== "pyvizzy-progress-text") continue;
+        for (const node of record.addedNodes) window.progressLines.push(node.textContent);
+    }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_a_slow_load_is_said_then_taken_back_and_the_first_training_counts_as_progress(
+        browser, base_url):
+    # With the page's limit for a step made 0.3 s, the load is "taking unusually long" at
+    # some step; once it moves on (each fold of the first training is a step), and at the
+    # latest once the app is live, that error is gone: it was slow, not stuck.
+    from pyvizzy.site.pages import STALL_SECONDS
+
+    limit = f'"stall_seconds":{STALL_SECONDS}'
+
+    def shorter_limit(route):
+        response = route.fetch()
+        text = response.text()
+        assert limit in text
+        route.fulfill(response=response, body=text.replace(limit, '"stall_seconds":0.3'))
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.route("**/index.html*", shorter_limit)
+    context.add_init_script(RECORD_PROGRESS_LINES)
+    try:
+        page = context.new_page()
+        recorder = Recorder(page, base_url)
+        page.goto(base_url + "index.html")
+        page.wait_for_function("() => { const load = window.pyvizzyLoad; return load.live && "
+                               "window.pyvizzy.state() && window.pyvizzy.state().trained; }",
+                               timeout=LOAD_TIMEOUT_MS)
+        state = page.evaluate(STATE)
+        load = page.evaluate("window.pyvizzyLoad")
+        assert "stalled" in [event["name"] for event in load["events"]]
+        assert load["error"] is None and not load["stalled"] and state["error"] is None
+        assert page.locator("#pyvizzy-error").is_hidden()
+        assert "pyvizzy-failed" not in page.evaluate("document.body.className")
+        folds = [line for line in page.evaluate("window.progressLines") if "Fold" in line]
+        assert [line.rsplit("Fold ", 1)[1] for line in folds] == [
+            f"{fold} of {N_FOLDS}." for fold in range(1, N_FOLDS + 1)]
+        assert recorder.page_errors == []
+    finally:
+        context.close()

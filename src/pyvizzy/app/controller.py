@@ -45,6 +45,7 @@ __all__ = ["PyvizzyApp", "app_for", "create_app", "initial_query"]
 BUSY_TRAINING = "Training the 5-fold SVM on your labels…"
 BUSY_LOADING = "Loading the dataset and training the model…"
 BUSY_OPENING = "Reading your file and training the model…"
+BUSY_STARTING = "Training the model…"
 #: Pause between showing the busy overlay and starting the work (lets the page draw it).
 BUSY_PAUSE_SECONDS = 0.03
 #: The state's parameters whose change the page must hear about.
@@ -200,8 +201,16 @@ class PyvizzyApp:
     # -- actions -------------------------------------------------------------------------------
 
     def start(self, query: str = "") -> None:
-        """Read the catalog, apply the address's settings, load and train the dataset."""
+        """Read the catalog, apply the address's settings, load and train the dataset (the
+        page's loading line hears of each fold: in the site's worker, that is its progress)."""
         self.started = True
+        self._busy_message = BUSY_STARTING
+        try:
+            self._start(query)
+        finally:
+            self._busy_message = None
+
+    def _start(self, query: str) -> None:
         with self.acting():
             try:
                 self.catalog = self._load_catalog()
@@ -404,7 +413,8 @@ class PyvizzyApp:
             self.state.select(item_id)
 
     def _fold_progress(self, fold: int, n_folds: int) -> None:
-        """Tell the page which fold a training started from the page has reached."""
+        """Tell the page which fold a training at start or started from the page has
+        reached."""
         if self._busy_message:
             self.bridge.tell_busy_now(f"{self._busy_message} Fold {fold + 1} of {n_folds}.")
 

@@ -27,6 +27,7 @@
     settled: false, // Python has answered every change the page made
     apply_ms: [], // time the page took to apply each patch from Python (last 100)
     error: null,
+    stalled: false, // the error says the load is slow (taken back once it moves on)
   };
   window.pyvizzyLoad = load;
 
@@ -45,16 +46,27 @@
   // say so rather than leave the progress bar pulsing forever.
   const STALL_MS = config.stall_seconds * 1000;
   let stallTimer = null;
+  // Progress after that (e.g. the next fold of a long training) takes the error back.
   function watchForStall() {
     clearTimeout(stallTimer);
+    if (load.stalled) takeBackStall();
     stallTimer = setTimeout(() => {
       if (!load.live && !load.error) {
         showError(
           "The app is taking unusually long to load (no progress for " +
             config.stall_seconds + " s while: " + load.phase + ")."
         );
+        load.stalled = true;
+        mark("stalled");
       }
     }, STALL_MS);
+  }
+  function takeBackStall() {
+    load.stalled = false;
+    load.error = null;
+    body.classList.remove("pyvizzy-failed");
+    const box = document.getElementById("pyvizzy-error");
+    if (box) box.hidden = true;
   }
   watchForStall();
 
@@ -70,6 +82,7 @@
 
   function showError(message, detail) {
     clearTimeout(stallTimer);
+    load.stalled = false; // (a failure is not taken back)
     load.error = message;
     body.classList.add("pyvizzy-failed");
     const box = document.getElementById("pyvizzy-error");
@@ -263,7 +276,9 @@
       if (progressPercent) progressPercent.textContent = Math.round(100 * msg.fraction) + "\u00a0%";
       load.download_fraction = msg.fraction;
     } else if (msg.type === "busy") {
-      if (window.pyvizzy && window.pyvizzy.busy) window.pyvizzy.busy(msg.text);
+      // (before the app is live, a training's folds are the loading's progress)
+      if (!load.live) showStatus(load.phase, msg.text);
+      else if (window.pyvizzy && window.pyvizzy.busy) window.pyvizzy.busy(msg.text);
     } else if (msg.type === "status") {
       mark("status:" + msg.phase, { worker_t: msg.t,
         worker_started: msg.started_at - performance.timeOrigin });
@@ -304,6 +319,7 @@
         );
         body.classList.remove("pyvizzy-loading");
         if (progress) progress.hidden = true;
+        if (load.stalled) takeBackStall(); // (it was slow, not stuck)
         load.live = true;
         load.phase = "live";
         mark("live");
