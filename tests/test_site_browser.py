@@ -1141,3 +1141,31 @@ def test_a_slow_load_is_said_then_taken_back_and_the_first_training_counts_as_pr
         assert recorder.page_errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("file", "status", "body", "said"), [
+    ("index.json", 404, "gone", "Could not read the dataset catalog: could not fetch "
+     "datasets/index.json relative to the page: the server answered 404"),
+    ("index.json", 200, "<html>an error page", "Could not read the dataset catalog: "
+     "datasets/index.json: not valid JSON"),
+    ("default", 500, "oops", "could not fetch datasets/{path} relative to the page: the "
+     "server answered 500"),
+])
+def test_a_catalog_or_dataset_the_server_fails_is_named_with_its_answer(
+        browser, base_url, site_dir, file, status, body, said):
+    catalog = json.loads((site_dir / "datasets" / "index.json").read_text(encoding="utf-8"))
+    path = next(entry["path"] for entry in catalog["datasets"]
+                if entry["key"] == catalog["default"])
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.route(f"**/datasets/{path if file == 'default' else file}",
+                  lambda route: route.fulfill(status=status, body=body))
+    try:
+        page = context.new_page()
+        page.goto(base_url + "index.html")
+        page.wait_for_function("() => window.pyvizzyLoad.live && window.pyvizzy.state() && "
+                               "window.pyvizzy.state().error", timeout=LOAD_TIMEOUT_MS)
+        error = page.evaluate(STATE)["error"]
+        assert said.format(path=path) in error
+        assert said.format(path=path) in page.locator(".pv-note.pv-err").inner_text()
+    finally:
+        context.close()

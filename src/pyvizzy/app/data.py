@@ -205,7 +205,7 @@ def _fetch_text(url: str) -> str:
     request.open("GET", url, False)
     request.send()
     if request.status != 200:
-        raise OSError(f"HTTP {request.status}")
+        raise OSError(f"the server answered {request.status}")
     return request.responseText
 
 
