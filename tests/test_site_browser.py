@@ -1169,3 +1169,24 @@ def test_a_catalog_or_dataset_the_server_fails_is_named_with_its_answer(
         assert said.format(path=path) in page.locator(".pv-note.pv-err").inner_text()
     finally:
         context.close()
+
+
+def test_a_dataset_the_address_names_that_fails_is_said_over_a_working_one(browser, base_url,
+                                                                           site_dir):
+    # The default opens in its place, the error stays on screen (the switcher showing the
+    # default does not switch again and clear it), and the address is the working set's.
+    catalog = json.loads((site_dir / "datasets" / "index.json").read_text(encoding="utf-8"))
+    page, recorder = open_page(browser, base_url, "index.html?dataset=missing/dataset.json")
+    try:
+        state = wait_until_trained(page)
+        page.wait_for_timeout(1500)  # (anything the page would do next)
+        state = page.evaluate(STATE)
+        assert state["dataset"] == catalog["default"] and state["trained"]
+        assert state["error"].startswith("Could not load dataset 'missing/dataset.json': "
+                                         "could not fetch missing/dataset.json")
+        assert "missing/dataset.json" in page.locator(".pv-note.pv-err").inner_text()
+        assert page.locator('[data-pv="dataset"]').input_value() == catalog["default"]
+        page.wait_for_function(f"location.search.includes('dataset={catalog['default']}')")
+        assert recorder.page_errors == []
+    finally:
+        page.context.close()
