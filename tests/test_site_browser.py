@@ -20,6 +20,7 @@ import subprocess
 import threading
 import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -705,106 +706,98 @@ def test_a_damaged_site_snapshot_is_passed_over_and_python_starts_afresh(browser
         server.server_close()
 
 
-def test_a_stalled_snapshot_download_gives_way_to_a_fresh_start(browser, site_dir):
-    # The server sends the first MB of the site's snapshot and then nothing more: once no byte
-    # has come for the worker's idle limit (here made 2 s), Python starts afresh.
-    from pyvizzy.site.pages import SNAPSHOT_IDLE_SECONDS
+@contextmanager
+def stalling_site(site_dir, stalls, first_bytes: int):
+    """The site served with each file whose path ``stalls(path)`` sending its first
+    ``first_bytes`` and then nothing, its connection open, until the block ends; yields the
+    site's address."""
     from pyvizzy.site.serve import SiteRequestHandler, serve_in_thread
 
     release = threading.Event()
 
-    class StallingSnapshot(SiteRequestHandler):
+    class Stalling(SiteRequestHandler):
         def copyfile(self, source, outputfile):
-            if not self.path.startswith("/memory-snapshot/"):
+            if not stalls(self.path):
                 return super().copyfile(source, outputfile)
-            outputfile.write(source.read(1 << 20))
+            outputfile.write(source.read(first_bytes))
             outputfile.flush()
-            release.wait(120)  # (the connection stays open, silent)
+            release.wait(120)
             return None
 
-    limit = f'"snapshot_idle_seconds": {SNAPSHOT_IDLE_SECONDS},'
-
-    def shorter_limit(route):
-        response = route.fetch()
-        text = response.text()
-        assert limit in text
-        route.fulfill(response=response, body=text.replace(limit, '"snapshot_idle_seconds": 2,'))
-
-    server, url = serve_in_thread(site_dir, handler=StallingSnapshot)
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.route("**/worker.js", shorter_limit)
+    server, url = serve_in_thread(site_dir, handler=Stalling)
     try:
-        _, recorder, state, load = visit_until_settled(context, url)
-        assert started_from(load) == ("captured", None)
-        assert load["memory_snapshot_problems"] == [{
-            "source": "site",
-            "reason": "the memory snapshot's download stalled (no bytes for 2 s)"}]
-        assert_agrees_with_categorize(state)
-        assert recorder.page_errors == [] and load["error"] is None
+        yield url
     finally:
         release.set()
-        context.close()
         server.shutdown()
         server.server_close()
+
+
+def with_worker_limit(context, name: str, seconds: int) -> None:
+    """Make the worker's limit ``name`` (``pyvizzy.site.pages``' ``NAME``) ``seconds``."""
+    from pyvizzy.site import pages
+
+    built = f'"{name}": {getattr(pages, name.upper())},'
+
+    def shorter(route):
+        response = route.fetch()
+        text = response.text()
+        assert built in text
+        route.fulfill(response=response, body=text.replace(built, f'"{name}": {seconds},'))
+
+    context.route("**/worker.js", shorter)
+
+
+def test_a_stalled_snapshot_download_gives_way_to_a_fresh_start(browser, site_dir):
+    # The server sends the first MB of the site's snapshot and then nothing more: once no byte
+    # has come for the worker's idle limit (here made 2 s), Python starts afresh.
+    stalls = lambda path: path.startswith("/memory-snapshot/")  # noqa: E731
+    with stalling_site(site_dir, stalls, 1 << 20) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        with_worker_limit(context, "snapshot_idle_seconds", 2)
+        try:
+            _, recorder, state, load = visit_until_settled(context, url)
+            assert started_from(load) == ("captured", None)
+            assert load["memory_snapshot_problems"] == [{
+                "source": "site",
+                "reason": "the memory snapshot's download stalled (no bytes for 2 s)"}]
+            assert_agrees_with_categorize(state)
+            assert recorder.page_errors == [] and load["error"] is None
+        finally:
+            context.close()
 
 
 def test_a_dataset_whose_file_stalls_is_given_up_and_the_one_on_screen_kept(browser, site_dir):
     # The reader switches to a dataset whose file stops coming after its first bytes: once
     # no byte has come for the worker's idle limit (here made 2 s), the page says so, its
     # busy card goes, and the dataset on screen stays whole and live.
-    from pyvizzy.site.pages import DATASET_IDLE_SECONDS
-    from pyvizzy.site.serve import SiteRequestHandler, serve_in_thread
-
     catalog = json.loads((site_dir / "datasets" / "index.json").read_text(encoding="utf-8"))
     target = next(entry for entry in catalog["datasets"] if entry["key"] != catalog["default"])
-    stalled_path = f"/datasets/{target['path']}"
-    release = threading.Event()
-
-    class StallingDataset(SiteRequestHandler):
-        def copyfile(self, source, outputfile):
-            if self.path != stalled_path:
-                return super().copyfile(source, outputfile)
-            outputfile.write(source.read(1000))
-            outputfile.flush()
-            release.wait(120)  # (the connection stays open, silent)
-            return None
-
-    limit = f'"dataset_idle_seconds": {DATASET_IDLE_SECONDS},'
-
-    def shorter_limit(route):
-        response = route.fetch()
-        text = response.text()
-        assert limit in text
-        route.fulfill(response=response, body=text.replace(limit, '"dataset_idle_seconds": 2,'))
-
-    server, url = serve_in_thread(site_dir, handler=StallingDataset)
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.route("**/worker.js", shorter_limit)
-    try:
-        page, recorder = context.new_page(), None
-        recorder = Recorder(page, url)
-        page.goto(url + "index.html")
-        before = wait_until_trained(page)
-        started = time.monotonic()
-        page.locator('[data-pv="dataset"]').select_option(target["key"])
-        page.wait_for_function("document.documentElement.classList.contains('pv-busy')")
-        after = wait_for_state(page, "s.error !== null", timeout_ms=60_000)
-        page.wait_for_function("!document.documentElement.classList.contains('pv-busy')")
-        assert time.monotonic() - started < 30
-        assert after["error"] == (
-            f"Could not load dataset {target['key']!r}: could not fetch datasets/"
-            f"{target['path']} relative to the page: no data came for 2 s")
-        assert after["dataset"] == before["dataset"] and after["trained"]
-        assert after["pred_probs"] == before["pred_probs"]
-        assert recorder.page_errors == []
-        # Still live: a slider moves and Python answers.
-        press_slider(page, "class", "ArrowRight", 1,
-                     f"s.class_percentile === {before['class_percentile'] + 1}")
-    finally:
-        release.set()
-        context.close()
-        server.shutdown()
-        server.server_close()
+    with stalling_site(site_dir, lambda path: path == f"/datasets/{target['path']}", 1000) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        with_worker_limit(context, "dataset_idle_seconds", 2)
+        try:
+            page = context.new_page()
+            recorder = Recorder(page, url)
+            page.goto(url + "index.html")
+            before = wait_until_trained(page)
+            started = time.monotonic()
+            page.locator('[data-pv="dataset"]').select_option(target["key"])
+            page.wait_for_function("document.documentElement.classList.contains('pv-busy')")
+            after = wait_for_state(page, "s.error !== null", timeout_ms=60_000)
+            page.wait_for_function("!document.documentElement.classList.contains('pv-busy')")
+            assert time.monotonic() - started < 30
+            assert after["error"] == (
+                f"Could not load dataset {target['key']!r}: could not fetch datasets/"
+                f"{target['path']} relative to the page: no data came for 2 s")
+            assert after["dataset"] == before["dataset"] and after["trained"]
+            assert after["pred_probs"] == before["pred_probs"]
+            assert recorder.page_errors == []
+            # Still live: a slider moves and Python answers.
+            press_slider(page, "class", "ArrowRight", 1,
+                         f"s.class_percentile === {before['class_percentile'] + 1}")
+        finally:
+            context.close()
 
 
 # Another tab of the site holding the kept file (a synchronous access handle is exclusive):
