@@ -10,14 +10,8 @@ import numpy as np
 import pytest
 
 from pyvizzy.confident import cleanlab_confident_joint
-from pyvizzy.confident.count import _confident_joint
-from pyvizzy.health import (
-    CLASS_COLUMNS,
-    OVERLAP_COLUMNS,
-    HealthSummary,
-    _cleanlab_true_label_guess,
-    health_summary,
-)
+from pyvizzy.confident.count import _cleanlab_true_label_guess, _confident_joint
+from pyvizzy.health import CLASS_COLUMNS, OVERLAP_COLUMNS, HealthSummary, health_summary
 
 cleanlab_dataset = pytest.importorskip("cleanlab.dataset", reason="cleanlab is the reference")
 cleanlab_count = pytest.importorskip("cleanlab.count", reason="cleanlab is the reference")
@@ -174,7 +168,7 @@ def test_a_class_with_no_examples():
 
 
 def test_counts_the_same_confident_joint_as_the_confident_package():
-    # health.py's guess kernel and confident.cleanlab_confident_joint: one definition.
+    # The guess kernel health.py shares with confident.cleanlab_confident_joint is cleanlab's.
     for seed, n_classes in [(20, 2), (21, 5), (22, 13)]:
         pred_probs, labels = planted_errors(seed, 500, n_classes, 0.3, 3.0)
         pred_probs = quantized(pred_probs, 6) if seed % 2 else pred_probs

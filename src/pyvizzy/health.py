@@ -28,12 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pyvizzy.confident._validation import _check_labels_against
-from pyvizzy.confident.count import _confident_joint
+from pyvizzy.confident.count import _cleanlab_true_label_guess, _confident_joint
 from pyvizzy.confident.thresholds import (
-    _CLEANLAB_EMPTY_CLASS_THRESHOLD,
     _CLEANLAB_FLOAT_EPSILON,
-    _CLEANLAB_THRESHOLD_LOWER_BOUND,
-    _self_confidence_by_class,
 )
 
 __all__ = ["CLASS_COLUMNS", "OVERLAP_COLUMNS", "HealthSummary", "health_summary"]
@@ -117,25 +114,6 @@ class HealthSummary:
 # --------------------------------------------------------------------------------------------
 # Unchecked kernels (inputs already validated)
 # --------------------------------------------------------------------------------------------
-
-
-def _cleanlab_true_label_guess(pred_probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Each example's guessed true label in cleanlab's confident joint, or -1 for none.
-
-    The same rule as :func:`pyvizzy.confident.cleanlab_confident_joint`: thresholds are the
-    mean self-confidences (2.0 for a class with no examples), clipped below at 2e-6; an
-    example confident in one class guesses it, in several its most probable class.
-    """
-    n_classes = pred_probs.shape[1]
-    thresholds = np.full(n_classes, _CLEANLAB_EMPTY_CLASS_THRESHOLD)
-    for k, confidences in enumerate(_self_confidence_by_class(pred_probs, labels)):
-        if confidences.size:
-            thresholds[k] = np.mean(confidences)
-    thresholds = np.clip(thresholds, _CLEANLAB_THRESHOLD_LOWER_BOUND, None)
-    confident = pred_probs >= thresholds - _CLEANLAB_FLOAT_EPSILON
-    n_confident = confident.sum(axis=1)
-    guess = np.where(n_confident > 1, pred_probs.argmax(axis=1), confident.argmax(axis=1))
-    return np.where(n_confident > 0, guess, -1)
 
 
 def _round_preserving_sum(floats: np.ndarray) -> np.ndarray:

@@ -52,6 +52,21 @@ def _confident_joint(labels: np.ndarray, suggested: np.ndarray, n_classes: int) 
 # --------------------------------------------------------------------------------------------
 
 
+def _cleanlab_true_label_guess(pred_probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each example's guessed true label in cleanlab's confident joint, or -1 for none (the
+    rule :func:`cleanlab_confident_joint` describes)."""
+    n_classes = pred_probs.shape[1]
+    thresholds = np.full(n_classes, _CLEANLAB_EMPTY_CLASS_THRESHOLD)
+    for k, confidences in enumerate(_self_confidence_by_class(pred_probs, labels)):
+        if confidences.size:
+            thresholds[k] = np.mean(confidences)
+    thresholds = np.clip(thresholds, _CLEANLAB_THRESHOLD_LOWER_BOUND, None)
+    confident = pred_probs >= thresholds - _CLEANLAB_FLOAT_EPSILON
+    n_confident = confident.sum(axis=1)
+    guess = np.where(n_confident > 1, pred_probs.argmax(axis=1), confident.argmax(axis=1))
+    return np.where(n_confident > 0, guess, -1)
+
+
 def suggested_labels(pred_probs, class_thresholds) -> np.ndarray:
     """The label confident learning suggests for each example (Vizzy's rule).
 
@@ -137,16 +152,6 @@ def cleanlab_confident_joint(labels, pred_probs) -> np.ndarray:
         Rows given label, columns guessed true label.
     """
     probs, labels = _check_labels_against(pred_probs, labels)
-    n_classes = probs.shape[1]
-    thresholds = np.full(n_classes, _CLEANLAB_EMPTY_CLASS_THRESHOLD)
-    for k, confidences in enumerate(_self_confidence_by_class(probs, labels)):
-        if confidences.size:
-            thresholds[k] = np.mean(confidences)
-    thresholds = np.clip(thresholds, _CLEANLAB_THRESHOLD_LOWER_BOUND, None)
-    confident = probs >= thresholds - _CLEANLAB_FLOAT_EPSILON
-    n_confident = confident.sum(axis=1)
-    guess = np.where(n_confident > 1, probs.argmax(axis=1), confident.argmax(axis=1))
-    guess = np.where(n_confident > 0, guess, -1)
-    joint = _confident_joint(labels, guess, n_classes)
+    joint = _confident_joint(labels, _cleanlab_true_label_guess(probs, labels), probs.shape[1])
     np.fill_diagonal(joint, np.maximum(joint.diagonal(), 1))
     return joint
