@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from planted_features import planted
 
 from pyvizzy.near_duplicate import DEFAULT_THRESHOLD, near_duplicate_sets
 
@@ -45,19 +46,6 @@ def assert_same_as_cleanlab(features, **kwargs):
     np.testing.assert_array_equal(flags, expected_flags)
     assert [group.tolist() for group in sets] == expected_sets
     return flags, sets
-
-
-def planted(seed, n_items, n_features, group_sizes, noise):
-    """Gaussian rows with disjoint groups of copies of one row (exact or ``noise`` apart)."""
-    rng = np.random.default_rng(seed)
-    features = rng.normal(size=(n_items, n_features))
-    rows = rng.permutation(n_items)
-    start = 0
-    for size in group_sizes:
-        group = rows[start : start + size]
-        start += size
-        features[group] = features[group[0]] + noise * rng.normal(size=(size, n_features))
-    return features
 
 
 @pytest.mark.parametrize("n_features", [2, 3, 4, 32])

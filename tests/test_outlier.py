@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from planted_features import planted
 
 from pyvizzy.outlier import knn_graph, knn_metric, knn_outlier_scores
 
@@ -28,19 +29,6 @@ def cleanlab_scores(features, k=None):
         warnings.simplefilter("ignore")
         estimator = cleanlab_outlier.OutOfDistribution(params=params)
         return estimator.fit_score(features=features, verbose=False)
-
-
-def planted(seed: int, n_items: int, n_features: int, group_sizes=(2, 3), noise=0.0):
-    """Gaussian features with groups of copies of one row (exact, or ``noise`` apart)."""
-    rng = np.random.default_rng(seed)
-    features = rng.normal(size=(n_items, n_features))
-    rows = rng.permutation(n_items)
-    start = 0
-    for size in group_sizes:
-        group = rows[start : start + size]
-        start += size
-        features[group] = features[group[0]] + noise * rng.normal(size=(size, n_features))
-    return features
 
 
 # The cases: sizes 11 to a few hundred, dimensions 2, 3 (Euclidean), 4 and 32 (cosine).
