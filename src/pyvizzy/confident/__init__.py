@@ -40,6 +40,7 @@ from pyvizzy.confident.categories import (
     Categorization,
     categorize,
     ood_mask,
+    score_ood_mask,
 )
 from pyvizzy.confident.count import cleanlab_confident_joint, confident_joint, suggested_labels
 from pyvizzy.confident.rank import label_quality_scores
@@ -73,5 +74,6 @@ __all__ = [
     "mean_thresholds",
     "ood_mask",
     "percentile_thresholds",
+    "score_ood_mask",
     "suggested_labels",
 ]
