@@ -191,13 +191,15 @@ def test_the_address_round_trips(trained_state):
     ood_percentile=st.integers(0, 100),
     mode=st.sampled_from(["percentile", "mean"]),
     select=st.one_of(st.none(), st.text(min_size=1, max_size=20)),
+    lens=st.sampled_from(["rule", "knn"]),
 )
 def test_format_then_parse_is_the_identity(
-    dataset_key, class_percentile, ood_percentile, mode, select
+    dataset_key, class_percentile, ood_percentile, mode, select, lens
 ):
-    query = format_query(dataset_key, class_percentile, ood_percentile, mode, select)
+    query = format_query(dataset_key, class_percentile, ood_percentile, mode, select, lens)
     assert parse_query(query, (dataset_key,)) == QuerySettings(
-        dataset_key, class_percentile, ood_percentile, mode, select
+        dataset_key, class_percentile, ood_percentile, mode, select,
+        ood_lens=None if lens == "rule" else lens
     )
 
 

@@ -510,8 +510,8 @@ def test_the_image_lists_are_named_tab_stops(state):
     assert joint.count("data-pv-list") == 1 and 'aria-label="Confident joint' in joint
     assert joint.count('class="pv-more" tabindex="-1"') == len(state.class_names) ** 2
     results = render_results(state)
-    assert results.count("data-pv-list") == 3
-    for name in ("Label issues", "Out of distribution", "Unconfident"):
+    assert results.count("data-pv-list") == 4
+    for name in ("Label issues", "Out of distribution", "Unconfident", "Near duplicates"):
         assert f'role="group" aria-label="{name}"' in results
     assert 'data-pv-list tabindex="0"' in render_pred_probs(state)
 

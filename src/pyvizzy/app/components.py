@@ -74,7 +74,7 @@ def scroll_pane(text: str = "", **params) -> pn.pane.HTML:
 class PageDrawing:
     """An HTML pane drawn in full once per model, then laid out by the page.
 
-    A new dataset or training draws ``draw(state)`` into the pane; a slider move changes
+    A new dataset, training or OOD lens draws ``draw(state)`` into the pane; a slider move changes
     nothing here: :meth:`page_layout` (``layout(state, outcome)``), sent with the state, tells the
     page (``page/views.js``) where the drawn tiles and lines go. Each full drawing gets a new
     revision (``data-pv-rev``) so that the page lays out only the drawing it was told about.
@@ -113,7 +113,10 @@ class PageDrawing:
     def _model_key(self) -> tuple:
         state = self.state
         selected = state.selected if self._per_selection else None
-        return (id(state.dataset), state.train_revision, state.result is None, selected)
+        return (
+            id(state.dataset), state.train_revision, state.result is None, selected,
+            state.ood_lens,
+        )  # fmt: skip
 
     def _content(self) -> str:
         self.revision += 1

@@ -164,7 +164,8 @@ class PyvizzyApp:
         # payload computed ahead for another setting (:meth:`preview_payload`) is what a
         # move there would send.
         basis_key = (
-            static_key, state.threshold_mode, state.selected, tuple(state.notices),
+            static_key, state.threshold_mode, state.ood_lens, state.selected,
+            tuple(state.notices),
             state.error, tuple(view and view["rev"] for view in views.values()),
         )  # fmt: skip
         if basis_key != self._basis_key:

@@ -14,6 +14,8 @@ __all__ = ["ExplainerPanel", "explain", "explainer_layout", "render_explainer"]
 
 EXPLAIN_CSS = stylesheet("explainer.css")
 
+#: The bars' OOD lines are hidden when the nearest neighbours decide OOD.
+_LENS_CLASS = {"rule": "", "knn": " pv-knn"}
 CATEGORY_TEXT = {
     "clean": "clean",
     "label_issue": "label issue",
@@ -52,6 +54,11 @@ def explain(state: AppState, row: int, outcome: Outcome | None = None) -> str:
         if category == "clean":
             return text + f"That agrees with the given label {given_name}: clean."
         return text + f"The given label is <b>{given_name}</b>: a label issue."
+    if result.ood_score_cut is not None:
+        return _explain_by_neighbours(state, row, outcome, text_before=(
+            f"Its most probable class {top_name} has p = {top_p:.3f}, below {top_name}'s class "
+            f"threshold {top_t:.3f}, so no label is suggested. "
+            if top_p < top_t else ""))  # fmt: skip
     text = (
         f"Its most probable class {top_name} has p = {top_p:.3f}, below {top_name}'s class "
         f"threshold {top_t:.3f}, so no label is suggested. "
@@ -66,6 +73,23 @@ def explain(state: AppState, row: int, outcome: Outcome | None = None) -> str:
     return text + (
         f"But p({esc(names[k])}) = {probs[k]:.3f} reaches its OOD threshold "
         f"{result.ood_thresholds[k]:.3f}, so it is not OOD: <b>unconfident</b>."
+    )
+
+
+def _explain_by_neighbours(state: AppState, row: int, outcome: Outcome, text_before: str) -> str:
+    """The reason of an OOD or unconfident item when the nearest neighbours decide OOD."""
+    score = float(state.neighbours.outlier_scores[row])
+    cut = outcome.result.ood_score_cut
+    percentile = outcome.setting.ood_percentile
+    rule = f"{cut:.3f}, the {percentile}th percentile of every item's kNN outlier score"
+    if outcome.result.categories[row] == "ood":
+        return (
+            f"Its 10 nearest neighbours are far: its kNN outlier score {score:.3f} is below "
+            f"{rule}, so it is <b>out of distribution</b>, whatever the model suggests."
+        )
+    return text_before + (
+        f"Its kNN outlier score {score:.3f} is at or above {rule}, so it is not OOD: "
+        "<b>unconfident</b>."
     )
 
 
@@ -151,7 +175,7 @@ def render_explainer(state: AppState) -> str:
         + f"<div>{chip('given: ' + names[given], given)} "
         + f'<span class="pv-sugg">{_suggestion(state, result, row)}</span></div>'
         + f'<span class="pv-cat {category}">{CATEGORY_TEXT[category]}</span>'
-        + f'<div class="pv-pbars">{"".join(bars)}</div></div></div>'
+        + f'<div class="pv-pbars{_LENS_CLASS[state.ood_lens]}">{"".join(bars)}</div></div></div>'
         + f'<p class="pv-why">{explain(state, row)}</p>'
     )
 

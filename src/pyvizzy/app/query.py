@@ -1,6 +1,6 @@
 """The app's address: the settings a query string holds, read and written.
 
-``?dataset=digits&class=70&ood=5&mode=percentile&select=<id>`` opens a view;
+``?dataset=digits&class=70&ood=5&mode=percentile&lens=knn&select=<id>`` opens a view;
 :func:`parse_query` reads such a string, ignoring (with a notice) every value it cannot
 use, and :func:`format_query` writes the string that reads back to the same settings.
 """
@@ -17,6 +17,7 @@ from pyvizzy.confident import THRESHOLD_MODES
 __all__ = [
     "BROWSER_QUERY_KEYS",
     "MAX_QUERY_VALUE",
+    "OOD_LENSES",
     "PERCENTILE_BOUNDS",
     "QuerySettings",
     "format_query",
@@ -27,6 +28,9 @@ __all__ = [
 
 #: The percentiles' range (both sliders), whole numbers.
 PERCENTILE_BOUNDS = (0, 100)
+#: What decides OOD (``lens=``): Vizzy's rule (every class probability below its class's OOD
+#: threshold; the default) or the nearest neighbours (a low kNN outlier score).
+OOD_LENSES = ("rule", "knn")
 #: Parameters handled in the browser only (never a notice).
 BROWSER_QUERY_KEYS = ("theme", "origin")
 #: Values from the address are quoted in notices up to this many characters.
@@ -49,6 +53,7 @@ class QuerySettings:
     ood_percentile: int | None = None
     threshold_mode: str | None = None
     select: str | None = None
+    ood_lens: str | None = None
     notices: tuple[str, ...] = ()
 
 
@@ -132,6 +137,11 @@ def parse_query(query: str, dataset_keys=()) -> QuerySettings:
                 values[key] = value
             else:
                 notices.append(f"Ignored mode={quoted(value)}: expected percentile or mean.")
+        elif key == "lens":
+            if value in OOD_LENSES:
+                values[key] = value
+            else:
+                notices.append(f"Ignored lens={quoted(value)}: expected rule or knn.")
         elif key == "select":
             if value:
                 values[key] = value
@@ -143,6 +153,7 @@ def parse_query(query: str, dataset_keys=()) -> QuerySettings:
         ood_percentile=values.get("ood"),
         threshold_mode=values.get("mode"),
         select=values.get("select"),
+        ood_lens=values.get("lens"),
         notices=tuple(notices),
     )
 
@@ -165,14 +176,21 @@ def panel_safe_search(search: str) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
-def format_query(dataset, class_percentile, ood_percentile, threshold_mode, select=None) -> str:
-    """The query string (with ``?``) that :func:`parse_query` reads back to the same settings."""
+def format_query(
+    dataset, class_percentile, ood_percentile, threshold_mode, select=None, ood_lens=None
+) -> str:
+    """The query string (with ``?``) that :func:`parse_query` reads back to the same settings.
+
+    ``lens`` is written only when it is not the default (Vizzy's rule).
+    """
     pairs = [
         ("dataset", dataset),
         ("class", str(int(class_percentile))),
         ("ood", str(int(ood_percentile))),
         ("mode", threshold_mode),
     ]
+    if ood_lens and ood_lens != OOD_LENSES[0]:
+        pairs.append(("lens", ood_lens))
     if select:
         pairs.append(("select", select))
     return "?" + urlencode([(key, value) for key, value in pairs if value is not None])

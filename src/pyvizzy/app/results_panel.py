@@ -1,4 +1,5 @@
-"""5. Results: label issues (ranked), out-of-distribution and unconfident images."""
+"""5. Results: label issues (ranked), out-of-distribution and unconfident images, and the
+near duplicates (drawn once per dataset: the sliders do not change them)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from pyvizzy.app.components import PageDrawing, card, html_pane, scroll_pane
 from pyvizzy.app.markup import clip_class, esc, item_list, panel_title, thumbnail
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome
+from pyvizzy.neighbour_lenses import duplicate_groups
 
 __all__ = ["ResultsPanel", "render_results", "results_layout"]
 
 RESULTS_CSS = stylesheet("results.css")
+#: The OOD list's hint, by OOD lens.
+_OOD_HINTS = {"rule": "below every OOD threshold", "knn": "far from their nearest neighbours"}
 _SECTIONS = (
     ("label_issue", "Label issues", "var(--pv-issue)", "given → suggested, worst label first"),
-    ("ood", "Out of distribution", "var(--pv-ood)", "below every OOD threshold"),
+    ("ood", "Out of distribution", "var(--pv-ood)", None),
     ("unconfident", "Unconfident", "var(--pv-unconfident)", "no class reaches its threshold"),
 )
 
@@ -114,6 +118,7 @@ def render_results(state: AppState) -> str:
             tile(state, row, True) if row == selected else tiles[kind][row] for row in rows
         )
         none = '<span class="pv-empty pv-none"' + (' style="display:none">' if rows else ">")
+        hint = hint or _OOD_HINTS[state.ood_lens]
         parts.append(
             f'<div class="pv-sec" data-category="{category}" style="--k:{colour}">'
             f'<h3>{title}<span class="n">{len(rows)}</span><span class="hint">{hint}</span></h3>'
@@ -128,7 +133,42 @@ def render_results(state: AppState) -> str:
         if row not in listed[kind]
     ]
     pool = f'<div class="pv-pool" style="display:none">{"".join(pooled)}</div>'
-    return pool + "".join(parts)
+    return pool + "".join(parts) + _near_duplicates(state, selected)
+
+
+def _near_duplicates(state: AppState, selected: int | None) -> str:
+    """The near-duplicate groups (:func:`pyvizzy.neighbour_lenses.duplicate_groups`), each a
+    box of small tiles; the page does not move these (no ``data-pv-key``)."""
+    groups = state.cached(
+        "duplicate groups", lambda: duplicate_groups(state.neighbours.near_duplicate_sets)
+    )
+    boxes = "".join(
+        '<span class="pv-dup-group">'
+        + "".join(
+            thumbnail(
+                state.dataset.ids[row],
+                state.image_urls[row],
+                int(state.labels[row]),
+                size="sm",
+                selected=row == selected,
+                title=f"{state.dataset.ids[row]}: given {state.class_names[state.labels[row]]}, "
+                f"one of {len(group)} near duplicates",
+            )
+            for row in group.tolist()
+        )
+        + "</span>"
+        for group in groups
+    )
+    n_items = sum(len(group) for group in groups)
+    count = f"{len(groups)} group{'s' * (len(groups) != 1)}, {n_items} images"
+    return (
+        '<div class="pv-dups" style="--k:var(--pv-muted)">'
+        f'<h3>Near duplicates<span class="n">{len(groups)}</span><span class="hint">{count}: '
+        "nearly the same embedding</span></h3>"
+        f'<div class="pv-tiles" {item_list("Near duplicates")}>'
+        + (boxes or '<span class="pv-empty pv-none">none</span>')
+        + "</div></div>"
+    )
 
 
 class ResultsPanel(pn.viewable.Viewer):

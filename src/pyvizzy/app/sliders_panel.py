@@ -4,7 +4,8 @@ Moving a slider only sets ``AppState.class_percentile`` / ``ood_percentile``; th
 recomputes the categorization (no training). The sliders are native range inputs
 (``page/sliders.html``, ``page/sliders.js``): keyboard, touch and screen readers work as the
 browser makes them work, each is named, and its value is announced as a percentile. In
-per-class-mean mode the class slider is off: it looks it and takes no input.
+per-class-mean mode the class slider is off: it looks it and takes no input. Beside the OOD
+slider's name, a native select chooses the OOD lens (``AppState.ood_lens``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from panel.reactive import ReactiveHTML
 from pyvizzy.app.bridge import SLIDERS_CLASS
 from pyvizzy.app.components import batched
 from pyvizzy.app.panel_compat import DesignForStylesheetsOnly, not_busy
-from pyvizzy.app.query import PERCENTILE_BOUNDS
+from pyvizzy.app.query import OOD_LENSES, PERCENTILE_BOUNDS
 from pyvizzy.app.resources import page_file, page_script, stylesheet
 from pyvizzy.app.state import DEFAULT_CLASS_PERCENTILE, DEFAULT_OOD_PERCENTILE, AppState
 
@@ -30,6 +31,7 @@ class Sliders(DesignForStylesheetsOnly, ReactiveHTML):
     class_percentile = param.Integer(default=DEFAULT_CLASS_PERCENTILE, bounds=PERCENTILE_BOUNDS)
     ood_percentile = param.Integer(default=DEFAULT_OOD_PERCENTILE, bounds=PERCENTILE_BOUNDS)
     class_disabled = param.Boolean(default=False, doc="Per-class-mean mode: the class slider off.")
+    ood_lens = param.Selector(default=OOD_LENSES[0], objects=list(OOD_LENSES))
 
     _template = page_file("sliders.html")
 
@@ -37,9 +39,11 @@ class Sliders(DesignForStylesheetsOnly, ReactiveHTML):
         "render": page_script("sliders.js"),
         "moved_class": "data.class_percentile = Number(class_range.value)",
         "moved_ood": "data.ood_percentile = Number(ood_range.value)",
+        "chose_lens": "data.ood_lens = lens_select.value",
         "class_percentile": "state.show()",
         "ood_percentile": "state.show()",
         "class_disabled": "state.show()",
+        "ood_lens": "state.show()",
     }
 
     _stylesheets = [SLIDERS_CSS]  # noqa: RUF012 - Panel's class attribute
@@ -63,9 +67,11 @@ class SlidersPanel:
         )
         # Moved often: not Panel's busy work.
         not_busy(self.sliders, "class_percentile", "ood_percentile")
-        self.sliders.param.watch(batched(self._moved), ["class_percentile", "ood_percentile"])
+        self.sliders.param.watch(
+            batched(self._moved), ["class_percentile", "ood_percentile", "ood_lens"]
+        )
         state.param.watch(
-            self._sync, ["class_percentile", "ood_percentile", "threshold_mode"]
+            self._sync, ["class_percentile", "ood_percentile", "threshold_mode", "ood_lens"]
         )
         self._sync()
 
@@ -83,6 +89,7 @@ class SlidersPanel:
             "class_percentile": state.class_percentile,
             "ood_percentile": state.ood_percentile,
             "class_disabled": state.threshold_mode == "mean",
+            "ood_lens": state.ood_lens,
         }
         changed = {name: value for name, value in wanted.items()
                    if getattr(self.sliders, name) != value}

@@ -15,22 +15,30 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import param
 
 from pyvizzy.app.data import FILE_KEY_PREFIX
-from pyvizzy.app.query import PERCENTILE_BOUNDS, QuerySettings, format_query, quoted
+from pyvizzy.app.outcome import Outcome, SliderSetting, joint_cell_members, ranked_label_issues
+from pyvizzy.app.query import (
+    OOD_LENSES,
+    PERCENTILE_BOUNDS,
+    QuerySettings,
+    format_query,
+    quoted,
+)
 from pyvizzy.confident import (
     THRESHOLD_MODES,
-    Categorization,
     DetectionReport,
     categorize,
     detection_report,
     label_quality_scores,
 )
+from pyvizzy.confident.sweep import DetectionSweep, detection_sweep
 from pyvizzy.crossval import out_of_sample_pred_probs
+from pyvizzy.health import HealthSummary, health_summary
+from pyvizzy.neighbour_lenses import NeighbourLenses, neighbour_lenses
 
 __all__ = [
     "DEFAULT_CLASS_PERCENTILE",
@@ -48,79 +56,6 @@ DEFAULT_OOD_PERCENTILE = 15
 #: Training settings (Vizzy's): 5-fold RBF SVM, fixed seed so a reload gives the same numbers.
 N_FOLDS = 5
 TRAIN_SEED = 0
-
-
-@dataclass(frozen=True)
-class SliderSetting:
-    """Where the two sliders stand: the class and the OOD percentile (whole numbers 0-100)."""
-
-    class_percentile: int
-    ood_percentile: int
-
-    def __post_init__(self):
-        low, high = PERCENTILE_BOUNDS
-        for name in ("class_percentile", "ood_percentile"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or not low <= value <= high:
-                raise ValueError(f"{name} must be a whole number in {low}..{high}, got {value!r}")
-            object.__setattr__(self, name, int(value))
-
-    @property
-    def key(self) -> str:
-        """``"class,ood"``: how the page names the setting."""
-        return f"{self.class_percentile},{self.ood_percentile}"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What confident learning finds with the sliders at one setting.
-
-    ``result`` and ``report`` are None before training (``report`` also when the dataset
-    has no known true labels). Views lay themselves out from an outcome, so the page can be
-    told what a slider move *would* show (:meth:`AppState.outcome_at`) without the state
-    changing.
-    """
-
-    setting: SliderSetting
-    result: Categorization | None
-    report: DetectionReport | None
-
-
-# --------------------------------------------------------------------------------------------
-# Derived views of a categorization (pure functions)
-# --------------------------------------------------------------------------------------------
-
-
-def joint_cell_members(labels, suggested, n_classes: int) -> list[list[np.ndarray]]:
-    """The items counted in each cell of the confident joint.
-
-    Parameters
-    ----------
-    labels : ndarray of shape (n,)
-        Given class indices.
-    suggested : ndarray of shape (n,)
-        Suggested class indices, -1 for none (those items are in no cell).
-    n_classes : int
-        K.
-
-    Returns
-    -------
-    cells : list of K lists of K int arrays
-        ``cells[i][j]`` holds, in dataset order, the indices of the items given ``i``
-        and suggested ``j``; ``len(cells[i][j]) == joint[i, j]``.
-    """
-    labels = np.asarray(labels)
-    suggested = np.asarray(suggested)
-    return [
-        [np.flatnonzero((labels == i) & (suggested == j)) for j in range(n_classes)]
-        for i in range(n_classes)
-    ]
-
-
-def ranked_label_issues(categories, quality) -> np.ndarray:
-    """Indices of the label issues, least trustworthy label (lowest quality) first."""
-    issues = np.flatnonzero(np.asarray(categories) == "label_issue")
-    return issues[np.argsort(np.asarray(quality)[issues], kind="stable")]
 
 
 def fit_pred_probs(dataset, labels, progress=None) -> tuple[np.ndarray, float]:
@@ -173,6 +108,8 @@ class AppState(param.Parameterized):
     class_percentile = param.Integer(default=DEFAULT_CLASS_PERCENTILE, bounds=PERCENTILE_BOUNDS)
     ood_percentile = param.Integer(default=DEFAULT_OOD_PERCENTILE, bounds=PERCENTILE_BOUNDS)
     threshold_mode = param.Selector(default="percentile", objects=list(THRESHOLD_MODES))
+    ood_lens = param.Selector(default=OOD_LENSES[0], objects=list(OOD_LENSES),
+                              doc="What decides OOD: Vizzy's rule or the nearest neighbours.")
     selected = param.String(default=None, allow_None=True, doc="Id of the selected item.")
     result = param.Parameter(default=None, doc="pyvizzy.confident.Categorization, or None.")
     report = param.Parameter(default=None, doc="DetectionReport when true labels are known.")
@@ -187,6 +124,7 @@ class AppState(param.Parameterized):
         #: What views compute once per dataset and training (see :meth:`cached`).
         self.view_cache: dict = {}
         self._view_cache_key = None
+        self._neighbours: tuple | None = None  # (dataset, NeighbourLenses)
         #: The names of the files the reader opened (a host page is never told them).
         self.private_names: set[str] = set()
         #: ``time.perf_counter()`` when the last recomputation began (for redraw timings).
@@ -234,6 +172,44 @@ class AppState(param.Parameterized):
         return self.view_cache[name]
 
     @property
+    def neighbours(self) -> NeighbourLenses | None:
+        """The dataset's outlier scores and near duplicates (computed once per dataset)."""
+        dataset = self.dataset
+        if dataset is None:
+            return None
+        if self._neighbours is None or self._neighbours[0] is not dataset:
+            self._neighbours = (dataset, neighbour_lenses(dataset.embeddings))
+        return self._neighbours[1]
+
+    def health(self) -> HealthSummary | None:
+        """cleanlab's label health summary of the model (None before training)."""
+        if self.pred_probs is None:
+            return None
+        return self.cached("health", lambda: health_summary(self.labels, self.pred_probs))
+
+    def sweep(self, lens: str | None = None) -> DetectionSweep | None:
+        """The scoreboard's counts at every slider setting (percentile mode) with ``lens``
+        (default: the one in use); None before training or without known truth."""
+        if self.pred_probs is None or not self.dataset.has_truth:
+            return None
+        lens = lens or self.ood_lens
+        return self.cached(
+            f"sweep {lens}",
+            lambda: detection_sweep(
+                self.pred_probs, self.labels, self.dataset.truth, self._ood_scores(lens)
+            ),
+        )
+
+    def lens_report(self, outcome: Outcome, lens: str) -> DetectionReport | None:
+        """The scoreboard at ``outcome``'s setting had ``lens`` decided OOD."""
+        if lens == self.ood_lens:
+            return outcome.report
+        return self._categorize(outcome.setting, lens)[1]
+
+    def _ood_scores(self, lens: str):
+        return self.neighbours.outlier_scores if lens == "knn" else None
+
+    @property
     def setting(self) -> SliderSetting:
         """Where the sliders stand now."""
         return SliderSetting(self.class_percentile, self.ood_percentile)
@@ -265,6 +241,7 @@ class AppState(param.Parameterized):
             setting.ood_percentile,
             self.threshold_mode,
             None if from_file else self.selected,
+            self.ood_lens,
         )
 
     @property
@@ -290,6 +267,18 @@ class AppState(param.Parameterized):
             "trained": bool(self.trained),
             "train_seconds": self.train_seconds,
             "runtime": "pyodide" if sys.platform == "emscripten" else "cpython",
+            **self._lens_snapshot(),
+        }
+
+    def _lens_snapshot(self) -> dict:
+        """The neighbours' per-item results and the label health (empty before training)."""
+        if not self.trained:
+            return {"outlier_scores": [], "near_duplicate_sets": [], "label_health": None}
+        neighbours = self.neighbours
+        return {
+            "outlier_scores": _float_list(neighbours.outlier_scores),
+            "near_duplicate_sets": [members.tolist() for members in neighbours.near_duplicate_sets],
+            "label_health": self.health().overall_label_health_score,
         }
 
     def dynamic_snapshot(self, outcome: Outcome | None = None) -> dict:
@@ -303,6 +292,8 @@ class AppState(param.Parameterized):
             "class_percentile": outcome.setting.class_percentile,
             "ood_percentile": outcome.setting.ood_percentile,
             "threshold_mode": self.threshold_mode,
+            "ood_lens": self.ood_lens,
+            "ood_score_cut": None if result is None else result.ood_score_cut,
             "class_thresholds": [] if result is None else result.class_thresholds.tolist(),
             "ood_thresholds": [] if result is None else result.ood_thresholds.tolist(),
             "joint": [] if result is None else result.joint.tolist(),
@@ -329,7 +320,10 @@ class AppState(param.Parameterized):
         ``class_thresholds``, ``ood_thresholds``, ``joint`` (K x K), ``categories``,
         ``selected``, ``trained``, ``train_seconds``, ``notices``, ``error``, ``private`` (the
         error or a notice names a file the reader opened), ``revision``,
-        ``runtime`` (``"cpython"`` or ``"pyodide"``).
+        ``runtime`` (``"cpython"`` or ``"pyodide"``); the other lenses: ``ood_lens``
+        (``"rule"`` or ``"knn"``), ``ood_score_cut`` (the kNN score below which an item is
+        OOD, with ``"knn"``), ``outlier_scores``, ``near_duplicate_sets`` (per item, the rows of
+        its near duplicates) and ``label_health`` (cleanlab's overall label health score).
         """
         return {**self.static_snapshot(), **self.dynamic_snapshot()}
 
@@ -465,12 +459,15 @@ class AppState(param.Parameterized):
                 self.ood_percentile = settings.ood_percentile
             if settings.threshold_mode is not None:
                 self.threshold_mode = settings.threshold_mode
+            if settings.ood_lens is not None:
+                self.ood_lens = settings.ood_lens
             if settings.select is not None and not self.select(settings.select):
                 self.notify(f"Ignored select={quoted(settings.select)}: no item has that id.")
             self.notify(*settings.notices)
 
-    def _categorize(self, setting: SliderSetting):
-        """``(result, report)`` with the sliders at ``setting`` ((None, None) untrained)."""
+    def _categorize(self, setting: SliderSetting, lens: str | None = None):
+        """``(result, report)`` with the sliders at ``setting`` and ``lens`` (default: the one
+        in use) deciding OOD ((None, None) untrained)."""
         if self.pred_probs is None or self.labels is None:
             return None, None
         result = categorize(
@@ -479,6 +476,7 @@ class AppState(param.Parameterized):
             class_percentile=setting.class_percentile,
             ood_percentile=setting.ood_percentile,
             threshold_mode=self.threshold_mode,
+            ood_scores=self._ood_scores(lens or self.ood_lens),
         )
         dataset = self.dataset
         report = (
@@ -488,7 +486,7 @@ class AppState(param.Parameterized):
         )
         return result, report
 
-    @param.depends("class_percentile", "ood_percentile", "threshold_mode", watch=True)
+    @param.depends("class_percentile", "ood_percentile", "threshold_mode", "ood_lens", watch=True)
     def recompute(self) -> None:
         """Recompute thresholds, categories, joint and scoreboard (no training)."""
         self.recompute_started = time.perf_counter()

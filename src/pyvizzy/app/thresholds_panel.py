@@ -120,7 +120,12 @@ def _legend(state: AppState, outcome: Outcome) -> list[str]:
     class_rule = (
         f"{setting.class_percentile}th pct" if state.threshold_mode == "percentile" else "mean"
     )
-    return [f"class threshold ({class_rule})", f"OOD threshold ({setting.ood_percentile}th pct)"]
+    if outcome.result is not None and outcome.result.ood_score_cut is not None:
+        ood_text = (f"OOD: kNN outlier score below its {setting.ood_percentile}th pct "
+                    f"({outcome.result.ood_score_cut:.3f}), not these lines")  # fmt: skip
+    else:
+        ood_text = f"OOD threshold ({setting.ood_percentile}th pct)"
+    return [f"class threshold ({class_rule})", ood_text]
 
 
 def histograms_layout(state: AppState, outcome: Outcome | None = None) -> dict | None:
@@ -142,10 +147,12 @@ def histograms_layout(state: AppState, outcome: Outcome | None = None) -> dict |
     }
 
 
-def _histogram_plot(bars_svg: str, class_threshold: float, ood_threshold: float) -> str:
+def _histogram_plot(
+    bars_svg: str, class_threshold: float, ood_threshold: float, knn: str = ""
+) -> str:
     class_left, ood_left, ood_lower = label_sides(class_threshold, ood_threshold)
     return (
-        '<div class="pv-plot">'
+        f'<div class="pv-plot{knn}">'
         + bars_svg
         + _marker(ood_threshold, "ood", label_left=ood_left, lower=ood_lower)
         + _marker(class_threshold, "cls", label_left=class_left)
@@ -177,9 +184,10 @@ def render_histograms(state: AppState) -> str:
         return '<div class="pv-empty">Thresholds appear once the model is trained.</div>'
     names = state.class_names
     class_text, ood_text = _legend(state, state.outcome())
+    knn = " knn" if state.ood_lens == "knn" else ""
     parts = [
-        '<div class="pv-legend"><span><i style="background:var(--pv-class-line)"></i>'
-        f"{class_text}</span><span><i style=\"background:var(--pv-ood-line)\">"
+        f'<div class="pv-legend{knn}"><span><i style="background:var(--pv-class-line)"></i>'
+        f"{class_text}</span><span><i class=\"ood\" style=\"background:var(--pv-ood-line)\">"
         f"</i>{ood_text}</span>"
         "<span>bars: p(given class)</span></div>"
     ]
@@ -193,6 +201,7 @@ def render_histograms(state: AppState) -> str:
                 bars_svg,
                 float(result.class_thresholds[k]),
                 float(result.ood_thresholds[k]),
+                knn,
             )
             + "</div>"
         )

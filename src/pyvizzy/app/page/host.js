@@ -4,7 +4,7 @@
 // From the parent window only, and only these, validated:
 //   {type: 'pyvizzy:set-theme', theme: 'light' | 'dark' | 'auto'}
 //   {type: 'pyvizzy:host', viewportHeight}: the host's window height, in CSS px.
-//   {type: 'pyvizzy:set-state', class, ood, mode, select, dataset}: any of the address's
+//   {type: 'pyvizzy:set-state', class, ood, mode, lens, select, dataset}: any of the address's
 //     settings (numbers, or strings of up to 200 characters), applied by Python and
 //     validated as the address is (pvHostStateQuery; the bridge's host_state).
 // To it: {type: 'pyvizzy:resize', height}, the frame height that suits the app's width
@@ -34,7 +34,7 @@ function pvSuitedHeight(width, viewport) {
 }
 
 const PV_HOST_VIEWPORT = {least: 200, most: 20000}
-const PV_HOST_STATE_KEYS = ['class', 'ood', 'mode', 'select', 'dataset']
+const PV_HOST_STATE_KEYS = ['class', 'ood', 'mode', 'lens', 'select', 'dataset']
 const PV_HOST_VALUE_CHARS = 200
 
 // The query string of a set-state message's settings (null: none usable).
@@ -74,6 +74,7 @@ function pvStateSummary(state) {
     class_percentile: state.class_percentile,
     ood_percentile: state.ood_percentile,
     threshold_mode: state.threshold_mode,
+    ood_lens: state.ood_lens,
     joint: state.joint,
     counts: counts,
     images: state.ids.length,

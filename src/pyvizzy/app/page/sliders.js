@@ -2,6 +2,7 @@
 // body of a function of `model, data, state, view` and the template's named nodes). Native
 // range inputs: the keyboard (arrows, Page Up/Down, Home, End), touch and screen readers work
 // as the browser makes them work; a move sets `data.<which>_percentile`, which Python hears.
+// The OOD lens is a native select beside the OOD slider's name (`data.ood_lens`).
 
 const ordinal = (n) => {
   const tens = n % 100
@@ -27,5 +28,8 @@ state.show = () => {
     slider.out.textContent = off ? 'mean' : String(value)
     slider.box.classList.toggle('pv-off', off)
   }
+  if (lens_select.value !== data.ood_lens) { lens_select.value = data.ood_lens }
+  ood_range.setAttribute('aria-label', data.ood_lens === 'knn'
+    ? 'OOD percentile of the nearest-neighbour outlier scores' : 'OOD percentile')
 }
 state.show()

@@ -200,9 +200,11 @@ function pvLayoutExplainer(root, view, tiles, pool, memo) {
   return true
 }
 
-// scoreboard_panel.scoreboard_layout: {html}
+// scoreboard_panel.scoreboard_layout: {html} (the board; the label health below it stays)
 function pvLayoutScoreboard(root, view, tiles, pool, memo) {
-  pvSetHTML(root, view.html, memo)
+  const board = root.querySelector('.pv-board')
+  if (!board) { return false }
+  pvSetHTML(board, view.html, memo)
   return true
 }
 

@@ -1,0 +1,110 @@
+"""The other lenses in the built site: the page's numbers are CPython's on the same state.
+
+The outlier scores, the near duplicates and the label health computed in Pyodide equal
+``pyvizzy.neighbour_lenses`` and ``pyvizzy.health`` run here on the dataset's file and the
+page's probabilities; the OOD lens switch recategorizes as ``categorize()`` does; the
+scoreboard's OOD rows and the curve's points are the reports CPython computes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from test_site_browser import (
+    assert_agrees_with_categorize,
+    open_page,
+    press_slider,
+    screenshot,
+    wait_for_state,
+    wait_until_trained,
+)
+
+from pyvizzy.app.pr_curve import _xy
+from pyvizzy.confident import categorize, detection_report
+from pyvizzy.dataset import load_dataset
+from pyvizzy.health import health_summary
+from pyvizzy.neighbour_lenses import neighbour_lenses
+
+pytestmark = pytest.mark.browser
+
+BOARD = """() => {
+  const find = (node) => {
+    const hit = node.querySelector('[data-pv-view="scoreboard"] .pv-board')
+    if (hit) { return hit }
+    for (const el of node.querySelectorAll('*')) {
+      if (el.shadowRoot) { const deep = find(el.shadowRoot); if (deep) { return deep } }
+    }
+    return null
+  }
+  const board = find(document)
+  return board ? board.innerHTML : null
+}"""
+
+
+def _reports(state: dict, dataset) -> dict:
+    """CPython's reports at the page's setting, by lens."""
+    probs = np.asarray(state["pred_probs"])
+    given = np.asarray(state["given"])
+    scores = neighbour_lenses(dataset.embeddings).outlier_scores
+    return {
+        lens: detection_report(
+            categorize(probs, given, state["class_percentile"], state["ood_percentile"],
+                       state["threshold_mode"], ood_scores=ood_scores).categories,
+            given, dataset.truth,
+        )
+        for lens, ood_scores in (("rule", None), ("knn", scores))
+    }
+
+
+def _assert_board(page, state: dict, dataset) -> None:
+    """The board's OOD rows and the curve's points are CPython's reports."""
+    board = page.evaluate(BOARD)
+    reports = _reports(state, dataset)
+    for lens, name in (("rule", "OOD, rule"), ("knn", "OOD, kNN")):
+        row = re.search(rf'<th scope="row">{name}.*?</tr>', board).group(0)
+        ood = reports[lens].ood
+        assert re.findall(r"<td>(.*?)</td>", row)[:2] == [f"{ood.n_correct}/{ood.n_actual}",
+                                                         str(ood.n_flagged)]
+    report = reports[state["ood_lens"]]
+    points = re.findall(r'<circle class="now" cx="([\d.]+)" cy="([\d.]+)"', board)
+    expected = [_xy(report.cross_class.recall, report.cross_class.precision),
+                _xy(report.overall.recall, report.overall.precision)]
+    assert [(float(x), float(y)) for x, y in points] == [
+        (round(x, 1), round(y, 1)) for x, y in expected
+    ]
+
+
+def test_the_lenses_in_the_page_are_cpythons(browser, base_url, site_dir):
+    page, recorder = open_page(browser, base_url, "index.html?dataset=digits&lens=knn")
+    state = wait_until_trained(page)
+    assert state["ood_lens"] == "knn"
+    dataset = load_dataset(site_dir / "datasets" / "digits" / "dataset.json")
+    lenses = neighbour_lenses(dataset.embeddings)
+    np.testing.assert_allclose(state["outlier_scores"], lenses.outlier_scores, rtol=0,
+                               atol=1e-9)
+    assert state["near_duplicate_sets"] == [s.tolist() for s in lenses.near_duplicate_sets]
+    health = health_summary(np.asarray(state["given"]), np.asarray(state["pred_probs"]))
+    assert abs(state["label_health"] - health.overall_label_health_score) <= 1e-12
+    assert_agrees_with_categorize(state)
+    _assert_board(page, state, dataset)
+    screenshot(page, "lens-knn-1440x900")
+
+    # The switch beside the OOD slider: Vizzy's rule, and back.
+    lens = page.locator('[data-pv="ood-slider"] select')
+    assert lens.get_attribute("aria-label").startswith("OOD lens")
+    lens.select_option("rule")
+    state = wait_for_state(page, "s.ood_lens === 'rule'")
+    assert_agrees_with_categorize(state)
+    _assert_board(page, state, dataset)
+    page.wait_for_function("() => !location.search.includes('lens=')")
+    lens.focus()
+    page.keyboard.press("ArrowDown")  # the keyboard chooses too
+    state = wait_for_state(page, "s.ood_lens === 'knn'")
+    page.wait_for_function("() => location.search.includes('lens=knn')")
+    state = press_slider(page, "ood", "ArrowRight", 10, "s.ood_percentile === 25")
+    assert state["ood_lens"] == "knn"
+    _assert_board(page, state, dataset)
+    assert recorder.page_errors == [] and recorder.foreign() == []
+    page.context.close()
