@@ -21,6 +21,7 @@ from pyvizzy.dataset import (
     loads_dataset,
     save_dataset,
 )
+from pyvizzy.dataset_check import iter_problems
 from pyvizzy.dataset_csv import loads_csv_dataset
 from pyvizzy.formats import (
     DATASET_FORMAT,
@@ -83,6 +84,36 @@ def test_round_trip_through_a_file(tmp_path):
     assert list(tmp_path.joinpath("sub").iterdir()) == [path]  # no temporary file left
 
 
+def with_map(document):
+    """``document`` with a map point on every item (distinct, within [-1, 1])."""
+    for k, item in enumerate(document["items"]):
+        item["map"] = [round(k / 20 - 0.5, 4), round(0.75 - k / 40, 4)]
+    return document
+
+
+def test_round_trip_of_a_map(tmp_path):
+    document = with_map(make_document())
+    path = tmp_path / "dataset.json"
+    dataset = dataset_from_dict(document, "memory")
+    assert dataset.map.dtype == np.float64 and dataset.map.shape == (18, 2)
+    assert dataset.map[3].tolist() == [-0.35, 0.675]
+    save_dataset(dataset, path)
+    again = load_dataset(path)
+    assert dataset_to_dict(again) == document
+    assert np.array_equal(again.map, dataset.map)
+    assert list(json.loads(path.read_text())["items"][0]) == [
+        "id", "given", "truth", "embedding", "map", "image"]
+    relabelled = again.with_given(np.roll(again.given, 1))
+    assert relabelled.map is again.map
+    assert dataset_to_dict(relabelled)["items"][5]["map"] == document["items"][5]["map"]
+
+
+def test_a_file_without_a_map_has_none_and_writes_none():
+    dataset = dataset_from_dict(make_document())
+    assert dataset.map is None and dataset.with_given(dataset.given).map is None
+    assert all("map" not in item for item in dataset_to_dict(dataset)["items"])
+
+
 def test_valid_document_satisfies_the_json_schema():
     document = make_document()
     jsonschema.validate(document, SCHEMA)
@@ -94,6 +125,8 @@ def test_json_schema_repeats_the_shared_names_of_pyvizzy_formats():
     assert SCHEMA["properties"]["class_names"]["items"]["not"]["const"] == OOD_LABEL
     value = SCHEMA["properties"]["items"]["items"]["properties"]["embedding"]["items"]
     assert value["maximum"] == -value["minimum"] == MAX_EMBEDDING_MAGNITUDE
+    point = SCHEMA["properties"]["items"]["items"]["properties"]["map"]["items"]
+    assert point["maximum"] == -point["minimum"] == MAX_EMBEDDING_MAGNITUDE
 
 
 def test_random_weights_and_has_truth_flags():
@@ -179,6 +212,69 @@ def test_bad_input_names_file_field_and_item(path, value, field, item, words):
         item_id = document["items"][item].get("id")
         if item_id is not None:
             assert repr(item_id) in str(error)
+
+
+BAD_MAPS = [
+    # (item, its map (KeyError: none), the item named, words in the message); the others' maps
+    # are valid, and item 0 has one
+    (6, KeyError, 6, "'items[6].map': item 6 (id 'dog-0'): missing, but earlier items have a "
+     "map (every item has one or none does)"),
+    (17, KeyError, 17, "missing, but earlier items have a map"),
+    (7, [0.5], 7, "'items[7].map': item 7 (id 'dog-1'): has 1 values but a map point has 2 "
+     "([x, y])"),
+    (7, [0.5, 0.25, 0.0], 7, "has 3 values but a map point has 2 ([x, y])"),
+    (7, [], 7, "has 0 values but a map point has 2"),
+    (7, None, 7, "must be a list of 2 numbers [x, y], got NoneType"),
+    (7, {"x": 1, "y": 2}, 7, "must be a list of 2 numbers [x, y], got dict"),
+    (8, [0.5, "0.25"], 8, "'items[8].map': item 8 (id 'dog-2'): element 1 is str, not a number"),
+    (8, [True, 0.25], 8, "element 0 is bool, not a number"),
+    (8, [float("nan"), 0.25], 8, "element 0 is not finite (nan)"),
+    (8, [0.5, float("-inf")], 8, "element 1 is not finite (-inf)"),
+    (8, [10**400, 0.25], 8, "element 0 is an integer too large for a 64-bit float"),
+    (8, [0.5, -1e13], 8, "element 1 is -10000000000000.0, beyond the largest magnitude 1e+12 "
+     "(scale the map down)"),
+]
+
+
+@pytest.mark.parametrize(("index", "point", "item", "words"), BAD_MAPS)
+def test_a_bad_map_names_file_field_and_item(index, point, item, words):
+    document = with_map(make_document())
+    if point is KeyError:
+        del document["items"][index]["map"]
+    else:
+        document["items"][index]["map"] = point
+    with pytest.raises(DatasetError) as caught:
+        dataset_from_dict(document, "some/file.json")
+    error = caught.value
+    assert (error.field, error.item) == (f"items[{item}].map", item)
+    assert error.item_id == document["items"][item]["id"]
+    assert str(error).startswith(f"some/file.json: field 'items[{item}].map': item {item} "
+                                 f"(id {error.item_id!r}): ")
+    assert words in str(error)
+    if "(nan)" not in words:  # (NaN is no JSON: the schema's bounds cannot see it)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(document, SCHEMA)
+
+
+def test_a_map_that_only_later_items_have_is_refused_at_the_first_of_them():
+    document = make_document()
+    document["items"][0] = "not an object"  # (the first object decides: item 1 has no map)
+    document["items"][4]["map"] = [0.0, 0.0]
+    problems = [str(problem) for problem in iter_problems(document, "late.json")
+                if problem.field.endswith(".map")]
+    assert problems == ["late.json: field 'items[4].map': item 4 (id 'cat-4'): present, but "
+                        "earlier items have none (every item has one or none does)"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(make_document() | {"items": document["items"][1:]}, SCHEMA)
+
+
+def test_a_map_at_the_bound_loads_and_one_beyond_is_refused():
+    document = with_map(make_document())
+    document["items"][2]["map"] = [MAX_EMBEDDING_MAGNITUDE, -MAX_EMBEDDING_MAGNITUDE]
+    assert dataset_from_dict(document).map[2].tolist() == [1e12, -1e12]
+    document["items"][2]["map"][1] = -float(np.nextafter(MAX_EMBEDDING_MAGNITUDE, np.inf))
+    with pytest.raises(DatasetError, match=r"element 1 is -1000000000000\.0001, beyond"):
+        dataset_from_dict(document, "bound.json")
 
 
 def test_json_schema_rejects_what_it_can_of_the_bad_inputs():

@@ -7,12 +7,13 @@ The file is the contract between the data pipeline, the app, the site build and 
      "class_names": [str, ...],
      "provenance": {"source": str, "license": str, "method": str, "random_weights": bool?},
      "items": [{"id": str, "given": str, "truth": str | null,
-                "embedding": [float, ...], "image": str | null}, ...]}
+                "embedding": [float, ...], "map": [float, float]?, "image": str | null}, ...]}
 
 ``given`` is one of ``class_names``; ``truth`` is one of ``class_names``, ``"OOD"`` or null
-(unknown); ``image`` is a path relative to the file, or a URL. Other top-level keys are kept
-as they are. The JSON Schema is ``dataset.schema.json`` beside this module and the prose
-description is ``docs/dataset-format.md``.
+(unknown); ``map`` (optional, on every item or on none) is the item's point on a 2-D map of
+the embeddings (:mod:`pyvizzy.projection`); ``image`` is a path relative to the file, or a
+URL. Other top-level keys are kept as they are. The JSON Schema is ``dataset.schema.json``
+beside this module and the prose description is ``docs/dataset-format.md``.
 
 :func:`load_dataset` checks everything and raises :class:`DatasetError`, which names the file,
 the field and the item (the rules are :mod:`pyvizzy.dataset_check`'s, which also lists every
@@ -72,6 +73,9 @@ class Dataset:
         The feature vector of each item.
     images : tuple of (str or None)
         Thumbnail of each item: a path relative to the dataset file, a URL, or None.
+    map : ndarray of shape (n, 2), float64, or None
+        Each item's point ``(x, y)`` on a 2-D map of the embeddings (the file's optional
+        ``items[].map``), or None when the file has none.
     extra : dict
         Other top-level keys of the file, kept unchanged on save.
     """
@@ -85,6 +89,7 @@ class Dataset:
     truth: np.ndarray
     embeddings: np.ndarray
     images: tuple[str | None, ...]
+    map: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -130,6 +135,7 @@ class Dataset:
             truth=self.truth,
             embeddings=self.embeddings,
             images=self.images,
+            map=self.map,
             extra=dict(self.extra),
         )
 
@@ -171,8 +177,16 @@ def dataset_from_dict(obj: Any, source: str = "<dataset>") -> Dataset:
         truth=np.asarray([truth_code[item.get("truth")] for item in items], dtype=np.int64),
         embeddings=np.asarray([item["embedding"] for item in items], dtype=np.float64),
         images=tuple(item.get("image") for item in items),
+        map=_map_array(items),
         extra={key: value for key, value in obj.items() if key not in TOP_FIELDS},
     )
+
+
+def _map_array(items: list) -> np.ndarray | None:
+    """The items' ``map`` points as an (n, 2) float64 array, or None when they have none."""
+    if "map" not in items[0]:
+        return None  # (the rules hold: every item has a map, or none does)
+    return np.asarray([item["map"] for item in items], dtype=np.float64)
 
 
 def dataset_to_dict(dataset: Dataset) -> dict:
@@ -186,23 +200,27 @@ def dataset_to_dict(dataset: Dataset) -> dict:
             return OOD_LABEL
         return names[index]
 
-    items = [
-        {
+    points = dataset.map if dataset.map is not None else (None,) * dataset.n_items
+    items = []
+    for item_id, label, true_label, embedding, point, image in zip(
+        dataset.ids,
+        dataset.given,
+        dataset.truth,
+        dataset.embeddings,
+        points,
+        dataset.images,
+        strict=True,
+    ):
+        item = {
             "id": item_id,
             "given": names[int(label)],
             "truth": true_name(int(true_label)),
             "embedding": [float(x) for x in embedding],
-            "image": image,
         }
-        for item_id, label, true_label, embedding, image in zip(
-            dataset.ids,
-            dataset.given,
-            dataset.truth,
-            dataset.embeddings,
-            dataset.images,
-            strict=True,
-        )
-    ]
+        if point is not None:
+            item["map"] = [float(x) for x in point]
+        item["image"] = image
+        items.append(item)
     document = {
         "format": DATASET_FORMAT,
         "name": dataset.name,

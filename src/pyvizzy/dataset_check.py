@@ -13,7 +13,9 @@ exhaust the parser's stack (a fatal error in Pyodide). The rules also refuse wha
 of pyvizzy could not use or write back: an embedding's value beyond
 :data:`~pyvizzy.formats.MAX_EMBEDDING_MAGNITUDE` or too large for a float, a string holding a
 lone surrogate (not text: UTF-8 cannot encode it), and NaN or infinity among the other keys
-kept, so that every document they accept can be saved.
+kept, so that every document they accept can be saved. An item's optional ``map``, its point
+``[x, y]`` on the embedding map, is held to the embedding's bounds, and either every item has
+one or none does.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "dataset_problems",
     "embedding_value_problem",
     "iter_problems",
+    "map_problem",
     "parse_document",
     "read_document",
 ]
@@ -189,12 +192,13 @@ def _top_problems(source, obj) -> Iterator[DatasetError]:
                                        if key not in TOP_FIELDS})
 
 
-def embedding_value_problem(value) -> str | None:
+def embedding_value_problem(value, advice: str = "scale the embeddings down") -> str | None:
     """Why ``value`` cannot be a value of an embedding, or None.
 
     It must be a number (not a bool) that converts to a finite float64 of magnitude at most
     :data:`~pyvizzy.formats.MAX_EMBEDDING_MAGNITUDE` (the most training survives, with a
-    wide margin). The reason reads after the value's name (``"element 3 " + reason``).
+    wide margin). The reason reads after the value's name (``"element 3 " + reason``);
+    ``advice`` ends the reason for a magnitude beyond the bound, in parentheses.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"is {type(value).__name__}, not a number"
@@ -206,7 +210,7 @@ def embedding_value_problem(value) -> str | None:
         return f"is not finite ({number})"
     if abs(number) > MAX_EMBEDDING_MAGNITUDE:
         return (f"is {number!r}, beyond the largest magnitude {MAX_EMBEDDING_MAGNITUDE:g} "
-                "(scale the embeddings down)")
+                f"({advice})")
     return None
 
 
@@ -231,6 +235,32 @@ def _embedding_problem(source, value, index, item_id, dims):
     return None
 
 
+def map_problem(value) -> str | None:
+    """Why ``value`` cannot be an item's ``map`` (its point ``[x, y]``), or None.
+
+    It must be a list of two numbers, each one an embedding's value may be
+    (:func:`embedding_value_problem`). The reason reads after the field's name.
+    """
+    if not isinstance(value, list):
+        return f"must be a list of 2 numbers [x, y], got {type(value).__name__}"
+    if len(value) != 2:
+        return f"has {len(value)} values but a map point has 2 ([x, y])"
+    for j, x in enumerate(value):
+        reason = embedding_value_problem(x, advice="scale the map down")
+        if reason:
+            return f"element {j} {reason}"
+    return None
+
+
+def _map_presence_problem(has_map, first_has_map) -> str | None:
+    """Why an item with (or without) a map breaks the rule that all or none have one."""
+    if has_map == first_has_map:
+        return None
+    if first_has_map:
+        return "missing, but earlier items have a map (every item has one or none does)"
+    return "present, but earlier items have none (every item has one or none does)"
+
+
 class _ItemChecker:
     """Checks items one by one, remembering the ids seen and the embeddings' length."""
 
@@ -239,6 +269,7 @@ class _ItemChecker:
         self.class_names = class_names  # None when class_names itself is invalid
         self.first_seen: dict[str, int] = {}
         self.dims = None
+        self.first_has_map = None  # whether the first item (an object) has a map
         self.counts = [0] * len(class_names or ())
 
     def problems(self, i, item) -> Iterator[DatasetError]:
@@ -269,6 +300,9 @@ class _ItemChecker:
                 yield problem
             elif self.dims is None:
                 self.dims = len(item["embedding"])
+        problem = self._map_problem(i, item, item_id)
+        if problem:
+            yield problem
         image = item.get("image")
         if image is not None and (not isinstance(image, str) or not image):
             yield DatasetError(source, "must be a non-empty string or null",
@@ -276,6 +310,18 @@ class _ItemChecker:
         elif image is not None and _text_problem(image):
             yield DatasetError(source, _text_problem(image), field=f"{path}.image", item=i,
                                item_id=item_id)
+
+    def _map_problem(self, i, item, item_id) -> DatasetError | None:
+        has_map = "map" in item
+        if self.first_has_map is None:
+            self.first_has_map = has_map
+        reason = _map_presence_problem(has_map, self.first_has_map)
+        if reason is None and has_map:
+            reason = map_problem(item["map"])
+        if reason is None:
+            return None
+        return DatasetError(self.source, reason, field=f"items[{i}].map", item=i,
+                            item_id=item_id)
 
     def _label_problems(self, i, item, item_id) -> Iterator[DatasetError]:
         source, path, names = self.source, f"items[{i}]", self.class_names

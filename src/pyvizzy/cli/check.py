@@ -46,5 +46,5 @@ def run(args) -> int:
     with_images = sum(image is not None for image in dataset.images)
     print(f"{args.file}: valid: {dataset.n_items} items, {dataset.n_classes} classes "
           f"({', '.join(dataset.class_names)}), {dataset.embeddings.shape[1]} dimensions, "
-          f"{with_images} with images")
+          f"{with_images} with images" + (", a map" if dataset.map is not None else ""))
     return 0
