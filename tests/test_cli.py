@@ -130,6 +130,7 @@ def test_check_a_good_file_prints_its_size(capsys):
     assert main(["check", str(digits_asset_path())]) == 0
     out = capsys.readouterr().out
     assert "valid: 300 items, 3 classes" in out and "32 dimensions" in out
+    assert out.rstrip().endswith("300 with images, a map")
 
 
 def test_check_names_every_problem_with_file_field_and_item(tmp_path, capsys):

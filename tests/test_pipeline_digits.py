@@ -20,6 +20,7 @@ from pyvizzy.pipeline.digits import (
     select_digits,
 )
 from pyvizzy.pipeline.output import write_dataset_with_thumbnails
+from pyvizzy.projection import tsne_map
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSET = REPO_ROOT / "src" / "pyvizzy" / "pipeline" / "bundled" / "digits" / "dataset.json"
@@ -63,6 +64,17 @@ def test_recipe_counts_match_vizzy():
     assert np.bincount(ood_given, minlength=3).tolist() == [3, 3, 3]
     assert dataset.embeddings.shape == (300, 32)
     assert not dataset.random_weights
+
+
+def test_the_map_is_the_t_sne_of_the_embeddings_and_keeps_the_classes_apart():
+    dataset = load_dataset(ASSET)
+    assert dataset.map.shape == (300, 2) and np.abs(dataset.map).max() == 1.0
+    assert np.array_equal(dataset.map, tsne_map(dataset.embeddings, seed=0))
+    known = dataset.truth >= 0
+    distances = np.linalg.norm(dataset.map[:, None] - dataset.map[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    nearest = distances.argmin(axis=1)
+    assert np.mean(dataset.truth[nearest][known] == dataset.truth[known]) > 0.98
 
 
 def test_items_are_the_digits_they_claim_to_be():

@@ -31,6 +31,7 @@ from pyvizzy.pipeline.embed import (
 )
 from pyvizzy.pipeline.errors import InputError
 from pyvizzy.pipeline.image_files import MAX_IMAGE_PIXELS, open_image, pixel_limit_problem
+from pyvizzy.projection import tsne_map
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "embed_images.py"
@@ -69,7 +70,7 @@ def test_script_embeds_a_class_folder(image_folder, tmp_path):
     dataset = load_dataset(out)
     assert dataset.class_names == ("bear", "cat", "dog")
     assert dataset.n_items == 18
-    assert dataset.embeddings.shape == (18, 8)
+    assert dataset.embeddings.shape == (18, 8) and dataset.map.shape == (18, 2)
     assert np.all(np.isfinite(dataset.embeddings))
     assert dataset.random_weights
     assert "random" in dataset.description.lower()
@@ -169,6 +170,34 @@ def test_reducing_given_embeddings_needs_no_torch(csv_input, tmp_path):
     gram = features @ features.T
     reduced_gram = dataset.embeddings @ dataset.embeddings.T
     assert np.linalg.norm(gram - reduced_gram) / np.linalg.norm(gram) < 0.2
+
+
+def test_embed_writes_a_tsne_map_of_the_embeddings_unless_told_not_to(csv_input, tmp_path):
+    features = np.random.default_rng(2).normal(size=(18, 40))
+    features[np.arange(18) % 6 < 3] += 4.0  # two groups a map must keep apart
+    np.save(tmp_path / "features.npy", features)
+    mapped, unmapped = tmp_path / "a" / "d.json", tmp_path / "b" / "d.json"
+    common = ("--embeddings", tmp_path / "features.npy", "--dims", "6")
+    result = run_script(csv_input, "--out", mapped, *common)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("; a t-SNE map")
+    dataset = load_dataset(mapped)
+    assert dataset.map.shape == (18, 2) and np.abs(dataset.map).max() == 1.0
+    assert np.array_equal(dataset.map, tsne_map(dataset.embeddings, seed=0))
+    assert "t-SNE of the embeddings" in dataset.provenance["method"]
+    group = np.arange(18) % 6 < 3
+    distances = np.linalg.norm(dataset.map[:, None] - dataset.map[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    assert np.array_equal(group[distances.argmin(axis=1)], group)
+
+    result = run_script(csv_input, "--out", unmapped, *common, "--no-map")
+    assert result.returncode == 0, result.stderr
+    assert "t-SNE" not in result.stdout
+    document = json.loads(unmapped.read_text())
+    assert not any("map" in item for item in document["items"])
+    assert "t-SNE" not in document["provenance"]["method"]
+    without = load_dataset(unmapped)
+    assert without.map is None and np.array_equal(without.embeddings, dataset.embeddings)
 
 
 def bad_csv(tmp_path, image_folder, replace_row=None, extra_rows=()):

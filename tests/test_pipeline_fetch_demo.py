@@ -24,6 +24,7 @@ from pyvizzy.formats import TRUTH_OOD
 from pyvizzy.pipeline.demo import CLASS_NAMES, make_demo_dataset, read_demo_records
 from pyvizzy.pipeline.demo_files import DEMO_FILES, fetch_demo_files, shared_demo_dir
 from pyvizzy.pipeline.errors import DemoError
+from pyvizzy.projection import tsne_map
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "fetch_demo.py"
@@ -49,6 +50,8 @@ def check_demo_dataset(dataset):
     cross_class = known & (dataset.truth != dataset.given)
     assert int(cross_class.sum()) == 9
     assert int(np.sum(dataset.given != dataset.truth)) == 18  # 9 cross-class + 9 OOD
+    assert np.array_equal(dataset.map, tsne_map(dataset.embeddings, seed=0))  # its t-SNE map
+    assert "map = t-SNE of the embeddings" in dataset.provenance["method"]
 
 
 def test_from_the_shared_folder(tmp_path):

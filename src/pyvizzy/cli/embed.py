@@ -1,4 +1,5 @@
-"""``pyvizzy embed INPUT --out FILE``: images -> ResNet-18 -> truncated SVD -> a dataset file."""
+"""``pyvizzy embed INPUT --out FILE``: images -> ResNet-18 -> truncated SVD -> a dataset file
+(with a t-SNE map of the items unless ``--no-map``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from .common import fail
 __all__ = ["add_parser", "run"]
 
 DESCRIPTION = f"""\
-Images -> ResNet-18 (512-d penultimate layer) -> truncated SVD -> a pyvizzy dataset file.
+Images -> ResNet-18 (512-d penultimate layer) -> truncated SVD -> a pyvizzy dataset file,
+with each item's point on a 2-D t-SNE map of the embeddings (seed 0; about 5 s for 2,000
+items on 2 cores), unless --no-map.
 
 INPUT is a folder with one sub-folder of images per class, or a CSV of
 path,given_label[,true_label] (paths relative to the CSV; true_label may be OOD or empty).
@@ -59,6 +62,8 @@ def add_parser(commands) -> None:
                         help="read images outside the input's folder (.., absolute paths, "
                              "links out); a CSV's such image gets the id outside/row-N/NAME, "
                              "which names no folder of this machine")
+    parser.add_argument("--no-map", action="store_true",
+                        help="leave out the items' 2-D t-SNE map (items[].map)")
     parser.add_argument("--seed", type=int, default=0, help="seed of --random-weights (default 0)")
     parser.add_argument("--batch-size", type=int, default=32, help="images per batch (default 32)")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
@@ -98,14 +103,15 @@ def run(args) -> int:
             description=args.description, license_text=args.license,
             thumbnail_size=args.thumbnail_size, weights_cache=args.weights_cache,
             allow_download=not args.no_download, inline_thumbnails=args.inline_thumbnails,
-            allow_outside=args.allow_outside,
+            allow_outside=args.allow_outside, with_map=not args.no_map,
         )
     except (PipelineError, DatasetError, OSError, ValueError) as error:
         return fail("embed", error)
     energy = ", ".join(f"{x:.3f}" for x in reduced.energy_ratio[:5])
     print(f"wrote {args.out}: {dataset.n_items} items, {dataset.n_classes} classes, "
           f"{dataset.embeddings.shape[1]}-d; SVD keeps {reduced.energy_ratio.sum():.1%} of the "
-          f"sum of squares (first components: {energy}, ...)")
+          f"sum of squares (first components: {energy}, ...)"
+          + ("; a t-SNE map" if dataset.map is not None else ""))
     if dataset.random_weights:
         print("warning: random weights: these embeddings are for tests and smoke runs only")
     return 0

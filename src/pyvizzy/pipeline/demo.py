@@ -2,7 +2,9 @@
 
 Given labels come from ``input_data_before_embeddings.json``, true labels from
 ``img_id_to_label.json`` and the 32-d embeddings from ``output_data_embeddings_32.json``.
-The files themselves (pinned, verified, found or downloaded) are
+Each item's point on the embedding map is a t-SNE of the 32-d embeddings
+(:func:`pyvizzy.projection.tsne_map`, seed 0). The files themselves (pinned, verified, found
+or downloaded) are
 :mod:`pyvizzy.pipeline.demo_files`' business; the images and thumbnails are
 :mod:`pyvizzy.pipeline.demo_images`'.
 """
@@ -136,7 +138,7 @@ def read_demo_records(folder):
 
 def build_demo_dataset(records, images=None, images_note=None, embeddings=None, method=None,
                        random_weights=False):  # fmt: skip
-    """Make the :class:`~pyvizzy.dataset.Dataset` of the demo set.
+    """Make the :class:`~pyvizzy.dataset.Dataset` of the demo set, with its t-SNE map.
 
     Parameters
     ----------
@@ -153,6 +155,7 @@ def build_demo_dataset(records, images=None, images_note=None, embeddings=None, 
         Whether ``embeddings`` came from an untrained network.
     """
     from pyvizzy.dataset import Dataset
+    from pyvizzy.projection import tsne_map, tsne_method
 
     n_items = len(records.ids)
     image_paths = tuple(images) if images is not None else (None,) * n_items
@@ -181,7 +184,7 @@ def build_demo_dataset(records, images=None, images_note=None, embeddings=None, 
             "data files: MIT, Copyright (c) 2021-2022 Cleanlab Inc. (license_text); "
             "images: ImageNet terms of access (non-commercial research and education)"
         ),
-        "method": method,
+        "method": f"{method}; {tsne_method()}",
         "license_text": records.license_text,
     }
     if random_weights:
@@ -199,6 +202,7 @@ def build_demo_dataset(records, images=None, images_note=None, embeddings=None, 
         truth=records.truth,
         embeddings=np.asarray(embeddings, dtype=np.float64),
         images=image_paths,
+        map=tsne_map(embeddings),
     )
 
 

@@ -10,6 +10,7 @@ cat / dog / bear demo exactly:
 - 3 planted cross-class errors per given label, with Vizzy's pattern (rows: true class,
   columns: given class; cat/dog/bear -> 3/5/8) in :data:`CROSS_CLASS_ERRORS`;
 - embeddings: the 64 pixels (scaled, see :data:`PIXEL_SCALE`) -> truncated SVD to 32;
+- map: a t-SNE of the 32-d embeddings (:func:`pyvizzy.projection.tsne_map`, seed 0);
 - true labels kept, so the app can score its own findings.
 
 Everything is drawn from one seeded generator, so :func:`make_digits_dataset` writes the same
@@ -189,6 +190,7 @@ def build_digits_dataset(seed=DEFAULT_SEED, thumbnail_folder="dataset-thumbnails
         File name and PNG bytes of each item's thumbnail.
     """
     from pyvizzy.dataset import Dataset
+    from pyvizzy.projection import tsne_map, tsne_method
 
     selection = select_digits(seed)
     ids = tuple(f"digit-{int(index):04d}" for index in selection.source_index)
@@ -198,7 +200,7 @@ def build_digits_dataset(seed=DEFAULT_SEED, thumbnail_folder="dataset-thumbnails
         for name, image in zip(file_names, selection.images, strict=True)
     ]
     provenance = dict(PROVENANCE)
-    provenance["method"] = f"{PROVENANCE['method']}; seed {seed}"
+    provenance["method"] = f"{PROVENANCE['method']}; seed {seed}; {tsne_method()}"
     dataset = Dataset(
         name=DATASET_NAME,
         description=DESCRIPTION,
@@ -209,6 +211,7 @@ def build_digits_dataset(seed=DEFAULT_SEED, thumbnail_folder="dataset-thumbnails
         truth=selection.truth,
         embeddings=selection.embeddings,
         images=tuple(f"{thumbnail_folder}/{name}" for name in file_names),
+        map=tsne_map(selection.embeddings),
     )
     return dataset, thumbnails
 

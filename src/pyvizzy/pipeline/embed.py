@@ -1,5 +1,8 @@
 """Images -> ResNet-18 penultimate layer (512-d) -> truncated SVD -> a dataset file.
 
+The file's items also get a 2-D t-SNE map of the reduced embeddings
+(:func:`pyvizzy.projection.tsne_map`, seed 0) unless it is turned off (``--no-map``).
+
 Input is a folder with one sub-folder per class, or a CSV of ``path,given_label[,true_label]``
 (``true_label`` may be ``OOD`` or empty), read by :mod:`pyvizzy.pipeline.labelled`; images are
 opened within a pixel limit by :mod:`pyvizzy.pipeline.image_files`. torch and Pillow are
@@ -157,8 +160,11 @@ def load_embeddings_file(path, n_items=None):
 
 def build_embedded_dataset(labelled, features, dims=32, name=None, description=None,
                            license_text="unknown", method=None, random_weights=False,
-                           images=None):  # fmt: skip
+                           images=None, with_map=True):  # fmt: skip
     """Reduce ``features`` with a truncated SVD and make the :class:`~pyvizzy.dataset.Dataset`.
+
+    With ``with_map`` the items get a 2-D map of the reduced embeddings,
+    :func:`pyvizzy.projection.tsne_map` with its seed (0), and ``provenance.method`` says so.
 
     Returns
     -------
@@ -169,6 +175,7 @@ def build_embedded_dataset(labelled, features, dims=32, name=None, description=N
     svd : pyvizzy.pipeline.svd.SVDResult
     """
     from pyvizzy.dataset import Dataset
+    from pyvizzy.projection import tsne_map, tsne_method
 
     if dims > min(features.shape):
         raise InputError(
@@ -181,6 +188,8 @@ def build_embedded_dataset(labelled, features, dims=32, name=None, description=N
         f" -> truncated SVD (uncentred, exact) from {features.shape[1]} to {dims} dimensions, "
         f"keeping {kept:.1%} of the sum of squares"
     )
+    if with_map:
+        method += f"; {tsne_method()}"
     # (the input's name, not its path: the file is published, the machine's folders are not)
     provenance = {"source": Path(labelled.source).absolute().name, "license": license_text,
                   "method": method}
@@ -199,6 +208,7 @@ def build_embedded_dataset(labelled, features, dims=32, name=None, description=N
         truth=labelled.truth,
         embeddings=reduced.reduced,
         images=tuple(images) if images is not None else (None,) * len(labelled.ids),
+        map=tsne_map(reduced.reduced) if with_map else None,
         extra={
             "svd": {
                 "input_dims": int(features.shape[1]),
@@ -305,15 +315,17 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
                           seed=0, embeddings_file=None, batch_size=32, device="auto",
                           class_names=None, name=None, description=None, license_text="unknown",
                           thumbnail_size=128, weights_cache=None, allow_download=True,
-                          inline_thumbnails=False, allow_outside=False,
+                          inline_thumbnails=False, allow_outside=False, with_map=True,
                           log=print):  # fmt: skip
-    """The whole of ``pyvizzy embed``: read, embed, reduce, write.
+    """The whole of ``pyvizzy embed``: read, embed, reduce, map, write.
 
     Exactly one source of features: ``embeddings_file``, ``weights_file``, ``random_weights``
     or (none of them) the pretrained ``IMAGENET1K_V1`` weights, found in ``weights_cache`` or
     downloaded there and verified. With ``inline_thumbnails`` the thumbnails are ``data:``
     URIs in the file itself, and no thumbnail folder is written. Images outside the input's
-    folder are read only with ``allow_outside`` (:mod:`pyvizzy.pipeline.labelled`).
+    folder are read only with ``allow_outside`` (:mod:`pyvizzy.pipeline.labelled`). With
+    ``with_map`` the items get a t-SNE map of the reduced embeddings
+    (:func:`build_embedded_dataset`).
 
     Returns
     -------
@@ -345,7 +357,7 @@ def embed_to_dataset_file(source, out_path, *, dims=32, weights_file=None, rando
         images, thumbnails = output.inline_thumbnails(images, thumbnails), []
     dataset, reduced = build_embedded_dataset(
         labelled, features, dims, name=name, description=description, license_text=license_text,
-        method=method, random_weights=random_weights, images=images,
+        method=method, random_weights=random_weights, images=images, with_map=with_map,
     )  # fmt: skip
     output.write_dataset_with_thumbnails(dataset, out_path, thumbnails)
     return dataset, reduced
