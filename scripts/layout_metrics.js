@@ -38,8 +38,11 @@
     fonts.push([size, (el.textContent || "").trim().slice(0, 30)]);
   }
   fonts.sort((a, b) => a[0] - b[0]);
+  // (a map's dots are smaller: WCAG 2.5.8's "equivalent" exception holds, as the dataset's
+  // tiles select the same items; a tap beside a dot also selects the nearest one)
   const interactive = elements.filter((el) => el.matches(
-    "button, select, input, a[href], [role=button], [role=option], [role=tab], [data-pv-tile]"));
+    "button, select, input, a[href], [role=button], [role=option], [role=tab], [data-pv-tile]")
+    && !el.matches(".pv-dot"));
   const small = [];
   for (const el of interactive) {
     const r = visible(el);

@@ -22,6 +22,7 @@ from pyvizzy.app.resources import page_script
 from pyvizzy.app.results_panel import render_results, results_layout
 from pyvizzy.app.scoreboard_panel import render_scoreboard, scoreboard_layout
 from pyvizzy.app.state import AppState
+from pyvizzy.app.map_panel import map_layout, render_map
 from pyvizzy.app.synthetic import write_synthetic_catalog
 from pyvizzy.app.thresholds_panel import histograms_layout, render_histograms
 
@@ -32,7 +33,7 @@ SETTINGS = ((50, 15), (95, 15), (5, 60), (50, 99), (80, 30), (50, 0))
 
 # Lay out `drawn` (in a fresh root) with `view`; read both it and `redrawn` back as the same
 # normalized tree: per element its tag, class, style as the browser holds it, title and own
-# text. The hidden pool of tiles not shown is compared as the set of its tiles.
+# text (and a map dot's category). The hidden pool of tiles not shown is compared as the set of its tiles.
 LAY_OUT = """([name, drawn, view, redrawn]) => {
   const make = (html) => {
     const root = document.createElement('div');
@@ -46,7 +47,7 @@ LAY_OUT = """([name, drawn, view, redrawn]) => {
     for (const el of root.querySelectorAll('*')) {
       const own = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.nodeValue);
       const row = [el.tagName, el.className.baseVal ?? el.className, el.style.cssText,
-                   el.getAttribute('title'), own.join('')];
+                   el.getAttribute('title'), el.getAttribute('data-c'), own.join('')];
       (el.closest('.pv-pool') && !el.classList.contains('pv-pool') ? pool : out).push(row);
     }
     return {out, pool: pool.map((row) => JSON.stringify(row)).sort()};
@@ -65,7 +66,7 @@ def page(browser):
     page.set_content("<!DOCTYPE html><html><head><style>.pv-cell { width: 2000px;"
                      " height: 2000px; display: flex; flex-wrap: wrap; padding: 20px 4px"
                      " 4px; box-sizing: border-box }</style></head><body></body></html>")
-    for name in ("dom.js", "views.js"):
+    for name in ("dom.js", "map_view.js", "views.js"):
         page.add_script_tag(content=page_script(name))
     yield page
     page.close()
@@ -108,6 +109,12 @@ def test_the_joint_laid_out_reads_as_a_redraw(state, page):
 
 def test_the_result_lists_laid_out_read_as_a_redraw(state, page):
     assert _moves(state, render_results, results_layout, "results", page) >= 2
+
+
+def test_the_map_laid_out_reads_as_a_redraw(state, page):
+    assert _moves(state, render_map, map_layout, "map", page) >= 2
+    state.ood_lens = "knn"
+    assert _moves(state, render_map, map_layout, "map", page) >= 2
 
 
 def test_the_histograms_laid_out_read_as_a_redraw(state, page):

@@ -108,3 +108,67 @@ def test_the_lenses_in_the_page_are_cpythons(browser, base_url, site_dir):
     _assert_board(page, state, dataset)
     assert recorder.page_errors == [] and recorder.foreign() == []
     page.context.close()
+
+
+DOTS = """() => {
+  const find = (node) => {
+    const hit = node.querySelector('[data-pv-view="map"]')
+    if (hit) { return hit }
+    for (const el of node.querySelectorAll('*')) {
+      if (el.shadowRoot) { const deep = find(el.shadowRoot); if (deep) { return deep } }
+    }
+    return null
+  }
+  const root = find(document)
+  return [...root.querySelectorAll('.pv-dot')].map(
+    (dot) => [Number(dot.dataset.pvKey.slice(1)), dot.getAttribute('data-c'), dot.dataset.pvTile])
+}"""
+CODES = {"clean": "c", "label_issue": "i", "ood": "o", "unconfident": "u"}
+
+
+def _assert_dots_show(page, state: dict) -> None:
+    dots = page.evaluate(DOTS)
+    assert len(dots) == len(state["ids"])
+    for row, code, item_id in dots:
+        assert item_id == state["ids"][row]
+        assert code == CODES[state["categories"][row]], (row, item_id)
+
+
+@pytest.mark.parametrize("key", ["digits", "mine"])
+def test_the_map_in_the_page(browser, base_url, site_dir, key):
+    from pyvizzy.projection import pca_map
+
+    page, recorder = open_page(browser, base_url, f"index.html?dataset={key}")
+    state = wait_until_trained(page)
+    dataset = load_dataset(site_dir / "datasets" / key / "dataset.json")
+    if dataset.map is not None:
+        assert state["map"] == dataset.map.tolist()
+    else:  # computed in the browser; rounded to 4 decimals, as CPython's
+        np.testing.assert_allclose(state["map"], pca_map(dataset.embeddings), rtol=0,
+                                   atol=1.01e-4)
+    _assert_dots_show(page, state)
+    state = press_slider(page, "class", "ArrowLeft", 20, "s.class_percentile === 30")
+    _assert_dots_show(page, state)
+
+    # A dot selects its item; the keyboard goes through the dots as a list.
+    item_id = state["ids"][10]
+    page.locator(f'.pv-map [data-pv-tile="{item_id}"]').dispatch_event("click")
+    wait_for_state(page, f"s.selected === {item_id!r}")
+    assert page.locator(f'.pv-map [data-pv-tile="{item_id}"]').get_attribute("class") == (
+        "pv-dot sel")
+    first = page.evaluate(DOTS)[0][2]
+    page.locator(".pv-map").focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("Enter")
+    wait_for_state(page, f"s.selected === {first!r}")
+    focused_name = page.evaluate("""() => {
+      let el = document.activeElement
+      while (el && el.shadowRoot && el.shadowRoot.activeElement) {
+        el = el.shadowRoot.activeElement
+      }
+      return el.getAttribute('aria-label')
+    }""")
+    assert focused_name.startswith(first + ", given ")
+    screenshot(page, f"map-{key}-1440x900")
+    assert recorder.page_errors == [] and recorder.foreign() == []
+    page.context.close()

@@ -121,6 +121,7 @@ RENDER_SCRIPTS = (
     "keys.js",
     "guide.js",
     "announce.js",
+    "map_view.js",
     "views.js",
     "lookahead.js",
     "bridge_render.js",

@@ -29,6 +29,7 @@ from pyvizzy.app.header import Header
 from pyvizzy.app.joint_panel import JointPanel
 from pyvizzy.app.layout import Shell
 from pyvizzy.app.lookahead import SliderLookahead
+from pyvizzy.app.map_panel import MapPanel
 from pyvizzy.app.opened import OpenedFile, dataset_from_text, file_key, read_opened_message
 from pyvizzy.app.panel_compat import install_fast_edit_readonly
 from pyvizzy.app.pred_probs_panel import PredProbsPanel
@@ -90,6 +91,7 @@ class PyvizzyApp:
         self.explainer_panel = ExplainerPanel(self.state)
         self.results_panel = ResultsPanel(self.state)
         self.scoreboard_panel = ScoreboardPanel(self.state)
+        self.map_panel = MapPanel(self.state)
         #: The payloads of nearby slider settings, for the site's worker to send ahead.
         self.lookahead = SliderLookahead(self)
         # Registered after the panels' watchers: the page hears about a state once drawn.
@@ -116,6 +118,7 @@ class PyvizzyApp:
             explainer=self.explainer_panel.__panel__(),
             results=self.results_panel.__panel__(),
             scoreboard=self.scoreboard_panel.__panel__(),
+            map=self.map_panel.__panel__(),
             bridge=self.bridge,
             sizing_mode="stretch_both",
             margin=0,
@@ -184,6 +187,7 @@ class PyvizzyApp:
             "histograms": self.thresholds_panel.page_layout(outcome),
             "explainer": self.explainer_panel.page_layout(outcome),
             "scoreboard": self.scoreboard_panel.page_layout(outcome),
+            "map": self.map_panel.page_layout(outcome),
         }
         return dynamic, address, views
 

@@ -1,10 +1,11 @@
 """The page's grid: one slot per panel, laid out for the space the app has.
 
 The stylesheet (``styles/shell.css``) picks the layout from the frame's own width and height:
-wide (four columns), medium (a blog column, a tablet: the joint and the sliders beside why
-and one more panel at a time), phone portrait and landscape (the joint and the sliders, every
-other panel a sheet one tap away). The page never scrolls: every panel scrolls inside itself.
-The template is ``page/shell.html``; its script (``page/shell.js``) runs the tab bar.
+wide (four columns; the thresholds and the map side by side under the sliders), medium (a
+blog column, a tablet: the joint and the sliders beside why and one more panel at a time),
+phone portrait and landscape (the joint and the sliders, every other panel a sheet one tap
+away). The page never scrolls: every panel scrolls inside itself. The template is
+``page/shell.html``; its script (``page/shell.js``) runs the tab bar.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Shell(ReactiveHTML):
     explainer = param.Parameter()
     results = param.Parameter()
     scoreboard = param.Parameter()
+    map = param.Parameter()
     bridge = param.Parameter()
 
     _template = page_file("shell.html")

@@ -28,6 +28,7 @@ from pyvizzy.app.query import (
     format_query,
     quoted,
 )
+from pyvizzy.app.training import N_FOLDS, TRAIN_SEED, fit_pred_probs
 from pyvizzy.confident import (
     THRESHOLD_MODES,
     DetectionReport,
@@ -36,13 +37,15 @@ from pyvizzy.confident import (
     label_quality_scores,
 )
 from pyvizzy.confident.sweep import DetectionSweep, detection_sweep
-from pyvizzy.crossval import out_of_sample_pred_probs
 from pyvizzy.health import HealthSummary, health_summary
 from pyvizzy.neighbour_lenses import NeighbourLenses, neighbour_lenses
+from pyvizzy.projection import pca_map
 
 __all__ = [
     "DEFAULT_CLASS_PERCENTILE",
     "DEFAULT_OOD_PERCENTILE",
+    "N_FOLDS",
+    "TRAIN_SEED",
     "AppState",
     "Outcome",
     "SliderSetting",
@@ -53,29 +56,6 @@ __all__ = [
 
 DEFAULT_CLASS_PERCENTILE = 50
 DEFAULT_OOD_PERCENTILE = 15
-#: Training settings (Vizzy's): 5-fold RBF SVM, fixed seed so a reload gives the same numbers.
-N_FOLDS = 5
-TRAIN_SEED = 0
-
-
-def fit_pred_probs(dataset, labels, progress=None) -> tuple[np.ndarray, float]:
-    """Out-of-sample predicted probabilities of ``dataset`` for ``labels``, and the seconds.
-
-    A 5-fold SVM (:func:`pyvizzy.crossval.out_of_sample_pred_probs`, which calls
-    ``progress(fold, n_folds)`` before each fold); the columns of classes left with no item
-    are zeros, so the result is always n x K.
-    """
-    started = time.perf_counter()
-    pred_probs = out_of_sample_pred_probs(
-        dataset.embeddings, labels, n_folds=N_FOLDS, seed=TRAIN_SEED, progress=progress
-    )
-    n_classes = dataset.n_classes
-    if pred_probs.shape[1] < n_classes:  # the last classes have no item left
-        pad = np.zeros((pred_probs.shape[0], n_classes - pred_probs.shape[1]))
-        pred_probs = np.hstack([pred_probs, pad])
-    if not np.isfinite(pred_probs).all():
-        raise ValueError("the model's probabilities are not all finite")
-    return pred_probs, time.perf_counter() - started
 
 
 def _float_list(array) -> list:
@@ -124,7 +104,7 @@ class AppState(param.Parameterized):
         #: What views compute once per dataset and training (see :meth:`cached`).
         self.view_cache: dict = {}
         self._view_cache_key = None
-        self._neighbours: tuple | None = None  # (dataset, NeighbourLenses)
+        self._dataset_cache: tuple = (None, {})  # (dataset, {name: value})
         #: The names of the files the reader opened (a host page is never told them).
         self.private_names: set[str] = set()
         #: ``time.perf_counter()`` when the last recomputation began (for redraw timings).
@@ -171,15 +151,28 @@ class AppState(param.Parameterized):
             self.view_cache[name] = compute()
         return self.view_cache[name]
 
+    def dataset_cached(self, name: str, compute):
+        """``compute()``, remembered while the dataset stays (training does not change it)."""
+        if self._dataset_cache[0] is not self.dataset:
+            self._dataset_cache = (self.dataset, {})
+        values = self._dataset_cache[1]
+        if name not in values:
+            values[name] = compute()
+        return values[name]
+
     @property
     def neighbours(self) -> NeighbourLenses | None:
         """The dataset's outlier scores and near duplicates (computed once per dataset)."""
-        dataset = self.dataset
-        if dataset is None:
+        if self.dataset is None:
             return None
-        if self._neighbours is None or self._neighbours[0] is not dataset:
-            self._neighbours = (dataset, neighbour_lenses(dataset.embeddings))
-        return self._neighbours[1]
+        return self.dataset_cached("neighbours", lambda: neighbour_lenses(self.dataset.embeddings))
+
+    def map_points(self) -> np.ndarray | None:
+        """Each item's point on the map, in [-1, 1]: the dataset's own ``map``, else its
+        embeddings' first two principal components (once per dataset)."""
+        if self.dataset is None or self.dataset.map is not None:
+            return None if self.dataset is None else self.dataset.map
+        return self.dataset_cached("pca map", lambda: pca_map(self.dataset.embeddings))
 
     def health(self) -> HealthSummary | None:
         """cleanlab's label health summary of the model (None before training)."""
@@ -273,9 +266,11 @@ class AppState(param.Parameterized):
     def _lens_snapshot(self) -> dict:
         """The neighbours' per-item results and the label health (empty before training)."""
         if not self.trained:
-            return {"outlier_scores": [], "near_duplicate_sets": [], "label_health": None}
+            return {"outlier_scores": [], "near_duplicate_sets": [], "label_health": None,
+                    "map": []}  # fmt: skip
         neighbours = self.neighbours
         return {
+            "map": [_float_list(point) for point in self.map_points()],
             "outlier_scores": _float_list(neighbours.outlier_scores),
             "near_duplicate_sets": [members.tolist() for members in neighbours.near_duplicate_sets],
             "label_health": self.health().overall_label_health_score,
@@ -323,7 +318,8 @@ class AppState(param.Parameterized):
         ``runtime`` (``"cpython"`` or ``"pyodide"``); the other lenses: ``ood_lens``
         (``"rule"`` or ``"knn"``), ``ood_score_cut`` (the kNN score below which an item is
         OOD, with ``"knn"``), ``outlier_scores``, ``near_duplicate_sets`` (per item, the rows of
-        its near duplicates) and ``label_health`` (cleanlab's overall label health score).
+        its near duplicates), ``label_health`` (cleanlab's overall label health score) and
+        ``map`` (each item's point on the map).
         """
         return {**self.static_snapshot(), **self.dynamic_snapshot()}
 

@@ -19,12 +19,14 @@ function pvListItems(list) {
 }
 
 // "digit-0651, given 8, suggested 5" in the joint (the cell says where the item is now);
-// elsewhere the tile's own title.
+// elsewhere the tile's own title (a map's dot: its <title>).
 function pvItemName(item) {
   if (item.classList.contains('pv-more')) { return item.getAttribute('aria-label') }
   const cell = item.closest('.pv-cell')
   if (cell) { return item.dataset.pvTile + ', ' + cell.title.replace(/: \d+$/, '') }
-  return item.title || item.dataset.pvTile
+  // (a dot of the map: an SVG element, named by its <title>)
+  const named = item.title || (item.querySelector('title') || {}).textContent
+  return named || item.dataset.pvTile
 }
 
 // The item an arrow key leads to from `from` (null: the list itself has the focus).
@@ -94,7 +96,10 @@ function pvInstallKeys() {
     } else if ((event.key === 'Enter' || event.key === ' ') && target !== list &&
                target.tagName !== 'BUTTON') {
       event.preventDefault()
-      target.click()
+      // (a map's dot is an SVG element: it has no click())
+      if (target.click) { target.click() } else {
+        target.dispatchEvent(new MouseEvent('click', {bubbles: true, composed: true}))
+      }
     }
   }
   document.addEventListener('keydown', document.pyvizzyKeyListener)

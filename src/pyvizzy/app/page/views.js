@@ -210,7 +210,7 @@ function pvLayoutScoreboard(root, view, tiles, pool, memo) {
 
 const PV_LAYOUTS = {joint: pvLayoutJoint, results: pvLayoutResults,
                     histograms: pvLayoutHistograms, explainer: pvLayoutExplainer,
-                    scoreboard: pvLayoutScoreboard}
+                    scoreboard: pvLayoutScoreboard, map: pvLayoutMap}
 
 function pvInstallViews(api, page) {
   // The joint fills its cells by their size: laid out again when that changes.
