@@ -89,3 +89,16 @@ def test_the_sweep_with_no_actual_error_has_nan_recall():
     assert np.isnan(recall).all()
     assert sweep.n_actual["overall"] == 0
     assert np.nanmax(precision, initial=0) == 0
+
+
+@pytest.mark.parametrize("lens", ["rule", "knn"])
+def test_the_sweep_holds_with_a_class_nobody_is_given(lens):
+    pred_probs, labels, truth, scores = _case(8, 120, 5)
+    labels = labels % 4  # class 4 is never given: its threshold is the empty class's
+    ood_scores = scores if lens == "knn" else None
+    sweep = detection_sweep(pred_probs, labels, truth, ood_scores)
+    for class_percentile, ood_percentile in ((50, 15), (0, 100), (100, 0), (30, 70)):
+        result = categorize(pred_probs, labels, class_percentile, ood_percentile,
+                            ood_scores=ood_scores)
+        assert sweep.report_at(class_percentile, ood_percentile) == detection_report(
+            result.categories, labels, truth)

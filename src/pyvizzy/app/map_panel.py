@@ -20,6 +20,7 @@ from pyvizzy.app.markup import esc, item_list, panel_title
 from pyvizzy.app.resources import stylesheet
 from pyvizzy.app.state import AppState, Outcome
 from pyvizzy.app.theme import class_color
+from pyvizzy.confident import CATEGORIES
 
 __all__ = ["MapPanel", "map_layout", "map_source", "render_map"]
 
@@ -45,8 +46,12 @@ def _radius(n_items: int) -> float:
     return min(high, max(low, 0.6 / math.sqrt(n_items)))
 
 
+#: The letters by category code (``Categorization.category_codes``: CATEGORIES' order).
+_LETTERS = np.frombuffer("".join(CATEGORY_CODES[c] for c in CATEGORIES).encode(), dtype="S1")
+
+
 def _codes(result) -> str:
-    return "".join(CATEGORY_CODES[str(category)] for category in result.categories)
+    return _LETTERS[result.category_codes].tobytes().decode()
 
 
 def _dots(state: AppState, points: np.ndarray) -> str:

@@ -194,9 +194,13 @@ class AppState(param.Parameterized):
         )
 
     def lens_report(self, outcome: Outcome, lens: str) -> DetectionReport | None:
-        """The scoreboard at ``outcome``'s setting had ``lens`` decided OOD."""
-        if lens == self.ood_lens:
+        """The scoreboard at ``outcome``'s setting had ``lens`` decided OOD (looked up in the
+        lens's sweep in percentile mode)."""
+        if lens == self.ood_lens or outcome.report is None:
             return outcome.report
+        if self.threshold_mode == "percentile":
+            setting = outcome.setting
+            return self.sweep(lens).report_at(setting.class_percentile, setting.ood_percentile)
         return self._categorize(outcome.setting, lens)[1]
 
     def _ood_scores(self, lens: str):

@@ -106,7 +106,14 @@ def detection_sweep(pred_probs, labels, truth, ood_scores=None) -> DetectionSwee
     has_suggestion = probs.max(axis=1)[None, :] >= thresholds[:, most_probable]
     differs = most_probable != labels
     if scores is None:
-        ood = (probs[None, :, :] < thresholds[:, None, :]).all(axis=2)
+        # OOD at o when every p[i, k] < thresholds[o, k]; each class's threshold rises with
+        # o, so an item is OOD from the first o where the last of its classes is passed.
+        first = np.max(
+            [np.searchsorted(thresholds[:, k], probs[:, k], side="right")
+             for k in range(probs.shape[1])],
+            axis=0,
+        )  # fmt: skip
+        ood = np.arange(len(PERCENTILES))[:, None] >= first[None, :]
     else:
         ood = np.array([_score_ood_mask(scores, percentile)[0] for percentile in PERCENTILES])
     known = (truth != TRUTH_UNKNOWN).astype(np.float64)
