@@ -292,7 +292,7 @@ def test_on_a_phone_the_guide_shows_each_panel_and_its_card_in_view(browser, bas
             assert len(steps) < 10
         # The panels a phone keeps in sheets were opened for their steps; the joint's was not.
         assert [step["sheet"] for step in steps] == [
-            "data", "probs", "thresholds", "", "results", "why"
+            "data", "probs", "thresholds", "", "results", "why", "score", "map"
         ]
         page.keyboard.press("Enter")
         frame.wait_for_function("!document.getElementById('pv-guide')"

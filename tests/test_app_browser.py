@@ -409,11 +409,11 @@ def test_the_guide_walks_through_the_panels_and_gives_the_focus_back(browser, se
     assert page.evaluate(_DEEP_ACTIVE_JS) == "close"
     page.keyboard.press("Shift+Tab")
     titles = []
-    for _ in range(6):
+    for _ in range(8):
         titles.append(guide.locator("h2").inner_text())
         assert page.evaluate(_DEEP_ACTIVE_JS) == "next"
         page.keyboard.press("Enter")
-    assert titles[0].startswith("1.") and titles[-1].startswith("6.")
+    assert [title.split(".")[0] for title in titles] == [str(n) for n in range(1, 9)]
     assert "pv-open" not in guide.get_attribute("class")
     assert page.evaluate(_DEEP_ACTIVE_JS) == "guide"  # back where it was
     page.close()

@@ -98,7 +98,9 @@ GUIDE_STEPS = (
         "tab": "results",
         "title": "5. Results",
         "text": "Label issues ranked by label quality, images below every OOD threshold "
-        "(out of distribution) and images confident in no class (unconfident).",
+        "(out of distribution), images confident in no class (unconfident) and groups of "
+        "near duplicates. Beside the OOD slider, choose what decides OOD: Vizzy's rule or "
+        "the nearest neighbours (the images farthest from theirs).",
     },
     {
         "panel": "pv-panel-explainer",
@@ -106,6 +108,21 @@ GUIDE_STEPS = (
         "title": "6. Why?",
         "text": "The selected image's probabilities against its thresholds, and why it lands "
         "in its category. Drag the sliders and watch everything update.",
+    },
+    {
+        "panel": "pv-panel-scoreboard",
+        "tab": "score",
+        "title": "7. Scoreboard",
+        "text": "When the true labels are known: how many planted errors the flags find, by "
+        "either OOD lens, and the precision/recall curve along the class percentile, the "
+        "sliders' point on it. Below: cleanlab's label health of the dataset.",
+    },
+    {
+        "panel": "pv-panel-map",
+        "tab": "map",
+        "title": "8. Map",
+        "text": "Every image on a 2-D map of its embedding, in its given class's colour; "
+        "label issues and OOD images ringed. Click a dot to select it.",
     },
 )
 
