@@ -226,6 +226,7 @@ class ThresholdsPanel(pn.viewable.Viewer):
                 options=MODE_LABELS,
                 value=state.threshold_mode,
                 sizing_mode="stretch_width",
+                styles={"min-width": "250px"},
                 margin=(0, 0, 0, 6),
             )
         )
@@ -239,7 +240,9 @@ class ThresholdsPanel(pn.viewable.Viewer):
         self.mode.param.watch(batched(self._set_mode), "value")
         state.param.watch(self._sync_mode, ["threshold_mode"])
         self._layout = card(
-            pn.Row(self.header, self.mode, sizing_mode="stretch_width", margin=0),
+            # (the mode's two buttons go below the title where they would not fit beside it)
+            pn.Row(self.header, self.mode, sizing_mode="stretch_width", margin=0,
+                   styles={"flex-wrap": "wrap"}),
             self.histograms,
             panel="pv-panel-thresholds",
         )
