@@ -187,13 +187,13 @@ def test_what_names_a_readers_file_is_marked_private_and_a_host_cannot_open_one(
 
 
 def test_a_failed_training_keeps_the_dataset_on_screen(app, monkeypatch):
-    from pyvizzy.app import state as app_state
+    from pyvizzy.app import training
 
     def fail(*_args, **_kwargs):
         raise RuntimeError("the kernel gave up")
 
     before = app.state.dataset
-    monkeypatch.setattr(app_state, "out_of_sample_pred_probs", fail)
+    monkeypatch.setattr(training, "out_of_sample_pred_probs", fail)
     assert not app.open_file(_opened("t.csv", _table()))
     assert app.state.dataset is before and "the kernel gave up" in app.state.error
 

@@ -29,20 +29,6 @@ from pyvizzy.neighbour_lenses import neighbour_lenses
 
 pytestmark = pytest.mark.browser
 
-BOARD = """() => {
-  const find = (node) => {
-    const hit = node.querySelector('[data-pv-view="scoreboard"] .pv-board')
-    if (hit) { return hit }
-    for (const el of node.querySelectorAll('*')) {
-      if (el.shadowRoot) { const deep = find(el.shadowRoot); if (deep) { return deep } }
-    }
-    return null
-  }
-  const board = find(document)
-  return board ? board.innerHTML : null
-}"""
-
-
 def _reports(state: dict, dataset) -> dict:
     """CPython's reports at the page's setting, by lens."""
     probs = np.asarray(state["pred_probs"])
@@ -60,7 +46,7 @@ def _reports(state: dict, dataset) -> dict:
 
 def _assert_board(page, state: dict, dataset) -> None:
     """The board's OOD rows and the curve's points are CPython's reports."""
-    board = page.evaluate(BOARD)
+    board = page.locator('[data-pv-view="scoreboard"] .pv-board').inner_html()
     reports = _reports(state, dataset)
     for lens, name in (("rule", "OOD, rule"), ("knn", "OOD, kNN")):
         row = re.search(rf'<th scope="row">{name}.*?</tr>', board).group(0)
@@ -110,24 +96,13 @@ def test_the_lenses_in_the_page_are_cpythons(browser, base_url, site_dir):
     page.context.close()
 
 
-DOTS = """() => {
-  const find = (node) => {
-    const hit = node.querySelector('[data-pv-view="map"]')
-    if (hit) { return hit }
-    for (const el of node.querySelectorAll('*')) {
-      if (el.shadowRoot) { const deep = find(el.shadowRoot); if (deep) { return deep } }
-    }
-    return null
-  }
-  const root = find(document)
-  return [...root.querySelectorAll('.pv-dot')].map(
-    (dot) => [Number(dot.dataset.pvKey.slice(1)), dot.getAttribute('data-c'), dot.dataset.pvTile])
-}"""
+DOTS = """(dots) => dots.map(
+  (dot) => [Number(dot.dataset.pvKey.slice(1)), dot.getAttribute('data-c'), dot.dataset.pvTile])"""
 CODES = {"clean": "c", "label_issue": "i", "ood": "o", "unconfident": "u"}
 
 
 def _assert_dots_show(page, state: dict) -> None:
-    dots = page.evaluate(DOTS)
+    dots = page.locator(".pv-map .pv-dot").evaluate_all(DOTS)
     assert len(dots) == len(state["ids"])
     for row, code, item_id in dots:
         assert item_id == state["ids"][row]
@@ -156,7 +131,7 @@ def test_the_map_in_the_page(browser, base_url, site_dir, key):
     wait_for_state(page, f"s.selected === {item_id!r}")
     assert page.locator(f'.pv-map [data-pv-tile="{item_id}"]').get_attribute("class") == (
         "pv-dot sel")
-    first = page.evaluate(DOTS)[0][2]
+    first = page.locator(".pv-map .pv-dot").evaluate_all(DOTS)[0][2]
     page.locator(".pv-map").focus()
     page.keyboard.press("Home")
     page.keyboard.press("Enter")
