@@ -1,11 +1,11 @@
 """The app's state: one param-driven object that every panel watches.
 
-:class:`AppState` holds what the user chose (dataset, sliders, threshold mode,
-selected item, pending relabels) and what was computed from it (out-of-sample
-predicted probabilities, the categorization). Every computation goes through
-:mod:`pyvizzy.confident` and :mod:`pyvizzy.crossval`. A slider change only
-recomputes :func:`pyvizzy.confident.categorize` (well under a millisecond);
-training runs only on load and on :meth:`AppState.train`.
+:class:`AppState` holds what the user chose (dataset, sliders, threshold mode, OOD
+lens, selected item, pending relabels) and what was computed from it (out-of-sample
+predicted probabilities, the categorization, the other lenses). Every computation goes
+through :mod:`pyvizzy.confident`, :mod:`pyvizzy.crossval` and the lenses'
+modules. A slider change only recomputes :func:`pyvizzy.confident.categorize` (well under
+a millisecond); training runs only on load and on :meth:`AppState.train`.
 
 The module imports param and numpy but not Panel, so its logic is tested
 without a browser or a server.

@@ -16,6 +16,11 @@ Vizzy's rule, which the app shows, is:
    probability is strictly below that class's *OOD threshold* (a lower
    percentile of the same self-confidences), and *unconfident* otherwise.
 
+``categorize(..., ood_scores=)`` puts another lens in step 4's place: an example whose
+outlier score is below a percentile of all the scores is out of distribution, whatever it
+is suggested (:func:`score_ood_mask`); :mod:`~pyvizzy.confident.sweep` counts what
+:func:`detection_report` says at every slider setting at once.
+
 :func:`cleanlab_confident_joint` and :func:`label_quality_scores` reproduce
 cleanlab's ``compute_confident_joint(calibrate=False)`` and
 ``get_label_quality_scores`` exactly, without depending on cleanlab.
