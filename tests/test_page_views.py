@@ -18,11 +18,11 @@ import pytest
 from pyvizzy.app import data as app_data
 from pyvizzy.app.explainer_panel import explainer_layout, render_explainer
 from pyvizzy.app.joint_panel import joint_layout, render_joint
+from pyvizzy.app.map_panel import map_layout, render_map
 from pyvizzy.app.resources import page_script
 from pyvizzy.app.results_panel import render_results, results_layout
 from pyvizzy.app.scoreboard_panel import render_scoreboard, scoreboard_layout
 from pyvizzy.app.state import AppState
-from pyvizzy.app.map_panel import map_layout, render_map
 from pyvizzy.app.synthetic import write_synthetic_catalog
 from pyvizzy.app.thresholds_panel import histograms_layout, render_histograms
 
@@ -32,8 +32,9 @@ pytestmark = pytest.mark.browser
 SETTINGS = ((50, 15), (95, 15), (5, 60), (50, 99), (80, 30), (50, 0))
 
 # Lay out `drawn` (in a fresh root) with `view`; read both it and `redrawn` back as the same
-# normalized tree: per element its tag, class, style as the browser holds it, title and own
-# text (and a map dot's category). The hidden pool of tiles not shown is compared as the set of its tiles.
+# normalized tree: per element its tag, class, style as the browser holds it, title, a map
+# dot's category and own text. The hidden pool of tiles not shown is compared as the set of
+# its tiles.
 LAY_OUT = """([name, drawn, view, redrawn]) => {
   const make = (html) => {
     const root = document.createElement('div');
