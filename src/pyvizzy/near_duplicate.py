@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from pyvizzy.outlier import DEFAULT_K, _check_features, _check_k, _knn_graph
+from pyvizzy.outlier import _CLEANLAB_EPSILON, DEFAULT_K, _check_features, _check_k, _knn_graph
 
 __all__ = ["DEFAULT_THRESHOLD", "near_duplicate_sets"]
 
 #: Datalab's default ``threshold``: the radius as a fraction of the median nearest distance.
 DEFAULT_THRESHOLD = 0.13
-# cleanlab.internal.constants.EPSILON: the smallest median nearest-neighbour distance.
-_CLEANLAB_EPSILON = 1e-6
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ DEFAULT_K = 10
 
 # cleanlab.internal.neighbor.metric.HIGH_DIMENSION_CUTOFF: cosine above this many columns.
 _HIGH_DIMENSION_CUTOFF = 3
-# cleanlab.internal.constants.EPSILON: the smallest scale distances are divided by.
+# cleanlab.internal.constants.EPSILON: the smallest scale distances are divided by (also
+# near_duplicate's smallest median nearest-neighbour distance).
 _CLEANLAB_EPSILON = 1e-6
 # cleanlab.internal.outlier.correct_precision_errors: C, and its tolerance per metric.
 _PRECISION_C = 100

@@ -54,15 +54,14 @@ def explain(state: AppState, row: int, outcome: Outcome | None = None) -> str:
         if category == "clean":
             return text + f"That agrees with the given label {given_name}: clean."
         return text + f"The given label is <b>{given_name}</b>: a label issue."
-    if result.ood_score_cut is not None:
-        return _explain_by_neighbours(state, row, outcome, text_before=(
-            f"Its most probable class {top_name} has p = {top_p:.3f}, below {top_name}'s class "
-            f"threshold {top_t:.3f}, so no label is suggested. "
-            if top_p < top_t else ""))  # fmt: skip
+    if result.ood_score_cut is not None and category == "ood":
+        return _explain_by_neighbours(state, row, outcome, "")
     text = (
         f"Its most probable class {top_name} has p = {top_p:.3f}, below {top_name}'s class "
         f"threshold {top_t:.3f}, so no label is suggested. "
     )
+    if result.ood_score_cut is not None:
+        return _explain_by_neighbours(state, row, outcome, text)
     if category == "ood":
         return text + (
             f"Every class probability is also below that class's OOD threshold "
